@@ -1,0 +1,24 @@
+export type { Labels } from './labels.js';
+export {
+  METRIC_NAME_LABEL,
+  labelsFromRecord,
+  labelsToRecord,
+  labelValue,
+  seriesKey,
+  labelsFromSeriesKey,
+  sortLabelsInPlace,
+  fnv1a32,
+  partitionFor,
+} from './labels.js';
+export type { NativeHistogram } from './histogram.js';
+export {
+  RESET_HINT_UNKNOWN,
+  RESET_HINT_YES,
+  RESET_HINT_NO,
+  RESET_HINT_GAUGE,
+  CUSTOM_BUCKETS_SCHEMA,
+} from './histogram.js';
+export type { MetricBatch, HistogramSample, Exemplar, MetricMetadata, MetricType } from './batch.js';
+export { MetricBatchBuilder, isStaleNaN, STALE_NAN, sampleCount } from './batch.js';
+export type { LabelMatcher, MatchType } from './matcher.js';
+export { compileMatcher, matchesAll } from './matcher.js';

@@ -1,0 +1,152 @@
+import type { Labels, LabelMatcher, MetricBatch, NativeHistogram } from '#pharos/metric-model';
+
+/**
+ * The metric store port: what the processor appends to and what the query layer reads.
+ *
+ * Contract (every adapter, checked by `libs/storage/conformance/metric-store.conformance.ts`):
+ * - Tenancy: every call names a tenant; a read MUST NOT return data written for another tenant.
+ * - Series identity is tenant + label set (order-insensitive). An adapter MUST give a series
+ *   the same identity across restarts.
+ * - `append` MUST make the samples visible to reads when its promise resolves. It MAY hold them
+ *   in memory until `flush`: durability is only promised when `flush()` resolves. The write
+ *   path relies on the stream as its write-ahead log and commits stream offsets only after
+ *   `flush()`, so a crash between the two replays the samples rather than losing them.
+ * - Appends are idempotent per (series, timestamp): appending the same sample twice MUST store
+ *   it once. Two different values for the same (series, timestamp) MUST be resolved the same way
+ *   whatever their arrival order: the larger value wins, a NaN loses to any number, and the
+ *   staleness marker wins over any other NaN. Out-of-order samples MUST be accepted.
+ * - Samples older than the tenant's retention MAY be dropped at append (counted in the result).
+ * - Reads return samples sorted by timestamp, with `start` and `end` both inclusive.
+ * - Returned arrays are owned by the caller; the adapter MUST NOT mutate them afterwards.
+ * - An adapter that cannot answer a request MUST throw {@link UnsupportedQueryError}, never
+ *   answer it with an empty result.
+ */
+export interface MetricStore {
+  readonly capabilities: MetricStoreCapabilities;
+
+  append(batch: MetricBatch): Promise<AppendResult>;
+
+  /** Makes every sample appended before the call durable. */
+  flush(): Promise<void>;
+
+  /** Streams the series matching all matchers that have samples in `[start, end]`. */
+  select(query: SelectQuery): AsyncIterable<SeriesSamples>;
+
+  /** Rollup buckets for matching series; only when `capabilities.rollups` lists the resolution. */
+  selectRollups(query: RollupQuery): AsyncIterable<SeriesRollups>;
+
+  /** Label sets of series matching any one of the matcher sets, with data in the range. */
+  series(query: SeriesQuery): Promise<Labels[]>;
+
+  labelNames(query: LabelNamesQuery): Promise<string[]>;
+
+  labelValues(query: LabelValuesQuery): Promise<string[]>;
+
+  /** Deletes samples of matching series in the range (all time when absent); returns series touched. */
+  deleteSeries(query: DeleteQuery): Promise<number>;
+
+  /** Sets a tenant's retention; samples older than `now - retentionMs` become unreadable. */
+  setRetention(tenant: string, retentionMs: number): void;
+
+  /** Drops data past each tenant's retention. Called periodically by the owner. */
+  enforceRetention(nowMs?: number): Promise<void>;
+
+  stats(): Promise<MetricStoreStats>;
+
+  close(): Promise<void>;
+}
+
+export interface MetricStoreCapabilities {
+  /** Rollup resolutions the adapter maintains, e.g. `[300000, 3600000]` for 5 m and 1 h. */
+  readonly rollupResolutionsMs: readonly number[];
+  readonly nativeHistograms: boolean;
+  readonly exemplars: boolean;
+  readonly deleteSeries: boolean;
+}
+
+export interface AppendResult {
+  readonly samplesStored: number;
+  readonly histogramsStored: number;
+  /** Samples dropped because they are older than the tenant's retention. */
+  readonly samplesTooOld: number;
+}
+
+interface TimeRange {
+  readonly tenant: string;
+  /** Inclusive, milliseconds since the epoch. */
+  readonly start: number;
+  /** Inclusive, milliseconds since the epoch. */
+  readonly end: number;
+}
+
+export interface SelectQuery extends TimeRange {
+  readonly matchers: readonly LabelMatcher[];
+  /** Stop after this many series (the query layer enforces its own limit too). */
+  readonly limitSeries?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface SeriesSamples {
+  readonly labels: Labels;
+  readonly timestamps: Float64Array;
+  readonly values: Float64Array;
+  /** Native histogram samples, sorted by timestamp; empty when the series has none. */
+  readonly histogramTimestamps: Float64Array;
+  readonly histograms: readonly NativeHistogram[];
+}
+
+export interface RollupQuery extends SelectQuery {
+  readonly resolutionMs: number;
+}
+
+/**
+ * Counter-aware aggregates of one bucket `[start, start + resolution)`: enough to answer
+ * `rate`/`increase` (first/last and the reset-adjusted increase), `*_over_time` and
+ * classic-histogram quantiles without reading raw samples.
+ */
+export interface SeriesRollups {
+  readonly labels: Labels;
+  readonly bucketStarts: Float64Array;
+  readonly count: Float64Array;
+  readonly sum: Float64Array;
+  readonly min: Float64Array;
+  readonly max: Float64Array;
+  readonly firstTimestamp: Float64Array;
+  readonly firstValue: Float64Array;
+  readonly lastTimestamp: Float64Array;
+  readonly lastValue: Float64Array;
+  /** Sum of positive deltas between consecutive samples, a drop counting as a reset. */
+  readonly increase: Float64Array;
+}
+
+export interface SeriesQuery extends TimeRange {
+  /** Series match when they satisfy every matcher of at least one set (Prometheus `match[]`). */
+  readonly matcherSets: readonly (readonly LabelMatcher[])[];
+  readonly limit?: number;
+}
+
+export interface LabelNamesQuery extends TimeRange {
+  readonly matcherSets?: readonly (readonly LabelMatcher[])[];
+  readonly limit?: number;
+}
+
+export interface LabelValuesQuery extends LabelNamesQuery {
+  readonly name: string;
+}
+
+export interface DeleteQuery {
+  readonly tenant: string;
+  readonly matchers: readonly LabelMatcher[];
+  readonly start?: number;
+  readonly end?: number;
+}
+
+export interface MetricStoreStats {
+  readonly series: number;
+  readonly bytesOnDisk: number;
+}
+
+/** Thrown when an adapter cannot answer a request (see capabilities). */
+export class UnsupportedQueryError extends Error {
+  override readonly name = 'UnsupportedQueryError';
+}
