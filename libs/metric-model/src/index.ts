@@ -22,3 +22,15 @@ export type { MetricBatch, HistogramSample, Exemplar, MetricMetadata, MetricType
 export { MetricBatchBuilder, isStaleNaN, STALE_NAN, sampleCount } from './batch.js';
 export type { LabelMatcher, MatchType } from './matcher.js';
 export { compileMatcher, matchesAll } from './matcher.js';
+export { seriesHash } from './series-hash.js';
+export { METRICS_TOPIC, METRIC_STORE_GROUP } from './topics.js';
+export type { DecodeMetricBatchOptions } from './batch-codec.js';
+export {
+  encodeMetricBatch,
+  decodeMetricBatch,
+  MetricBatchCodecError,
+  LabelSetInterner,
+  hashBytes,
+  BATCH_CODEC_MAGIC,
+  BATCH_CODEC_VERSION,
+} from './batch-codec.js';

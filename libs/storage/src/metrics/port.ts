@@ -32,7 +32,11 @@ export interface MetricStore {
   /** Streams the series matching all matchers that have samples in `[start, end]`. */
   select(query: SelectQuery): AsyncIterable<SeriesSamples>;
 
-  /** Rollup buckets for matching series; only when `capabilities.rollups` lists the resolution. */
+  /**
+   * Rollup buckets for matching series; only when `capabilities.rollupResolutionsMs` lists the
+   * resolution. Returns the epoch-aligned buckets whose start lies in `[start, end]`, computed
+   * over the same deduplicated samples `select` returns; staleness markers are not samples here.
+   */
   selectRollups(query: RollupQuery): AsyncIterable<SeriesRollups>;
 
   /** Label sets of series matching any one of the matcher sets, with data in the range. */

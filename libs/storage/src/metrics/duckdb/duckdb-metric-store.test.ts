@@ -1,0 +1,16 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBMetricStore } from '#pharos/storage';
+import { describeMetricStoreConformance } from '../../../conformance/metric-store.conformance.js';
+
+// The embedded default runs the whole suite against real on-disk DuckDB files.
+describeMetricStoreConformance('DuckDB', {
+  async newLocation() {
+    const dir = await mkdtemp(join(tmpdir(), 'pharos-metrics-'));
+    return {
+      open: () => DuckDBMetricStore.open({ dir, threads: 1 }),
+      dispose: () => rm(dir, { recursive: true, force: true }),
+    };
+  },
+});

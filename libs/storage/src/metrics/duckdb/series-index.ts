@@ -1,0 +1,212 @@
+import { compileMatcher, labelValue, seriesKey } from '#pharos/metric-model';
+import type { LabelMatcher, Labels } from '#pharos/metric-model';
+
+/**
+ * In-memory index of every series: label set → stable numeric id, and an inverted index
+ * name → value → ids so that matchers (regexes included) are evaluated once per distinct
+ * label value rather than once per series. Ids are global across tenants (so sample tables
+ * need no tenant column) and each tenant has its own key map and postings.
+ */
+export class SeriesIndex {
+  private readonly tenants = new Map<string, TenantSeries>();
+  /** Labels of series `id`; `undefined` for ids never assigned. */
+  readonly labelsById: Labels[] = [];
+  readonly tenantById: string[] = [];
+  /** Time bounds of the data each series holds (head and flushed); +∞/-∞ when it holds none. */
+  minT = new Float64Array(1024).fill(Infinity);
+  maxT = new Float64Array(1024).fill(-Infinity);
+  private nextId = 1;
+
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Id of a series, or -1 when the tenant has never written it. */
+  lookup(tenant: string, labels: Labels): number {
+    const t = this.tenants.get(tenant);
+    if (t === undefined) return -1;
+    const cached = t.byIdentity.get(labels);
+    if (cached !== undefined) return cached;
+    const id = t.byKey.get(seriesKey(labels));
+    if (id === undefined) return -1;
+    t.byIdentity.set(labels, id);
+    return id;
+  }
+
+  /** Id of a series, creating it when new; `created` tells the caller to persist it. */
+  getOrCreate(tenant: string, labels: Labels): { id: number; created: boolean } {
+    const t = this.tenant(tenant);
+    const cached = t.byIdentity.get(labels);
+    if (cached !== undefined) return { id: cached, created: false };
+    const key = seriesKey(labels);
+    const existing = t.byKey.get(key);
+    if (existing !== undefined) {
+      t.byIdentity.set(labels, existing);
+      return { id: existing, created: false };
+    }
+    const id = this.nextId++;
+    // Copy: the caller's array may be reused by its decoder.
+    this.add(tenant, id, labels.slice(), key);
+    t.byIdentity.set(labels, id);
+    return { id, created: true };
+  }
+
+  /** Registers a series loaded from disk with its persisted id. */
+  restore(tenant: string, id: number, labels: Labels): void {
+    this.add(tenant, id, labels, seriesKey(labels));
+    if (id >= this.nextId) this.nextId = id + 1;
+  }
+
+  /** Widens a series' time bounds. */
+  touch(id: number, t: number): void {
+    if (t < this.minT[id]!) this.minT[id] = t;
+    if (t > this.maxT[id]!) this.maxT[id] = t;
+  }
+
+  setBounds(id: number, min: number, max: number): void {
+    this.minT[id] = min;
+    this.maxT[id] = max;
+  }
+
+  overlaps(id: number, start: number, end: number): boolean {
+    return this.minT[id]! <= end && this.maxT[id]! >= start;
+  }
+
+  tenantIds(tenant: string): readonly number[] {
+    return this.tenants.get(tenant)?.ids ?? [];
+  }
+
+  tenantNames(): string[] {
+    return [...this.tenants.keys()];
+  }
+
+  /**
+   * Ids of the tenant's series matching every matcher, ascending. Prometheus semantics: a
+   * missing label is the empty string, so `{a!="x"}` matches series without `a`.
+   */
+  match(tenant: string, matchers: readonly LabelMatcher[]): number[] {
+    const t = this.tenants.get(tenant);
+    if (t === undefined) return [];
+    const compiled = matchers.map((m) => ({ name: m.name, test: compileMatcher(m) }));
+    // Seed from the most selective matcher that cannot match an absent label: only series
+    // carrying the label can match it, so its postings bound the answer.
+    let seed: number[] | undefined;
+    let seedIndex = -1;
+    for (let i = 0; i < compiled.length; i++) {
+      const m = compiled[i]!;
+      if (m.test('')) continue;
+      const ids = t.postingsUnion(m.name, m.test);
+      if (seed === undefined || ids.length < seed.length) {
+        seed = ids;
+        seedIndex = i;
+      }
+      if (ids.length === 0) return [];
+    }
+    const candidates = seed ?? t.ids;
+    const rest = compiled.filter((_, i) => i !== seedIndex);
+    if (rest.length === 0) return candidates.slice();
+    const out: number[] = [];
+    for (const id of candidates) {
+      const labels = this.labelsById[id]!;
+      let ok = true;
+      for (const m of rest) {
+        if (!m.test(labelValue(labels, m.name))) {
+          ok = false;
+          break;
+        }
+      }
+      if (ok) out.push(id);
+    }
+    return out;
+  }
+
+  /** Union of `match` over several matcher sets, ascending; all series when `sets` is empty. */
+  matchAny(tenant: string, sets: readonly (readonly LabelMatcher[])[] | undefined): number[] {
+    if (sets === undefined || sets.length === 0) return this.tenantIds(tenant).slice();
+    if (sets.length === 1) return this.match(tenant, sets[0]!);
+    const all = new Set<number>();
+    for (const s of sets) for (const id of this.match(tenant, s)) all.add(id);
+    return [...all].sort((a, b) => a - b);
+  }
+
+  private tenant(name: string): TenantSeries {
+    let t = this.tenants.get(name);
+    if (t === undefined) {
+      t = new TenantSeries();
+      this.tenants.set(name, t);
+    }
+    return t;
+  }
+
+  private add(tenant: string, id: number, labels: Labels, key: string): void {
+    const t = this.tenant(tenant);
+    t.byKey.set(key, id);
+    t.insertId(id);
+    for (let i = 0; i < labels.length; i += 2) t.post(labels[i]!, labels[i + 1]!, id);
+    this.labelsById[id] = labels;
+    this.tenantById[id] = tenant;
+    this.count++;
+    if (id >= this.minT.length) {
+      const size = Math.max(id + 1, this.minT.length * 2);
+      const min = new Float64Array(size).fill(Infinity);
+      const max = new Float64Array(size).fill(-Infinity);
+      min.set(this.minT);
+      max.set(this.maxT);
+      this.minT = min;
+      this.maxT = max;
+    }
+  }
+}
+
+class TenantSeries {
+  readonly byKey = new Map<string, number>();
+  /** Decoders often hand the same label array again for the same series: skip the key build. */
+  byIdentity = new WeakMap<Labels, number>();
+  readonly ids: number[] = [];
+  private readonly postings = new Map<string, Map<string, number[]>>();
+
+  insertId(id: number): void {
+    insertSorted(this.ids, id);
+  }
+
+  post(name: string, value: string, id: number): void {
+    let values = this.postings.get(name);
+    if (values === undefined) {
+      values = new Map();
+      this.postings.set(name, values);
+    }
+    const ids = values.get(value);
+    if (ids === undefined) values.set(value, [id]);
+    else insertSorted(ids, id);
+  }
+
+  postingsUnion(name: string, test: (value: string) => boolean): number[] {
+    const values = this.postings.get(name);
+    if (values === undefined) return [];
+    const lists: number[][] = [];
+    for (const [value, ids] of values) if (test(value)) lists.push(ids);
+    if (lists.length === 0) return [];
+    if (lists.length === 1) return lists[0]!;
+    const merged = new Set<number>();
+    for (const l of lists) for (const id of l) merged.add(id);
+    return [...merged].sort((a, b) => a - b);
+  }
+}
+
+/** Ids mostly arrive ascending (new series get the next id), so this is usually a push. */
+function insertSorted(list: number[], id: number): void {
+  if (list.length === 0 || list[list.length - 1]! < id) {
+    list.push(id);
+    return;
+  }
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]! < id) lo = mid + 1;
+    else hi = mid;
+  }
+  if (list[lo] !== id) list.splice(lo, 0, id);
+}
