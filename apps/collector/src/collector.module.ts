@@ -1,0 +1,63 @@
+import { Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { CONFIG, LOGGER, READINESS, type Readiness, SELF_METRICS, STREAM } from '#apps/common';
+import type { PharosConfig } from '#pharos/config';
+import { MetricIngestor, StreamLagMonitor } from '#pharos/ingest';
+import { METRIC_STORE_GROUP, METRICS_TOPIC } from '#pharos/metric-model';
+import type { Stream } from '#pharos/stream';
+import type { Logger, SelfMetrics } from '#pharos/telemetry';
+import { METRIC_INGESTOR } from './collector.tokens.js';
+import { RemoteWriteController } from './remote-write.controller.js';
+
+const LAG_MONITOR = Symbol('StreamLagMonitor');
+
+/** The ingestion edge: protocol receivers that validate, apply limits and write to the stream. */
+@Module({
+  controllers: [RemoteWriteController],
+  providers: [
+    {
+      provide: LAG_MONITOR,
+      inject: [STREAM, CONFIG, SELF_METRICS, LOGGER],
+      useFactory: (stream: Stream, config: PharosConfig, metrics: SelfMetrics, logger: Logger) =>
+        new StreamLagMonitor(stream, METRICS_TOPIC, METRIC_STORE_GROUP, config.stream.maxLagBytes, metrics, (err) =>
+          logger.warn({ err }, 'reading stream lag failed'),
+        ),
+    },
+    {
+      provide: METRIC_INGESTOR,
+      inject: [STREAM, CONFIG, SELF_METRICS, LAG_MONITOR],
+      useFactory: (stream: Stream, config: PharosConfig, metrics: SelfMetrics, lag: StreamLagMonitor) =>
+        new MetricIngestor({
+          producer: stream.producer(),
+          partitions: config.stream.partitions,
+          limitsFor: (tenant) => config.limits.tenants[tenant] ?? config.limits.defaults,
+          metrics,
+          isBackpressured: () => lag.isBackpressured(),
+          onRecordProduced: (bytes) => lag.recordProduced(bytes),
+        }),
+    },
+  ],
+})
+export class CollectorModule implements OnModuleInit, OnApplicationShutdown {
+  private sweepTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(LAG_MONITOR) private readonly lag: StreamLagMonitor,
+    @Inject(METRIC_INGESTOR) private readonly ingestor: MetricIngestor,
+    @Inject(STREAM) private readonly stream: Stream,
+    @Inject(CONFIG) private readonly config: PharosConfig,
+    @Inject(READINESS) private readonly readiness: Readiness,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.stream.ensureTopic(METRICS_TOPIC, this.config.stream.partitions);
+    this.lag.start();
+    this.sweepTimer = setInterval(() => this.ingestor.sweepActiveSeries(), 60_000);
+    this.sweepTimer.unref();
+    this.readiness.require('collector: stream topic ready', () => true);
+  }
+
+  onApplicationShutdown(): void {
+    this.lag.stop();
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+  }
+}

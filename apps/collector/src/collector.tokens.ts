@@ -1,0 +1,1 @@
+export const METRIC_INGESTOR = Symbol('MetricIngestor');

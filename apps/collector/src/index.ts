@@ -1,0 +1,1 @@
+export { CollectorModule } from './collector.module.js';

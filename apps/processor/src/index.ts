@@ -1,0 +1,1 @@
+export { ProcessorModule } from './processor.module.js';

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '#pharos/config';
+
+function problemsOf(fn: () => unknown): readonly string[] {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('gives the documented defaults with no file', () => {
+    const c = loadConfig();
+    expect(c.server.httpPort).toBe(9900);
+    expect(c.dataDir).toBe('./data');
+    expect(c.stream.url).toBe('embedded');
+    expect(c.stream.fsync).toBe('group');
+    expect(c.storage.metrics.retentionMs).toBe(15 * 86_400_000);
+    expect(c.limits.defaults.maxActiveSeries).toBe(5_000_000);
+    expect(c.limits.defaults.ingestionRate).toBe(0);
+    expect(c.auth.enabled).toBe(false);
+  });
+
+  it('layers file < environment < flags', () => {
+    const yamlText = 'server:\n  http_port: 1000\ndata_dir: /from/file\n';
+    expect(loadConfig({ yamlText }).server.httpPort).toBe(1000);
+    expect(loadConfig({ yamlText, env: { PHAROS_HTTP_PORT: '2000' } }).server.httpPort).toBe(2000);
+    const c = loadConfig({ yamlText, env: { PHAROS_HTTP_PORT: '2000' }, flags: { 'http-port': '3000', 'data-dir': '/flag' } });
+    expect(c.server.httpPort).toBe(3000);
+    expect(c.dataDir).toBe('/flag');
+  });
+
+  it('parses durations and sizes', () => {
+    const c = loadConfig({ yamlText: 'storage:\n  metrics:\n    retention: 30d\nstream:\n  segment_size: 8MiB\n  fsync_interval: 250ms\n' });
+    expect(c.storage.metrics.retentionMs).toBe(30 * 86_400_000);
+    expect(c.stream.segmentBytes).toBe(8 * 1024 * 1024);
+    expect(c.stream.fsyncIntervalMs).toBe(250);
+  });
+
+  it('names the key and the expected form of every problem at once', () => {
+    const problems = problemsOf(() =>
+      loadConfig({
+        file: 'pharos.yaml',
+        yamlText: 'server:\n  http_port: seventy\n  htp_port: 1\nstream:\n  fsync: sometimes\n  url: redis://x\n',
+      }),
+    );
+    expect(problems).toContain('pharos.yaml: server.http_port: expected an integer >= 0 <= 65535, got "seventy"');
+    expect(problems).toContain('pharos.yaml: server.htp_port: unknown key');
+    expect(problems).toContain('pharos.yaml: stream.fsync: expected one of "group", "interval", "none", got "sometimes"');
+    expect(problems.some((p) => p.startsWith('pharos.yaml: stream.url: expected "embedded" or kafka://'))).toBe(true);
+  });
+
+  it('reports bad environment values with the variable name', () => {
+    expect(problemsOf(() => loadConfig({ env: { PHAROS_HTTP_PORT: '70000' } }))).toEqual([
+      'environment PHAROS_HTTP_PORT: expected an integer >= 0 <= 65535, got "70000"',
+    ]);
+  });
+
+  it('reports YAML syntax errors', () => {
+    expect(problemsOf(() => loadConfig({ yamlText: 'server: [\n' }))[0]).toMatch(/not valid YAML/);
+  });
+
+  it('merges per-tenant limit overrides over the defaults', () => {
+    const c = loadConfig({ yamlText: 'limits:\n  ingestion_rate: 500\n  tenants:\n    team-a:\n      max_active_series: 10\n      retention: 2d\n' });
+    expect(c.limits.tenants['team-a']).toMatchObject({ maxActiveSeries: 10, ingestionRate: 500, retentionMs: 2 * 86_400_000 });
+    expect(problemsOf(() => loadConfig({ yamlText: 'limits:\n  tenants:\n    a:\n      max_series: 1\n' }))[0]).toMatch(
+      /limits\.tenants\.a\.max_series: unknown key/,
+    );
+  });
+
+  it('requires keys when auth is enabled and hashes plain tokens', () => {
+    expect(problemsOf(() => loadConfig({ env: { PHAROS_AUTH_ENABLED: 'true' } }))[0]).toMatch(/auth\.keys: expected at least one key/);
+    const c = loadConfig({
+      yamlText: 'auth:\n  enabled: true\n  keys:\n    - name: ci\n      tenants: [team-a]\n      token: 0123456789abcdef-secret\n',
+    });
+    expect(c.auth.keys[0]).toMatchObject({ name: 'ci', tenants: ['team-a'] });
+    expect(c.auth.keys[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(problemsOf(() => loadConfig({ yamlText: 'auth:\n  keys:\n    - tenants: [a]\n      token: short\n' }))[0]).toMatch(
+      /auth\.keys\[0\]: expected token \(at least 16 characters\)/,
+    );
+  });
+});

@@ -1,0 +1,233 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type { ApiKeyConfig, PharosConfig, TenantLimits } from './config.js';
+import { CONFIG_FIELDS, TENANT_LIMIT_KEYS } from './fields.js';
+import { parseValue } from './schema.js';
+
+/** A configuration problem: which key, what was expected, what was found. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+export interface ConfigSources {
+  /** Path of the YAML file; absent means defaults only. */
+  readonly file?: string;
+  /** Raw YAML text (tests); used instead of reading `file`. */
+  readonly yamlText?: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Flag name (without `--`) → raw value. */
+  readonly flags?: Readonly<Record<string, string | boolean | undefined>>;
+}
+
+const TENANT_ID = /^[a-zA-Z0-9_.-]{1,150}$/;
+const TENANT_OVERRIDE_KEYS = [...TENANT_LIMIT_KEYS, 'retention'];
+
+/**
+ * Loads configuration: defaults, then the YAML file, then environment, then flags. Every
+ * problem is collected and reported at once, each naming its key and the expected form.
+ */
+export function loadConfig(sources: ConfigSources = {}): PharosConfig {
+  const problems: string[] = [];
+  const where = sources.file ?? 'config';
+  const doc = readDocument(sources, problems);
+  const values = new Map<string, unknown>();
+
+  for (const [path, spec] of Object.entries(CONFIG_FIELDS)) {
+    values.set(path, spec.default);
+    const fromFile = getPath(doc, path);
+    if (fromFile !== undefined) setParsed(values, path, fromFile, `${where}: ${path}`, problems);
+    const fromEnv = spec.env ? sources.env?.[spec.env] : undefined;
+    if (fromEnv !== undefined && fromEnv !== '') setParsed(values, path, fromEnv, `environment ${spec.env}`, problems);
+    const fromFlag = spec.flag ? sources.flags?.[spec.flag] : undefined;
+    if (fromFlag !== undefined) setParsed(values, path, fromFlag, `flag --${spec.flag}`, problems);
+  }
+  checkUnknownKeys(doc, '', problems, where);
+
+  const get = <T>(path: string): T => values.get(path) as T;
+  const defaults: TenantLimits = {
+    ingestionRate: get('limits.ingestion_rate'),
+    ingestionBurst: get('limits.ingestion_burst'),
+    maxActiveSeries: get('limits.max_active_series'),
+    maxLabelsPerSeries: get('limits.max_labels_per_series'),
+    maxLabelNameLength: get('limits.max_label_name_length'),
+    maxLabelValueLength: get('limits.max_label_value_length'),
+    maxRequestSize: get('limits.max_request_size'),
+    retentionMs: get('storage.metrics.retention'),
+  };
+  const tenants = readTenantLimits(getPath(doc, 'limits.tenants'), defaults, where, problems);
+  const keys = readApiKeys(getPath(doc, 'auth.keys'), where, problems);
+  if (get<boolean>('auth.enabled') && keys.length === 0) {
+    problems.push(`${where}: auth.keys: expected at least one key when auth.enabled is true`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    dataDir: get('data_dir'),
+    server: {
+      httpAddress: get('server.http_address'),
+      httpPort: get('server.http_port'),
+      shutdownTimeoutMs: get('server.shutdown_timeout'),
+    },
+    stream: {
+      url: get('stream.url'),
+      partitions: get('stream.partitions'),
+      fsync: get('stream.fsync'),
+      fsyncIntervalMs: get('stream.fsync_interval'),
+      segmentBytes: get('stream.segment_size'),
+      retentionBytes: get('stream.retention_size'),
+      retentionMs: get('stream.retention_period'),
+      maxLagBytes: get('stream.max_lag_size'),
+    },
+    processor: {
+      batchMaxSamples: get('processor.batch_max_samples'),
+      batchMaxWaitMs: get('processor.batch_max_wait'),
+      flushIntervalMs: get('processor.flush_interval'),
+    },
+    storage: {
+      metrics: {
+        retentionMs: get('storage.metrics.retention'),
+        outOfOrderWindowMs: get('storage.metrics.out_of_order_window'),
+        futureToleranceMs: get('storage.metrics.future_tolerance'),
+      },
+    },
+    limits: { defaults, tenants },
+    auth: { enabled: get('auth.enabled'), keys },
+    log: { level: get('log.level'), format: get('log.format') },
+  };
+}
+
+function readDocument(sources: ConfigSources, problems: string[]): Record<string, unknown> {
+  let text = sources.yamlText;
+  if (text === undefined && sources.file !== undefined) {
+    try {
+      text = readFileSync(sources.file, 'utf8');
+    } catch (err) {
+      problems.push(`${sources.file}: cannot read the file: ${(err as Error).message}`);
+      return {};
+    }
+  }
+  if (text === undefined || text.trim() === '') return {};
+  try {
+    const doc: unknown = parseYaml(text);
+    if (doc === null || doc === undefined) return {};
+    if (typeof doc !== 'object' || Array.isArray(doc)) {
+      problems.push(`${sources.file ?? 'config'}: expected a mapping at the top level`);
+      return {};
+    }
+    return doc as Record<string, unknown>;
+  } catch (err) {
+    const detail = err instanceof YAMLParseError ? err.message : String(err);
+    problems.push(`${sources.file ?? 'config'}: not valid YAML: ${detail}`);
+    return {};
+  }
+}
+
+function setParsed(values: Map<string, unknown>, path: string, raw: unknown, source: string, problems: string[]): void {
+  const parsed = parseValue(CONFIG_FIELDS[path]!.kind, raw);
+  if (parsed.ok) values.set(path, parsed.value);
+  else problems.push(`${source}: expected ${parsed.expected}, got ${JSON.stringify(raw)}`);
+}
+
+function getPath(doc: Record<string, unknown>, path: string): unknown {
+  let node: unknown = doc;
+  for (const part of path.split('.')) {
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return node;
+}
+
+/** Keys the file has that no field declares are errors: a typo must not be silently ignored. */
+function checkUnknownKeys(node: Record<string, unknown>, prefix: string, problems: string[], where: string): void {
+  for (const [key, value] of Object.entries(node)) {
+    const path = prefix + key;
+    if (path === 'limits.tenants' || path === 'auth.keys') continue;
+    if (path in CONFIG_FIELDS) continue;
+    const isSection = Object.keys(CONFIG_FIELDS).some((p) => p.startsWith(path + '.'));
+    if (isSection && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      checkUnknownKeys(value as Record<string, unknown>, path + '.', problems, where);
+    } else if (isSection) {
+      problems.push(`${where}: ${path}: expected a mapping`);
+    } else {
+      problems.push(`${where}: ${path}: unknown key`);
+    }
+  }
+}
+
+function readTenantLimits(
+  raw: unknown,
+  defaults: TenantLimits,
+  where: string,
+  problems: string[],
+): Record<string, TenantLimits> {
+  const out: Record<string, TenantLimits> = {};
+  if (raw === undefined || raw === null) return out;
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    problems.push(`${where}: limits.tenants: expected a mapping of tenant id to limits`);
+    return out;
+  }
+  for (const [tenant, overrides] of Object.entries(raw as Record<string, unknown>)) {
+    const base = `${where}: limits.tenants.${tenant}`;
+    if (!TENANT_ID.test(tenant)) problems.push(`${base}: tenant id must match ${TENANT_ID}`);
+    if (overrides === null || typeof overrides !== 'object' || Array.isArray(overrides)) {
+      problems.push(`${base}: expected a mapping of limits`);
+      continue;
+    }
+    const merged: Record<string, unknown> = { ...defaults };
+    for (const [key, value] of Object.entries(overrides as Record<string, unknown>)) {
+      if (!TENANT_OVERRIDE_KEYS.includes(key)) {
+        problems.push(`${base}.${key}: unknown key (expected one of ${TENANT_OVERRIDE_KEYS.join(', ')})`);
+        continue;
+      }
+      const spec = key === 'retention' ? CONFIG_FIELDS['storage.metrics.retention']! : CONFIG_FIELDS[`limits.${key}`]!;
+      const parsed = parseValue(spec.kind, value);
+      if (!parsed.ok) problems.push(`${base}.${key}: expected ${parsed.expected}, got ${JSON.stringify(value)}`);
+      else merged[key === 'retention' ? 'retentionMs' : camel(key)] = parsed.value;
+    }
+    out[tenant] = merged as unknown as TenantLimits;
+  }
+  return out;
+}
+
+function readApiKeys(raw: unknown, where: string, problems: string[]): ApiKeyConfig[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) {
+    problems.push(`${where}: auth.keys: expected a list of keys`);
+    return [];
+  }
+  const keys: ApiKeyConfig[] = [];
+  raw.forEach((entry: unknown, i) => {
+    const base = `${where}: auth.keys[${i}]`;
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+      problems.push(`${base}: expected a mapping with name, tenants and token or token_sha256`);
+      return;
+    }
+    const e = entry as Record<string, unknown>;
+    for (const key of Object.keys(e)) {
+      if (!['name', 'tenants', 'token', 'token_sha256'].includes(key)) problems.push(`${base}.${key}: unknown key`);
+    }
+    const name = typeof e.name === 'string' && e.name !== '' ? e.name : `key-${i}`;
+    const tenants = e.tenants;
+    if (!Array.isArray(tenants) || tenants.length === 0 || !tenants.every((t) => typeof t === 'string' && TENANT_ID.test(t))) {
+      problems.push(`${base}.tenants: expected a non-empty list of tenant ids matching ${TENANT_ID}`);
+      return;
+    }
+    let sha256: string | undefined;
+    if (typeof e.token_sha256 === 'string' && /^[0-9a-f]{64}$/i.test(e.token_sha256)) sha256 = e.token_sha256.toLowerCase();
+    else if (typeof e.token === 'string' && e.token.length >= 16) sha256 = createHash('sha256').update(e.token).digest('hex');
+    if (!sha256) {
+      problems.push(`${base}: expected token (at least 16 characters) or token_sha256 (64 hex digits)`);
+      return;
+    }
+    keys.push({ name, sha256, tenants: tenants as string[] });
+  });
+  return keys;
+}
+
+function camel(snake: string): string {
+  return snake.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+}

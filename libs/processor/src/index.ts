@@ -1,0 +1,3 @@
+export { MetricsProcessor } from './metrics-processor.js';
+export type { MetricsProcessorOptions } from './metrics-processor.js';
+export { bufferBySize } from './buffer-by-size.js';

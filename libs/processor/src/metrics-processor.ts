@@ -1,0 +1,150 @@
+import { METRIC_STORE_GROUP, METRICS_TOPIC, decodeMetricBatch, type MetricBatch } from '#pharos/metric-model';
+import type { MetricStore } from '#pharos/storage';
+import type { RecordBatch, Stream, StreamConsumer } from '#pharos/stream';
+import type { Logger, SelfMetrics } from '#pharos/telemetry';
+import { AppendActor } from './append-actor.js';
+
+export interface MetricsProcessorOptions {
+  readonly stream: Stream;
+  readonly store: MetricStore;
+  readonly metrics: SelfMetrics;
+  readonly logger: Logger;
+  readonly batchMaxSamples: number;
+  readonly batchMaxWaitMs: number;
+  readonly flushIntervalMs: number;
+}
+
+/**
+ * Moves metric batches from the stream into the metric store.
+ *
+ * Each partition's records are decoded and handed to the actor of their tenant × partition;
+ * the stream handler resolves once they are appended, which is what bounds memory (the stream
+ * fetches no more for that partition meanwhile). Every `flushIntervalMs` the store is made
+ * durable and only then are the offsets committed: a crash in between replays the uncommitted
+ * records, and the store's idempotent appends make the replay harmless.
+ */
+export class MetricsProcessor {
+  private consumer: StreamConsumer | undefined;
+  private readonly actors = new Map<string, AppendActor>();
+  /** Per partition, the offset after the last record whose samples are all appended. */
+  private readonly appendedOffsets = new Map<number, number>();
+  private readonly committedOffsets = new Map<number, number>();
+  private flushTimer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private catchUpTargets: Map<number, number> | undefined;
+  private caughtUp = false;
+  private caughtUpResolve: (() => void) | undefined;
+  readonly caughtUpPromise: Promise<void>;
+
+  constructor(private readonly options: MetricsProcessorOptions) {
+    this.caughtUpPromise = new Promise((resolve) => (this.caughtUpResolve = resolve));
+  }
+
+  async start(): Promise<void> {
+    const { stream, flushIntervalMs } = this.options;
+    const lag = await stream.lag(METRIC_STORE_GROUP, METRICS_TOPIC);
+    this.catchUpTargets = new Map(lag.filter((p) => p.lagRecords > 0).map((p) => [p.partition, p.endOffset]));
+    this.checkCaughtUp();
+
+    this.consumer = stream.consumer({ group: METRIC_STORE_GROUP, topic: METRICS_TOPIC, fromBeginning: true });
+    await this.consumer.run({
+      onBatch: (batch) => this.onBatch(batch),
+      onAssignment: async ({ revoked }) => {
+        if (revoked.length > 0) await this.flushAndCommit();
+        for (const p of revoked) {
+          this.appendedOffsets.delete(p);
+          this.committedOffsets.delete(p);
+        }
+      },
+    });
+    this.flushTimer = setInterval(() => void this.flushAndCommit(), flushIntervalMs);
+    this.flushTimer.unref();
+  }
+
+  /** True once the backlog present at start (replay after a restart) is appended. */
+  get isCaughtUp(): boolean {
+    return this.caughtUp;
+  }
+
+  get queuedSamples(): number {
+    let total = 0;
+    for (const actor of this.actors.values()) total += actor.queuedSamples;
+    return total;
+  }
+
+  /** Stops consuming, appends what is buffered, makes it durable and commits. */
+  async stop(): Promise<void> {
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    await this.consumer?.stop();
+    await Promise.all([...this.actors.values()].map((a) => a.drain()));
+    this.actors.clear();
+    await this.flushAndCommit();
+  }
+
+  /** Makes appended samples durable, then commits their offsets; serialised with itself. */
+  flushAndCommit(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.doFlushAndCommit());
+    return this.flushing;
+  }
+
+  private async doFlushAndCommit(): Promise<void> {
+    const { store, metrics, logger } = this.options;
+    const offsets: { partition: number; offset: number }[] = [];
+    for (const [partition, offset] of this.appendedOffsets) {
+      if (this.committedOffsets.get(partition) !== offset) offsets.push({ partition, offset });
+    }
+    if (offsets.length === 0) return;
+    const start = performance.now();
+    try {
+      await store.flush();
+      metrics.storeFlushDuration.observe((performance.now() - start) / 1000);
+      await this.consumer?.commit(METRICS_TOPIC, offsets);
+      for (const o of offsets) this.committedOffsets.set(o.partition, o.offset);
+    } catch (err) {
+      // Nothing is lost: uncommitted records are replayed after a restart. Try again next tick.
+      logger.error({ err }, 'store flush or offset commit failed; will retry');
+    }
+  }
+
+  private async onBatch(batch: RecordBatch): Promise<void> {
+    const { logger, metrics } = this.options;
+    const appends: Promise<void>[] = [];
+    for (const record of batch.records) {
+      let decoded: MetricBatch;
+      try {
+        decoded = decodeMetricBatch(record.value, { copy: true });
+      } catch (err) {
+        // A record the collector wrote but this version cannot read: skip it loudly rather
+        // than wedge the partition forever.
+        logger.error({ err, partition: batch.partition, offset: record.offset }, 'undecodable metrics record skipped');
+        metrics.processorDroppedSamples.inc({ tenant: record.key, reason: 'undecodable_record' }, 0);
+        continue;
+      }
+      appends.push(this.actorFor(decoded.tenant, batch.partition).append(decoded));
+    }
+    await Promise.all(appends);
+    const last = batch.records[batch.records.length - 1];
+    if (last) this.appendedOffsets.set(batch.partition, last.offset + 1);
+    this.checkCaughtUp();
+  }
+
+  private actorFor(tenant: string, partition: number): AppendActor {
+    const key = `${partition}\u0000${tenant}`;
+    let actor = this.actors.get(key);
+    if (!actor) {
+      const { store, metrics, logger, batchMaxSamples, batchMaxWaitMs } = this.options;
+      actor = new AppendActor({ tenant, partition, store, metrics, logger, maxSamples: batchMaxSamples, maxWaitMs: batchMaxWaitMs });
+      this.actors.set(key, actor);
+    }
+    return actor;
+  }
+
+  private checkCaughtUp(): void {
+    if (this.caughtUp || !this.catchUpTargets) return;
+    for (const [partition, target] of this.catchUpTargets) {
+      if ((this.appendedOffsets.get(partition) ?? 0) < target) return;
+    }
+    this.caughtUp = true;
+    this.caughtUpResolve?.();
+  }
+}

@@ -1,0 +1,145 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Pharos' own metrics, declared in one place so names and labels stay consistent across
+ * roles. Components take the instruments they update; `/metrics` serves the registry.
+ */
+export class SelfMetrics {
+  readonly registry = new Registry();
+
+  readonly buildInfo = new Gauge({
+    name: 'pharos_build_info',
+    help: 'Constant 1, labelled with the running version.',
+    labelNames: ['version', 'node_version'],
+    registers: [this.registry],
+  });
+
+  readonly httpRequestDuration = new Histogram({
+    name: 'pharos_http_request_duration_seconds',
+    help: 'HTTP request latency by route and status code.',
+    labelNames: ['method', 'route', 'code'],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly ingestedSamples = new Counter({
+    name: 'pharos_ingest_samples_total',
+    help: 'Samples accepted and durably written to the stream, by tenant and protocol.',
+    labelNames: ['tenant', 'protocol'],
+    registers: [this.registry],
+  });
+
+  readonly ingestedHistograms = new Counter({
+    name: 'pharos_ingest_histograms_total',
+    help: 'Native histogram samples accepted, by tenant and protocol.',
+    labelNames: ['tenant', 'protocol'],
+    registers: [this.registry],
+  });
+
+  readonly ingestedExemplars = new Counter({
+    name: 'pharos_ingest_exemplars_total',
+    help: 'Exemplars accepted, by tenant and protocol.',
+    labelNames: ['tenant', 'protocol'],
+    registers: [this.registry],
+  });
+
+  readonly rejectedSamples = new Counter({
+    name: 'pharos_ingest_rejected_samples_total',
+    help: 'Samples refused at ingestion, by tenant, protocol and reason.',
+    labelNames: ['tenant', 'protocol', 'reason'],
+    registers: [this.registry],
+  });
+
+  readonly rejectedRequests = new Counter({
+    name: 'pharos_ingest_rejected_requests_total',
+    help: 'Whole requests refused at ingestion, by protocol and reason.',
+    labelNames: ['protocol', 'reason'],
+    registers: [this.registry],
+  });
+
+  readonly activeSeries = new Gauge({
+    name: 'pharos_ingest_active_series',
+    help: 'Series seen by this collector in the active-series window, by tenant.',
+    labelNames: ['tenant'],
+    registers: [this.registry],
+  });
+
+  readonly streamProduceDuration = new Histogram({
+    name: 'pharos_stream_produce_duration_seconds',
+    help: 'Time for the stream to acknowledge a produce (durable write).',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+    registers: [this.registry],
+  });
+
+  readonly streamLagRecords = new Gauge({
+    name: 'pharos_stream_lag_records',
+    help: 'Records produced but not yet committed by a consumer group, per partition.',
+    labelNames: ['topic', 'group', 'partition'],
+    registers: [this.registry],
+  });
+
+  readonly streamBytesOnDisk = new Gauge({
+    name: 'pharos_stream_bytes_on_disk',
+    help: 'Bytes of embedded stream segments on disk, per topic.',
+    labelNames: ['topic'],
+    registers: [this.registry],
+  });
+
+  readonly streamRetentionDropped = new Counter({
+    name: 'pharos_stream_retention_dropped_total',
+    help: 'Segments deleted by size/age retention before a consumer group committed past them (data that group never read).',
+    labelNames: ['topic', 'group'],
+    registers: [this.registry],
+  });
+
+  readonly processorAppendedSamples = new Counter({
+    name: 'pharos_processor_appended_samples_total',
+    help: 'Samples appended to the metric store by the processor, by tenant.',
+    labelNames: ['tenant'],
+    registers: [this.registry],
+  });
+
+  readonly processorDroppedSamples = new Counter({
+    name: 'pharos_processor_dropped_samples_total',
+    help: 'Samples the processor could not store, by reason (for example too old for retention when finally processed).',
+    labelNames: ['tenant', 'reason'],
+    registers: [this.registry],
+  });
+
+  readonly processorQueuedSamples = new Gauge({
+    name: 'pharos_processor_queued_samples',
+    help: 'Samples decoded from the stream and waiting for a store append.',
+    registers: [this.registry],
+  });
+
+  readonly processorAppendDuration = new Histogram({
+    name: 'pharos_processor_append_duration_seconds',
+    help: 'Time of one store append by the processor.',
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  readonly storeFlushDuration = new Histogram({
+    name: 'pharos_store_flush_duration_seconds',
+    help: 'Time to make the metric store durable before committing stream offsets.',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly storeSeries = new Gauge({
+    name: 'pharos_store_series',
+    help: 'Series known to the metric store.',
+    registers: [this.registry],
+  });
+
+  readonly storeBytesOnDisk = new Gauge({
+    name: 'pharos_store_bytes_on_disk',
+    help: 'Bytes of the metric store on disk.',
+    registers: [this.registry],
+  });
+
+  constructor(version: string) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'pharos_' });
+    this.buildInfo.set({ version, node_version: process.version }, 1);
+  }
+}

@@ -1,0 +1,54 @@
+// The test line of the README (`npm test`): type-check and dependency rules, then the unit
+// suites, then the integration suites against real components (Prometheus, Kafka, …), which
+// install and start what they need themselves. Ends with one summary line, "N passed, N failed".
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+
+const root = new URL('..', import.meta.url).pathname;
+const only = process.argv[2]; // optional: "unit" or "integration"
+const env = { ...process.env, PHAROS_TEST: '1' };
+let passed = 0;
+let failed = 0;
+let ok = true;
+
+function step(name, cmd, args) {
+  console.error(`\n[pharos test] ${name}: ${cmd} ${args.join(' ')}`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env });
+  if (r.status !== 0) {
+    console.error(`[pharos test] ${name} failed (exit ${r.status ?? r.signal})`);
+    ok = false;
+  }
+  return r.status === 0;
+}
+
+function vitest(project) {
+  mkdirSync(root + '.tmp', { recursive: true });
+  const out = `${root}.tmp/vitest-${project}.json`;
+  rmSync(out, { force: true });
+  step(`${project} tests`, 'npx', ['vitest', 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile=${out}`]);
+  try {
+    const results = JSON.parse(readFileSync(out, 'utf8'));
+    passed += results.numPassedTests;
+    failed += results.numFailedTests;
+    if (results.numTotalTests === 0) {
+      console.error(`[pharos test] ${project}: no tests ran`);
+      ok = false;
+    }
+  } catch {
+    console.error(`[pharos test] ${project}: no results file (the run crashed)`);
+    failed += 1;
+    ok = false;
+  }
+}
+
+if (!only) {
+  step('type-check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+  step('dependency rules', 'node', ['scripts/check-deps.mjs']);
+}
+if (!only || only === 'unit') vitest('unit');
+if (!only || only === 'integration') {
+  step('test peers (Debian packages)', 'bash', ['scripts/engines/debian-packages.sh']);
+  vitest('integration');
+}
+console.log(`\nTests: ${passed} passed, ${failed} failed`);
+process.exit(ok && failed === 0 ? 0 : 1);
