@@ -17,7 +17,7 @@ export async function openStream(config: PharosConfig, logger: Logger, metrics: 
   }
   const dir = join(config.dataDir, 'stream');
   log.info({ dir, fsync: config.stream.fsync }, 'opening embedded stream');
-  return EmbeddedStream.open({
+  const stream = await EmbeddedStream.open({
     dir,
     fsync: config.stream.fsync,
     fsyncIntervalMs: config.stream.fsyncIntervalMs,
@@ -33,13 +33,24 @@ export async function openStream(config: PharosConfig, logger: Logger, metrics: 
       onError: (e) => log.error({ context: e.context, err: e.error }, 'stream background task failed'),
     },
   });
+  metrics.refreshBeforeCollect(() => {
+    const byTopic = new Map<string, number>();
+    for (const p of stream.diskUsage()) byTopic.set(p.topic, (byTopic.get(p.topic) ?? 0) + p.bytes);
+    for (const [topic, bytes] of byTopic) metrics.streamBytesOnDisk.set({ topic }, bytes);
+  });
+  return stream;
 }
 
 /** Opens the metric store (DuckDB under the data directory) with per-tenant retention. */
-export async function openMetricStore(config: PharosConfig, logger: Logger): Promise<MetricStore> {
+export async function openMetricStore(config: PharosConfig, logger: Logger, metrics: SelfMetrics): Promise<MetricStore> {
   const path = join(config.dataDir, 'metrics');
   logger.child({ component: 'metric-store' }).info({ path }, 'opening metric store');
   const store = await DuckDBMetricStore.open({ dir: path, defaultRetentionMs: config.storage.metrics.retentionMs });
   for (const [tenant, limits] of Object.entries(config.limits.tenants)) store.setRetention(tenant, limits.retentionMs);
+  metrics.refreshBeforeCollect(async () => {
+    const stats = await store.stats();
+    metrics.storeSeries.set(stats.series);
+    metrics.storeBytesOnDisk.set(stats.bytesOnDisk);
+  });
   return store;
 }

@@ -13,7 +13,7 @@ export class OpsController {
 
   @Get('/metrics')
   async selfMetrics(@Res() reply: FastifyReply): Promise<void> {
-    const text = await this.metrics.registry.metrics();
+    const text = await this.metrics.collect();
     void reply.header('content-type', this.metrics.registry.contentType).send(text);
   }
 

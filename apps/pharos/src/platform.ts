@@ -40,7 +40,7 @@ export async function startPlatform(config: PharosConfig, roles: readonly RoleNa
   const stream: Stream | undefined = needs.has('stream') ? await openStream(config, logger, metrics) : undefined;
   let store: MetricStore | undefined;
   try {
-    store = needs.has('metric-store') ? await openMetricStore(config, logger) : undefined;
+    store = needs.has('metric-store') ? await openMetricStore(config, logger, metrics) : undefined;
   } catch (err) {
     await stream?.close();
     throw err;
@@ -69,9 +69,7 @@ export async function startPlatform(config: PharosConfig, roles: readonly RoleNa
   registerBodyParsers(app.getHttpAdapter().getInstance(), maxBody);
   registerHttpMetrics(app.getHttpAdapter().getInstance(), metrics);
 
-  let storeStatsTimer: NodeJS.Timeout | undefined;
   const closeInfrastructure = async (): Promise<void> => {
-    if (storeStatsTimer) clearInterval(storeStatsTimer);
     await store?.close();
     await stream?.close();
   };
@@ -82,20 +80,6 @@ export async function startPlatform(config: PharosConfig, roles: readonly RoleNa
     await closeInfrastructure();
     throw err;
   }
-  if (store) {
-    const s = store;
-    storeStatsTimer = setInterval(() => {
-      void s.stats().then(
-        (stats) => {
-          metrics.storeSeries.set(stats.series);
-          metrics.storeBytesOnDisk.set(stats.bytesOnDisk);
-        },
-        (err: unknown) => logger.warn({ err }, 'reading store stats failed'),
-      );
-    }, 15_000);
-    storeStatsTimer.unref();
-  }
-
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.server.httpPort;
   const host = config.server.httpAddress === '0.0.0.0' ? '127.0.0.1' : config.server.httpAddress;

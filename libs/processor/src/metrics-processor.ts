@@ -117,7 +117,7 @@ export class MetricsProcessor {
         // A record the collector wrote but this version cannot read: skip it loudly rather
         // than wedge the partition forever.
         logger.error({ err, partition: batch.partition, offset: record.offset }, 'undecodable metrics record skipped');
-        metrics.processorDroppedSamples.inc({ tenant: record.key, reason: 'undecodable_record' }, 0);
+        metrics.processorUndecodableRecords.inc({ topic: batch.topic });
         continue;
       }
       appends.push(this.actorFor(decoded.tenant, batch.partition).append(decoded));

@@ -106,6 +106,13 @@ export class SelfMetrics {
     registers: [this.registry],
   });
 
+  readonly processorUndecodableRecords = new Counter({
+    name: 'pharos_processor_undecodable_records_total',
+    help: 'Stream records the processor could not decode and skipped (logged with partition and offset).',
+    labelNames: ['topic'],
+    registers: [this.registry],
+  });
+
   readonly processorQueuedSamples = new Gauge({
     name: 'pharos_processor_queued_samples',
     help: 'Samples decoded from the stream and waiting for a store append.',
@@ -137,6 +144,22 @@ export class SelfMetrics {
     help: 'Bytes of the metric store on disk.',
     registers: [this.registry],
   });
+
+  private readonly refreshers: Array<() => void | Promise<void>> = [];
+
+  /**
+   * Registers a function that brings gauges up to date (disk usage, store size); it runs at
+   * each scrape rather than on a timer, so idle processes do no work and values are fresh.
+   */
+  refreshBeforeCollect(refresh: () => void | Promise<void>): void {
+    this.refreshers.push(refresh);
+  }
+
+  /** The exposition text, after running the refreshers (a failing one leaves its gauges stale). */
+  async collect(): Promise<string> {
+    await Promise.allSettled(this.refreshers.map(async (r) => r()));
+    return this.registry.metrics();
+  }
 
   constructor(version: string) {
     collectDefaultMetrics({ register: this.registry, prefix: 'pharos_' });
