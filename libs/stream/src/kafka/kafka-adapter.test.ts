@@ -41,10 +41,16 @@ describe('splitByBytes', () => {
 });
 
 describe('kafkaJsLogging', () => {
-  const run = (threshold: 'error' | 'warn' | 'info', level: number, namespace: string, message: string) => {
+  const run = (
+    threshold: 'error' | 'warn' | 'info',
+    level: number,
+    namespace: string,
+    message: string,
+    extra: Record<string, unknown> = {},
+  ) => {
     const out: KafkaLogEntry[] = [];
     const { logCreator } = kafkaJsLogging(threshold, (e) => out.push(e));
-    logCreator(level)({ namespace, level, label: 'X', log: { timestamp: 'now', message, groupId: 'g' } });
+    logCreator(level)({ namespace, level, label: 'X', log: { timestamp: 'now', message, groupId: 'g', ...extra } });
     return out;
   };
 
@@ -59,6 +65,10 @@ describe('kafkaJsLogging', () => {
     expect(run('error', 1, 'Consumer', 'Restarting the consumer in 300ms')).toEqual([]);
     expect(run('error', 1, 'Consumer', "Crash: KafkaJSProtocolError: The coordinator is loading")).toEqual([]);
     expect(run('error', 1, 'Connection', 'Response Metadata(key: 3, version: 6)')).toEqual([]);
+    // An attempt that kafkajs retries: the caller sees the final failure, if any.
+    const retry = { retryCount: 0, retryTime: 300 };
+    expect(run('error', 1, 'Producer', 'Failed to send messages: not the leader', retry)).toEqual([]);
+    expect(run('warn', 1, 'Producer', 'Failed to send messages: not the leader', retry)[0]!.level).toBe('warn');
     expect(run('info', 1, 'Runner', 'The group is rebalancing, re-joining')[0]!.level).toBe('info');
     expect(run('warn', 1, 'Connection', 'Response Metadata(key: 3, version: 6)')[0]!.level).toBe('warn');
   });

@@ -97,6 +97,9 @@ export function kafkaJsLogging(
     // kafkajs logs "Crash" before deciding to restart; a crash it does not recover from is
     // reported at error by the adapter's own consumer (KafkaStreamConsumer's CRASH listener).
     if (level === 'error' && message.startsWith('Crash: ')) level = 'warn';
+    // An attempt kafkajs will retry (a leader moving after topic creation, say); the final
+    // failure, if any, reaches the caller as an exception.
+    if (level === 'error' && 'retryCount' in fields && 'retryTime' in fields) level = 'warn';
     if (RANK[level] > limit) return;
     sink({ level, namespace: entry.namespace, message, fields });
   };
