@@ -101,7 +101,7 @@ export const CONFIG_FIELDS: Readonly<Record<string, FieldSpec>> = {
   'storage.metrics.out_of_order_window': {
     kind: { type: 'duration' },
     default: 0,
-    doc: 'How far behind the newest sample a sample may arrive; 0 accepts anything within retention.',
+    doc: 'How far in the past (from now) a sample may be; older ones are refused as `too_old`. 0 accepts anything within retention (as VictoriaMetrics does).',
   },
   'storage.metrics.future_tolerance': {
     kind: { type: 'duration' },
