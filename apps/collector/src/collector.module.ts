@@ -1,11 +1,11 @@
 import { Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { CONFIG, LOGGER, READINESS, type Readiness, SELF_METRICS, STREAM } from '#apps/common';
 import type { PharosConfig } from '#pharos/config';
-import { MetricIngestor, StreamLagMonitor } from '#pharos/ingest';
+import { IngestDecodePool, MetricIngestor, StreamLagMonitor } from '#pharos/ingest';
 import { METRIC_STORE_GROUP, METRICS_TOPIC } from '#pharos/metric-model';
 import type { Stream } from '#pharos/stream';
 import type { Logger, SelfMetrics } from '#pharos/telemetry';
-import { METRIC_INGESTOR } from './collector.tokens.js';
+import { DECODE_POOL, METRIC_INGESTOR } from './collector.tokens.js';
 import { RemoteWriteController } from './remote-write.controller.js';
 
 const LAG_MONITOR = Symbol('StreamLagMonitor');
@@ -21,6 +21,14 @@ const LAG_MONITOR = Symbol('StreamLagMonitor');
         new StreamLagMonitor(stream, METRICS_TOPIC, METRIC_STORE_GROUP, config.stream.maxLagBytes, metrics, (err) =>
           logger.warn({ err }, 'reading stream lag failed'),
         ),
+    },
+    {
+      provide: DECODE_POOL,
+      inject: [CONFIG, LOGGER],
+      useFactory: (config: PharosConfig, logger: Logger) => {
+        const size = config.collector.decodeWorkers < 0 ? IngestDecodePool.defaultSize() : config.collector.decodeWorkers;
+        return new IngestDecodePool(size, (err) => logger.error({ err }, 'decode worker failed; replacing it'));
+      },
     },
     {
       provide: METRIC_INGESTOR,
@@ -46,6 +54,7 @@ export class CollectorModule implements OnModuleInit, OnApplicationShutdown {
     @Inject(STREAM) private readonly stream: Stream,
     @Inject(CONFIG) private readonly config: PharosConfig,
     @Inject(READINESS) private readonly readiness: Readiness,
+    @Inject(DECODE_POOL) private readonly decodePool: IngestDecodePool,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -56,8 +65,9 @@ export class CollectorModule implements OnModuleInit, OnApplicationShutdown {
     this.readiness.require('collector: stream topic ready', () => true);
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     this.lag.stop();
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    await this.decodePool.close();
   }
 }

@@ -2,11 +2,11 @@ import { Controller, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CONFIG, LOGGER, SELF_METRICS, TENANT_RESOLVER } from '#apps/common';
 import type { PharosConfig } from '#pharos/config';
-import { IngestRefusedError, type MetricIngestor } from '#pharos/ingest';
-import { RemoteWriteDecodeError, decodeRemoteWrite, negotiateRemoteWriteVersion } from '#pharos/remote-write';
+import { IngestRefusedError, type DecodedRequest, type IngestDecodePool, type MetricIngestor } from '#pharos/ingest';
+import { RemoteWriteDecodeError, negotiateRemoteWriteVersion } from '#pharos/remote-write';
 import type { Logger, SelfMetrics } from '#pharos/telemetry';
 import type { TenantResolver } from '#pharos/tenancy';
-import { METRIC_INGESTOR } from './collector.tokens.js';
+import { DECODE_POOL, METRIC_INGESTOR } from './collector.tokens.js';
 
 const PROTOCOL = 'prometheus_remote_write';
 
@@ -22,6 +22,7 @@ const PROTOCOL = 'prometheus_remote_write';
 export class RemoteWriteController {
   constructor(
     @Inject(METRIC_INGESTOR) private readonly ingestor: MetricIngestor,
+    @Inject(DECODE_POOL) private readonly decodePool: IngestDecodePool,
     @Inject(TENANT_RESOLVER) private readonly tenants: TenantResolver,
     @Inject(CONFIG) private readonly config: PharosConfig,
     @Inject(SELF_METRICS) private readonly metrics: SelfMetrics,
@@ -47,17 +48,22 @@ export class RemoteWriteController {
     const now = Date.now();
     const retention = limits.retentionMs;
     const oooWindow = this.config.storage.metrics.outOfOrderWindowMs;
-    let decoded;
+    let decoded: DecodedRequest;
     try {
-      decoded = decodeRemoteWrite(body, {
-        version: negotiated.version,
-        tenant: tenant.tenant,
-        maxLabelsPerSeries: limits.maxLabelsPerSeries,
-        maxLabelNameLength: limits.maxLabelNameLength,
-        maxLabelValueLength: limits.maxLabelValueLength,
-        maxDecompressedBytes: limits.maxRequestSize * 4,
-        minTimestampMs: now - (oooWindow > 0 ? Math.min(oooWindow, retention) : retention),
-        maxTimestampMs: now + this.config.storage.metrics.futureToleranceMs,
+      decoded = await this.decodePool.decode({
+        kind: 'prometheus-remote-write',
+        body,
+        partitions: this.config.stream.partitions,
+        options: {
+          version: negotiated.version,
+          tenant: tenant.tenant,
+          maxLabelsPerSeries: limits.maxLabelsPerSeries,
+          maxLabelNameLength: limits.maxLabelNameLength,
+          maxLabelValueLength: limits.maxLabelValueLength,
+          maxDecompressedBytes: limits.maxRequestSize * 4,
+          minTimestampMs: now - (oooWindow > 0 ? Math.min(oooWindow, retention) : retention),
+          maxTimestampMs: now + this.config.storage.metrics.futureToleranceMs,
+        },
       });
     } catch (err) {
       if (err instanceof RemoteWriteDecodeError) return this.refuse(reply, 400, err.message, 'malformed');
@@ -66,7 +72,7 @@ export class RemoteWriteController {
 
     let outcome;
     try {
-      outcome = await this.ingestor.ingest(PROTOCOL, decoded.batch);
+      outcome = await this.ingestor.ingestPrepared(PROTOCOL, decoded.prepared);
     } catch (err) {
       if (err instanceof IngestRefusedError) {
         if (err.retryAfterSeconds !== undefined) reply.header('retry-after', String(err.retryAfterSeconds));

@@ -16,6 +16,10 @@ export interface PharosConfig {
     readonly retentionMs: number;
     readonly maxLagBytes: number;
   };
+  readonly collector: {
+    /** -1: one per core but one; 0: decode on the main thread. */
+    readonly decodeWorkers: number;
+  };
   readonly processor: {
     readonly batchMaxSamples: number;
     readonly batchMaxWaitMs: number;

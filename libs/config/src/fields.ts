@@ -77,6 +77,12 @@ export const CONFIG_FIELDS: Readonly<Record<string, FieldSpec>> = {
     default: 512 * 1024 ** 2,
     doc: 'When the processor lags by more than this, ingestion answers 503 with Retry-After (backpressure).',
   },
+  'collector.decode_workers': {
+    kind: { type: 'int', min: -1, max: 64 },
+    default: -1,
+    doc: 'Worker threads that decode and prepare ingest requests; -1 means one per core but one, 0 decodes on the main thread.',
+    env: 'PHAROS_DECODE_WORKERS',
+  },
   'processor.batch_max_samples': {
     kind: { type: 'int', min: 1 },
     default: 100_000,

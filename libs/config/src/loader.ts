@@ -82,6 +82,7 @@ export function loadConfig(sources: ConfigSources = {}): PharosConfig {
       retentionMs: get('stream.retention_period'),
       maxLagBytes: get('stream.max_lag_size'),
     },
+    collector: { decodeWorkers: get('collector.decode_workers') },
     processor: {
       batchMaxSamples: get('processor.batch_max_samples'),
       batchMaxWaitMs: get('processor.batch_max_wait'),

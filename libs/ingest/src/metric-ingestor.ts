@@ -1,17 +1,10 @@
 import type { TenantLimits } from '#pharos/config';
-import {
-  METRICS_TOPIC,
-  MetricBatchBuilder,
-  encodeMetricBatch,
-  sampleCount,
-  seriesHash,
-  type MetricBatch,
-} from '#pharos/metric-model';
+import { METRICS_TOPIC, type MetricBatch } from '#pharos/metric-model';
 import type { StreamProducer } from '#pharos/stream';
 import type { SelfMetrics } from '#pharos/telemetry';
 import { ActiveSeriesTable, IngestionRateLimiter } from '#pharos/tenancy';
 import { IngestRefusedError } from './ingest-errors.js';
-import { splitByPartition } from './partition-split.js';
+import { prepareBatch, withoutSeries, type PreparedBatch } from './prepared-batch.js';
 
 /** How long a series counts as active after its last sample, as Mimir's default. */
 const ACTIVE_SERIES_WINDOW_MS = 20 * 60_000;
@@ -52,11 +45,21 @@ export class MetricIngestor {
     this.rateLimiter = new IngestionRateLimiter();
   }
 
-  async ingest(protocol: string, batch: MetricBatch): Promise<IngestOutcome> {
-    const tenant = batch.tenant;
+  /** Ingests a decoded batch (prepares it on this thread). */
+  ingest(protocol: string, batch: MetricBatch): Promise<IngestOutcome> {
+    return this.ingestPrepared(protocol, prepareBatch(batch, this.deps.partitions));
+  }
+
+  /**
+   * Applies the tenant's limits to a prepared batch and writes it to the stream; resolves once
+   * the stream made it durable. Throws {@link IngestRefusedError} when the request as a whole
+   * is refused (backpressure, rate limit).
+   */
+  async ingestPrepared(protocol: string, prepared: PreparedBatch): Promise<IngestOutcome> {
+    const tenant = prepared.tenant;
     const limits = this.deps.limitsFor(tenant);
-    const total = sampleCount(batch) + batch.histograms.length;
-    if (total === 0 && batch.metadata.length === 0) {
+    const total = prepared.floatSamples + prepared.histogramSamples;
+    if (total === 0 && prepared.metadata === 0) {
       return { samplesWritten: 0, histogramsWritten: 0, exemplarsWritten: 0, rejected: {}, messages: [] };
     }
     if (this.deps.isBackpressured()) {
@@ -72,28 +75,23 @@ export class MetricIngestor {
 
     const rejected: Record<string, number> = {};
     const messages: string[] = [];
-    const admitted = this.admitSeries(batch, limits, rejected, messages);
-    const samples = sampleCount(admitted);
+    const admitted = this.admitSeries(prepared, limits, rejected, messages);
 
     const start = performance.now();
-    const records = splitByPartition(admitted, this.deps.partitions).map(([partition, part]) => ({
-      key: tenant,
-      partition,
-      value: encodeMetricBatch(part),
-    }));
-    await this.deps.producer.produce(METRICS_TOPIC, records);
-    if (this.deps.onRecordProduced) for (const r of records) this.deps.onRecordProduced(r.value.byteLength);
+    const records = admitted.parts.map((part) => ({ key: tenant, partition: part.partition, value: part.bytes }));
+    if (records.length > 0) await this.deps.producer.produce(METRICS_TOPIC, records);
     this.deps.metrics.streamProduceDuration.observe((performance.now() - start) / 1000);
+    if (this.deps.onRecordProduced) for (const r of records) this.deps.onRecordProduced(r.value.byteLength);
 
     const m = this.deps.metrics;
-    m.ingestedSamples.inc({ tenant, protocol }, samples);
-    if (admitted.histograms.length > 0) m.ingestedHistograms.inc({ tenant, protocol }, admitted.histograms.length);
-    if (admitted.exemplars.length > 0) m.ingestedExemplars.inc({ tenant, protocol }, admitted.exemplars.length);
+    m.ingestedSamples.inc({ tenant, protocol }, admitted.floatSamples);
+    if (admitted.histogramSamples > 0) m.ingestedHistograms.inc({ tenant, protocol }, admitted.histogramSamples);
+    if (admitted.exemplars > 0) m.ingestedExemplars.inc({ tenant, protocol }, admitted.exemplars);
     for (const [reason, count] of Object.entries(rejected)) m.rejectedSamples.inc({ tenant, protocol, reason }, count);
     return {
-      samplesWritten: samples,
-      histogramsWritten: admitted.histograms.length,
-      exemplarsWritten: admitted.exemplars.length,
+      samplesWritten: admitted.floatSamples,
+      histogramsWritten: admitted.histogramSamples,
+      exemplarsWritten: admitted.exemplars,
       rejected,
       messages,
     };
@@ -108,51 +106,34 @@ export class MetricIngestor {
     }
   }
 
-  /** Drops new series beyond the tenant's active-series limit; copies only when one is dropped. */
-  private admitSeries(batch: MetricBatch, limits: TenantLimits, rejected: Record<string, number>, messages: string[]): MetricBatch {
-    let table = this.activeSeries.get(batch.tenant);
+  /** Drops new series beyond the tenant's active-series limit; rewrites parts only when one is dropped. */
+  private admitSeries(prepared: PreparedBatch, limits: TenantLimits, rejected: Record<string, number>, messages: string[]): PreparedBatch {
+    let table = this.activeSeries.get(prepared.tenant);
     if (!table) {
       table = new ActiveSeriesTable(ACTIVE_SERIES_WINDOW_MS);
-      this.activeSeries.set(batch.tenant, table);
+      this.activeSeries.set(prepared.tenant, table);
     }
     const now = this.now();
     const limit = limits.maxActiveSeries;
+    const hashes = prepared.seriesHashes;
     let refused: Uint8Array | undefined;
-    for (let i = 0; i < batch.series.length; i++) {
-      const hash = seriesHash(batch.series[i]!);
+    let refusedSamples = 0;
+    for (let i = 0; i < hashes.length; i++) {
+      const hash = hashes[i]!;
       if (table.touchIfPresent(hash, now)) continue;
       if (limit > 0 && table.active >= limit) {
-        refused ??= new Uint8Array(batch.series.length);
+        refused ??= new Uint8Array(hashes.length);
         refused[i] = 1;
+        refusedSamples += prepared.samplesPerSeries[i]!;
         continue;
       }
       table.add(hash, now);
     }
-    if (!refused) return batch;
-
-    const builder = new MetricBatchBuilder(batch.tenant, batch.series.length, batch.timestamps.length);
-    const newIndex = new Int32Array(batch.series.length).fill(-1);
-    let refusedSamples = 0;
-    for (let i = 0; i < batch.series.length; i++) {
-      const from = batch.sampleOffsets[i]!;
-      const to = batch.sampleOffsets[i + 1]!;
-      if (refused[i]) {
-        refusedSamples += to - from;
-        continue;
-      }
-      newIndex[i] = builder.addSeries(batch.series[i]!);
-      for (let s = from; s < to; s++) builder.addSample(batch.timestamps[s]!, batch.values[s]!);
-    }
-    for (const h of batch.histograms) {
-      if (newIndex[h.seriesIndex]! >= 0) builder.addHistogram(newIndex[h.seriesIndex]!, h.timestamp, h.histogram);
-      else refusedSamples++;
-    }
-    for (const e of batch.exemplars) if (newIndex[e.seriesIndex]! >= 0) builder.addExemplar({ ...e, seriesIndex: newIndex[e.seriesIndex]! });
-    for (const md of batch.metadata) builder.addMetadata(md);
+    if (!refused) return prepared;
     rejected['max_active_series'] = (rejected['max_active_series'] ?? 0) + refusedSamples;
     messages.push(
-      `tenant "${batch.tenant}" is at its limit of ${limit} active series: ${refusedSamples} samples of new series refused (limits.max_active_series)`,
+      `tenant "${prepared.tenant}" is at its limit of ${limit} active series: ${refusedSamples} samples of new series refused (limits.max_active_series)`,
     );
-    return builder.build();
+    return withoutSeries(prepared, refused);
   }
 }

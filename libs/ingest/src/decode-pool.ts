@@ -1,0 +1,103 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { RemoteWriteDecodeError } from '#pharos/remote-write';
+import { decodeRequest, type DecodeRequest, type DecodedRequest } from './request-decoders.js';
+
+interface Pending {
+  readonly resolve: (decoded: DecodedRequest) => void;
+  readonly reject: (err: Error) => void;
+}
+
+interface PoolWorker {
+  worker: Worker;
+  readonly pending: Map<number, Pending>;
+}
+
+/** Error classes that cross the thread boundary by name, so callers can `instanceof` them. */
+const KNOWN_ERRORS: Record<string, new (message: string) => Error> = {
+  RemoteWriteDecodeError,
+};
+
+/**
+ * Decodes and prepares request bodies in worker threads, so the main thread's event loop
+ * only admits, produces and processes: decoding is the largest share of ingest CPU, and on a
+ * two-core machine the second core would otherwise sit idle. With `workers: 0` everything
+ * runs inline (tests, one-core machines).
+ */
+export class IngestDecodePool {
+  private readonly workers: PoolWorker[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(
+    workers: number,
+    private readonly onWorkerError: (err: unknown) => void = () => undefined,
+  ) {
+    for (let i = 0; i < workers; i++) this.workers.push(this.spawn());
+  }
+
+  /** Default size: every core but one (the main thread's), at least one. */
+  static defaultSize(): number {
+    return Math.max(1, availableParallelism() - 1);
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  decode(request: DecodeRequest): Promise<DecodedRequest> {
+    if (this.workers.length === 0) {
+      try {
+        return Promise.resolve(decodeRequest(request));
+      } catch (err) {
+        return Promise.reject(err as Error);
+      }
+    }
+    if (this.closed) return Promise.reject(new Error('decode pool is closed'));
+    // The least busy worker: requests differ in size, so round-robin would queue behind big ones.
+    let target = this.workers[0]!;
+    for (const w of this.workers) if (w.pending.size < target.pending.size) target = w;
+    const id = this.nextId++;
+    // The body usually views a larger buffer Fastify owns; copy it into one we may transfer.
+    const body = new Uint8Array(request.body);
+    return new Promise<DecodedRequest>((resolve, reject) => {
+      target.pending.set(id, { resolve, reject });
+      target.worker.postMessage({ id, request: { ...request, body } }, [body.buffer]);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+  }
+
+  private spawn(): PoolWorker {
+    const worker = new Worker(new URL('./decode-worker.js', import.meta.url));
+    const entry: PoolWorker = { worker, pending: new Map() };
+    worker.unref();
+    worker.on('message', (msg: { id: number; ok: boolean; decoded?: DecodedRequest; error?: { name: string; message: string } }) => {
+      const p = entry.pending.get(msg.id);
+      if (!p) return;
+      entry.pending.delete(msg.id);
+      if (msg.ok) p.resolve(msg.decoded!);
+      else {
+        const Known = KNOWN_ERRORS[msg.error!.name];
+        p.reject(Known ? new Known(msg.error!.message) : new Error(`${msg.error!.name}: ${msg.error!.message}`));
+      }
+    });
+    worker.on('error', (err) => {
+      this.onWorkerError(err);
+      for (const p of entry.pending.values()) p.reject(new Error(`decode worker failed: ${err.message}`));
+      entry.pending.clear();
+    });
+    worker.on('exit', () => {
+      if (this.closed) return;
+      for (const p of entry.pending.values()) p.reject(new Error('decode worker exited'));
+      entry.pending.clear();
+      // Replace a dead worker so one crash does not halve ingest capacity for good.
+      const index = this.workers.indexOf(entry);
+      if (index >= 0) this.workers[index] = this.spawn();
+    });
+    return entry;
+  }
+}
