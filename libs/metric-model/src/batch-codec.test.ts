@@ -119,7 +119,7 @@ describe('batch codec', () => {
         } catch (error) {
           if (!(error instanceof MetricBatchCodecError)) throw error;
         }
-        expect(performance.now() - started).toBeLessThan(250);
+        expect(performance.now() - started).toBeLessThan(2000); // catches a hang, tolerates GC pauses
       }),
       { numRuns: 3000 },
     );

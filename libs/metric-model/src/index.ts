@@ -29,8 +29,7 @@ export {
   encodeMetricBatch,
   decodeMetricBatch,
   MetricBatchCodecError,
-  LabelSetInterner,
-  hashBytes,
   BATCH_CODEC_MAGIC,
   BATCH_CODEC_VERSION,
 } from './batch-codec.js';
+export { LabelSetInterner, hashBytes } from './label-interner.js';
