@@ -200,7 +200,9 @@ describe('EmbeddedStream delivery', () => {
       await delivered;
     }
     latencies.sort((a, b) => a - b);
-    expect(latencies[Math.floor(latencies.length * 0.9)]!).toBeLessThan(10);
+    // Event-driven wake-up takes ~1 ms; the bound leaves room for a loaded CI machine while a
+    // polling consumer (100 ms and more between polls) still fails it.
+    expect(latencies[Math.floor(latencies.length * 0.9)]!).toBeLessThan(50);
   });
 
   it('reads from segment files when the tail cache no longer holds the records', async () => {
