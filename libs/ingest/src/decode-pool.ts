@@ -69,6 +69,11 @@ export class IngestDecodePool {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
+    // Requests still waiting must not hang the HTTP server's shutdown.
+    for (const w of this.workers) {
+      for (const p of w.pending.values()) p.reject(new Error('decode pool closed while the request was decoding'));
+      w.pending.clear();
+    }
   }
 
   private spawn(): PoolWorker {
