@@ -48,6 +48,9 @@ if (!only) {
 if (!only || only === 'unit') vitest('unit');
 if (!only || only === 'integration') {
   step('test peers (Debian packages)', 'bash', ['scripts/engines/debian-packages.sh']);
+  // Prometheus 3.x (the Remote-Write 2.0 sender) is built from source once and cached in
+  // ~/.cache/pharos; a first build takes several minutes.
+  step('test peers (Prometheus 3.x, built with go install)', 'bash', ['scripts/engines/prometheus3.sh']);
   vitest('integration');
 }
 console.log(`\nTests: ${passed} passed, ${failed} failed`);

@@ -12,17 +12,22 @@ export interface PrometheusProcess {
 }
 
 /**
- * Starts Debian's real Prometheus (`/usr/bin/prometheus`, installed by
- * scripts/engines/debian-packages.sh) with a configuration built by the caller, which
- * receives Prometheus' own port to put in scrape targets.
+ * Starts a real Prometheus with a configuration built by the caller, which receives
+ * Prometheus' own port to put in scrape targets. The binary is Debian's (`/usr/bin/prometheus`,
+ * installed by scripts/engines/debian-packages.sh) unless another is given (e.g. the 3.x that
+ * scripts/engines/prometheus3.sh builds).
  */
-export async function startPrometheus(configFor: (selfPort: number) => string, extraArgs: readonly string[] = []): Promise<PrometheusProcess> {
+export async function startPrometheus(
+  configFor: (selfPort: number) => string,
+  extraArgs: readonly string[] = [],
+  binary = '/usr/bin/prometheus',
+): Promise<PrometheusProcess> {
   const dir = tempDir('prometheus');
   const port = await freePort();
   const configFile = join(dir, 'prometheus.yml');
   writeFileSync(configFile, configFor(port));
   const child = spawn(
-    '/usr/bin/prometheus',
+    binary,
     [
       `--config.file=${configFile}`,
       `--storage.tsdb.path=${join(dir, 'tsdb')}`,

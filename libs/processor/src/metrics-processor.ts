@@ -32,6 +32,8 @@ export class MetricsProcessor {
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private catchUpTargets: Map<number, number> | undefined;
+  private stopping = false;
+  private readonly inFlight = new Set<Promise<void>>();
   private caughtUp = false;
   private caughtUpResolve: (() => void) | undefined;
   readonly caughtUpPromise: Promise<void>;
@@ -72,13 +74,19 @@ export class MetricsProcessor {
     return total;
   }
 
-  /** Stops consuming, appends what is buffered, makes it durable and commits. */
+  /**
+   * Appends what is in hand, makes it durable and commits, then leaves the group. The commit
+   * happens while the consumer still runs (a stopped member may not commit); batches that
+   * arrive meanwhile are left uncommitted and so delivered again after the restart.
+   */
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.flushTimer) clearInterval(this.flushTimer);
-    await this.consumer?.stop();
+    await Promise.all(this.inFlight);
     await Promise.all([...this.actors.values()].map((a) => a.drain()));
     this.actors.clear();
     await this.flushAndCommit();
+    await this.consumer?.stop();
   }
 
   /** Makes appended samples durable, then commits their offsets; serialised with itself. */
@@ -107,6 +115,17 @@ export class MetricsProcessor {
   }
 
   private async onBatch(batch: RecordBatch): Promise<void> {
+    if (this.stopping) return;
+    const processing = this.processBatch(batch);
+    this.inFlight.add(processing);
+    try {
+      await processing;
+    } finally {
+      this.inFlight.delete(processing);
+    }
+  }
+
+  private async processBatch(batch: RecordBatch): Promise<void> {
     const { logger, metrics } = this.options;
     const appends: Promise<void>[] = [];
     for (const record of batch.records) {
