@@ -1,4 +1,11 @@
-import { MetricBatchBuilder, decodeMetricBatch, encodeMetricBatch, seriesHash, type MetricBatch } from '#pharos/metric-model';
+import {
+  MetricBatchBuilder,
+  compressEncodedBatch,
+  decodeMetricBatch,
+  encodeMetricBatch,
+  seriesHash,
+  type MetricBatch,
+} from '#pharos/metric-model';
 import { splitByPartition } from './partition-split.js';
 
 /**
@@ -39,7 +46,7 @@ export function prepareBatch(batch: MetricBatch, partitions: number): PreparedBa
     samplesPerSeries[i] = batch.sampleOffsets[i + 1]! - batch.sampleOffsets[i]!;
   }
   for (const h of batch.histograms) samplesPerSeries[h.seriesIndex]!++;
-  const parts = splitByPartition(batch, partitions).map(([partition, part]) => ({ partition, bytes: encodeMetricBatch(part) }));
+  const parts = splitByPartition(batch, partitions).map(([partition, part]) => ({ partition, bytes: compressEncodedBatch(encodeMetricBatch(part)) }));
   return {
     tenant: batch.tenant,
     parts,
@@ -85,7 +92,9 @@ export function withoutSeries(prepared: PreparedBatch, refused: Uint8Array): Pre
     floatSamples += kept.timestamps.length;
     histogramSamples += kept.histograms.length;
     exemplars += kept.exemplars.length;
-    if (kept.series.length > 0 || kept.metadata.length > 0) parts.push(drop ? { partition: part.partition, bytes: encodeMetricBatch(kept) } : part);
+    if (kept.series.length > 0 || kept.metadata.length > 0) {
+      parts.push(drop ? { partition: part.partition, bytes: compressEncodedBatch(encodeMetricBatch(kept)) } : part);
+    }
   }
   const pick = <T extends Float64Array | Uint16Array | Uint32Array>(a: T): T => {
     const out = new (a.constructor as new (len: number) => T)(keptIndex.length);

@@ -4,6 +4,7 @@ import type { Exemplar, HistogramSample, MetricBatch, MetricMetadata, MetricType
 import type { NativeHistogram } from './histogram.js';
 import type { Labels } from './labels.js';
 import { LabelSetInterner, hashBytes } from './label-interner.js';
+import { decompressEncodedBatch, isCompressedBatch } from './batch-compression.js';
 
 /**
  * The binary form of a {@link MetricBatch} on the stream between collector and processor.
@@ -398,6 +399,11 @@ function utf8(buf: Buffer, start: number, end: number, r: ByteReader): string {
  * input or an unknown version.
  */
 export function decodeMetricBatch(bytes: Uint8Array, options: DecodeMetricBatchOptions = {}): MetricBatch {
+  if (isCompressedBatch(bytes)) {
+    // The decompressed buffer belongs to this call alone, so views into it are safe.
+    const raw = decompressEncodedBatch(bytes, (message) => new MetricBatchCodecError(message));
+    return decodeMetricBatch(raw, { ...options, copy: false });
+  }
   if (bytes.length < HEADER_BYTES) {
     throw new MetricBatchCodecError(`corrupt metric batch: ${bytes.length} bytes is shorter than the header`);
   }

@@ -33,3 +33,4 @@ export {
   BATCH_CODEC_VERSION,
 } from './batch-codec.js';
 export { LabelSetInterner, hashBytes } from './label-interner.js';
+export { compressEncodedBatch, COMPRESSED_BATCH_MAGIC } from './batch-compression.js';
