@@ -397,6 +397,107 @@ export function describeMetricStoreConformance(adapterName: string, harness: Met
       expect(samplesOf((await select(again, [eq('__name__', 'up')], range))[0])).toEqual([[now - HOUR, 3]]);
     });
 
+    test('exemplars are returned per series and time range, isolated by tenant, and durable after flush', async () => {
+      const { store, reopen } = await fresh();
+      const query = { tenant: T, matchers: [eq('__name__', 'req')], ...ALL };
+      if (!store().capabilities.exemplars) {
+        await expect(store().exemplars(query)).rejects.toBeInstanceOf(UnsupportedQueryError);
+        return;
+      }
+      const write = (tenant: string, t: number, v: number, trace: string): MetricBatch => {
+        const b = new MetricBatchBuilder(tenant);
+        const i = b.addSeries(labelsFromRecord({ __name__: 'req', route: '/a' }));
+        b.addSample(t, v);
+        b.addExemplar({ seriesIndex: i, labels: labelsFromRecord({ trace_id: trace }), timestamp: t, value: v });
+        return b.build();
+      };
+      await store().append(write(T, BASE + 15_000, 0.25, 'b'));
+      await store().append(write(T, BASE, 0.5, 'a'));
+      await store().append(write(OTHER, BASE, 9, 'x'));
+      const check = async (s: MetricStore): Promise<void> => {
+        const got = await s.exemplars(query);
+        expect(got.map((g) => g.labels)).toEqual([labelsFromRecord({ __name__: 'req', route: '/a' })]);
+        expect(got[0]!.exemplars).toEqual([
+          { labels: labelsFromRecord({ trace_id: 'a' }), timestamp: BASE, value: 0.5 },
+          { labels: labelsFromRecord({ trace_id: 'b' }), timestamp: BASE + 15_000, value: 0.25 },
+        ]);
+        const inner = await s.exemplars({ ...query, start: BASE + 1, end: BASE + 15_000 });
+        expect(inner[0]!.exemplars.map((e) => e.timestamp)).toEqual([BASE + 15_000]);
+        expect(await s.exemplars({ ...query, matchers: [eq('__name__', 'nope')] })).toEqual([]);
+      };
+      await check(store());
+      await store().flush();
+      // A replayed batch does not duplicate its exemplar.
+      await store().append(write(T, BASE, 0.5, 'a'));
+      await check(store());
+      await check(await reopen());
+    });
+
+    test('metric metadata: the last received wins per tenant and family, and it is durable', async () => {
+      const { store, reopen } = await fresh();
+      const meta = (tenant: string, name: string, help: string): MetricBatch => {
+        const b = new MetricBatchBuilder(tenant);
+        b.addMetadata({ metricFamilyName: name, type: 'counter', help, unit: 'seconds' });
+        return b.build();
+      };
+      await store().append(meta(T, 'b_total', 'old'));
+      await store().append(meta(T, 'a_total', 'A'));
+      await store().flush();
+      await store().append(meta(T, 'b_total', 'new'));
+      await store().append(meta(OTHER, 'c_total', 'C'));
+      const check = async (s: MetricStore): Promise<void> => {
+        expect(await s.metadata({ tenant: T })).toEqual([
+          { metricFamilyName: 'a_total', type: 'counter', help: 'A', unit: 'seconds' },
+          { metricFamilyName: 'b_total', type: 'counter', help: 'new', unit: 'seconds' },
+        ]);
+        expect((await s.metadata({ tenant: T, metric: 'b_total' })).map((m) => m.help)).toEqual(['new']);
+        expect((await s.metadata({ tenant: T, limit: 1 })).map((m) => m.metricFamilyName)).toEqual(['a_total']);
+        expect((await s.metadata({ tenant: OTHER })).map((m) => m.metricFamilyName)).toEqual(['c_total']);
+      };
+      await check(store());
+      await store().flush();
+      await check(await reopen());
+    });
+
+    test('chunked storage keeps long series exact across flushes, reopen and a range delete', async () => {
+      const { store, reopen } = await fresh();
+      // Long enough to span several chunks; counters with decimals, a reset, NaN and a staleness marker.
+      const n = 1000;
+      let v = 1234.5;
+      const b = new MetricBatchBuilder(T);
+      b.addSeries(labelsFromRecord(up));
+      for (let i = 0; i < n; i++) {
+        v = i === 500 ? 3 : v + (i % 7) * 0.25;
+        b.addSample(BASE + i * 15_000 + (i % 3), i === 700 ? STALE_NAN : i === 701 ? NaN : v);
+      }
+      const batch = b.build();
+      for (let from = 0; from < n; from += 137) {
+        const part = new MetricBatchBuilder(T);
+        part.addSeries(labelsFromRecord(up));
+        for (let i = from; i < Math.min(n, from + 137); i++) part.addSample(batch.timestamps[i]!, batch.values[i]!);
+        await store().append(part.build());
+        if (from % 2 === 0) await store().flush();
+      }
+      // Expected values stay in typed arrays (see `bits`): plain arrays would erase the marker.
+      const check = async (s: MetricStore, keep: (t: number) => boolean): Promise<void> => {
+        const [got] = await select(s, [eq('__name__', 'up')]);
+        const want = Array.from(batch.timestamps.keys()).filter((i) => keep(batch.timestamps[i]!));
+        expect(Array.from(got!.timestamps)).toEqual(want.map((i) => batch.timestamps[i]!));
+        expect(Array.from(got!.values, (x) => bits(x))).toEqual(want.map((i) => bits(batch.values[i]!)));
+      };
+      const all = (): boolean => true;
+      await check(store(), all);
+      const again = await reopen();
+      await check(again, all);
+      const from = BASE + 300 * 15_000;
+      const to = BASE + 450 * 15_000;
+      expect(await again.deleteSeries({ tenant: T, matchers: [eq('__name__', 'up')], start: from, end: to })).toBe(1);
+      const kept = (t: number): boolean => t < from || t > to;
+      await check(again, kept);
+      await again.flush();
+      await check(await reopen(), kept);
+    });
+
     test('an unsupported rollup resolution is refused, not answered empty', async () => {
       const { store } = await fresh();
       await expect(collect(store().selectRollups({ tenant: T, matchers: [eq('__name__', 'up')], resolutionMs: 42_000, ...ALL }))).rejects.toBeInstanceOf(UnsupportedQueryError);

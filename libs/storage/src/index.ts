@@ -10,6 +10,10 @@ export type {
   LabelNamesQuery,
   LabelValuesQuery,
   DeleteQuery,
+  ExemplarQuery,
+  StoredExemplar,
+  SeriesExemplars,
+  MetadataQuery,
   MetricStoreStats,
 } from './metrics/port.js';
 export { UnsupportedQueryError } from './metrics/port.js';

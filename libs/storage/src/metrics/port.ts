@@ -1,4 +1,4 @@
-import type { Labels, LabelMatcher, MetricBatch, NativeHistogram } from '#pharos/metric-model';
+import type { Labels, LabelMatcher, MetricBatch, MetricMetadata, NativeHistogram } from '#pharos/metric-model';
 
 /**
  * The metric store port: what the processor appends to and what the query layer reads.
@@ -45,6 +45,19 @@ export interface MetricStore {
   labelNames(query: LabelNamesQuery): Promise<string[]>;
 
   labelValues(query: LabelValuesQuery): Promise<string[]>;
+
+  /**
+   * Exemplars of matching series with a timestamp in `[start, end]`, grouped by series (sorted
+   * by label set), each series' exemplars sorted by timestamp. Only when `capabilities.exemplars`;
+   * otherwise adapters MUST throw {@link UnsupportedQueryError}. Durability as for samples.
+   */
+  exemplars(query: ExemplarQuery): Promise<SeriesExemplars[]>;
+
+  /**
+   * Metric-family metadata (type, help, unit) last received for the tenant, sorted by family
+   * name; `metric` selects one family, `limit` caps the number of families.
+   */
+  metadata(query: MetadataQuery): Promise<MetricMetadata[]>;
 
   /** Deletes samples of matching series in the range (all time when absent); returns series touched. */
   deleteSeries(query: DeleteQuery): Promise<number>;
@@ -136,6 +149,29 @@ export interface LabelNamesQuery extends TimeRange {
 
 export interface LabelValuesQuery extends LabelNamesQuery {
   readonly name: string;
+}
+
+export interface ExemplarQuery extends TimeRange {
+  readonly matchers: readonly LabelMatcher[];
+  /** Stop after this many series. */
+  readonly limitSeries?: number;
+}
+
+export interface StoredExemplar {
+  readonly labels: Labels;
+  readonly timestamp: number;
+  readonly value: number;
+}
+
+export interface SeriesExemplars {
+  readonly labels: Labels;
+  readonly exemplars: readonly StoredExemplar[];
+}
+
+export interface MetadataQuery {
+  readonly tenant: string;
+  readonly metric?: string;
+  readonly limit?: number;
 }
 
 export interface DeleteQuery {

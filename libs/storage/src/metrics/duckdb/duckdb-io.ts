@@ -1,23 +1,27 @@
-import { BIGINT, BLOB, DOUBLE, DuckDBBlobValue, DuckDBDataChunk, INTEGER, UINTEGER, VARCHAR } from '@duckdb/node-api';
+import { BIGINT, BLOB, DOUBLE, DuckDBBlobValue, DuckDBDataChunk, INTEGER, UINTEGER, USMALLINT, VARCHAR } from '@duckdb/node-api';
 import type { DuckDBAppender, DuckDBConnection, DuckDBType } from '@duckdb/node-api';
 import type { RollupRow } from './rollups.js';
 
 /**
- * Tables. Samples are one row each, written sorted by (series, timestamp) per flush so
- * DuckDB's bit-packing/ALP compression sees runs of one series; series ids are global, so
- * sample rows carry no tenant. Histograms are one BLOB per sample (see histogram-codec).
+ * Tables. Float samples live in `chunks`, one row per compressed chunk of one series (see
+ * chunk-codec.ts), written sorted by series within each flush; `head_log` holds the bytes the
+ * open head chunks gained per flush (see ChunkHead.packLog). Series ids are global, so data
+ * rows carry no tenant. Histograms are one BLOB per sample (see histogram-codec).
  */
 export const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS series (id UINTEGER NOT NULL, tenant VARCHAR NOT NULL, labels VARCHAR NOT NULL)`,
-  `CREATE TABLE IF NOT EXISTS samples (series_id UINTEGER NOT NULL, ts BIGINT NOT NULL, value DOUBLE NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS chunks (series_id UINTEGER NOT NULL, min_ts BIGINT NOT NULL, max_ts BIGINT NOT NULL, count USMALLINT NOT NULL, data BLOB NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS head_log (seq BIGINT NOT NULL, data BLOB NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS histograms (series_id UINTEGER NOT NULL, ts BIGINT NOT NULL, h BLOB NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS rollups (resolution_ms INTEGER NOT NULL, series_id UINTEGER NOT NULL, bucket BIGINT NOT NULL,
      count DOUBLE, sum DOUBLE, min DOUBLE, max DOUBLE, first_ts BIGINT, first_value DOUBLE,
      last_ts BIGINT, last_value DOUBLE, increase DOUBLE)`,
-  // Buckets older than the rollup watermark that late data dirtied; see ADR 0003.
+  // Dirty rollup buckets persisted with the data that dirtied them; see ADR 0003.
   `CREATE TABLE IF NOT EXISTS rollup_pending (resolution_ms INTEGER NOT NULL, series_id UINTEGER NOT NULL, bucket BIGINT NOT NULL)`,
   // Staging for the (resolution, series, bucket) keys a rollup refresh replaces; always empty between transactions.
   `CREATE TABLE IF NOT EXISTS rollup_refresh (resolution_ms INTEGER NOT NULL, series_id UINTEGER NOT NULL, bucket BIGINT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS exemplars (series_id UINTEGER NOT NULL, ts BIGINT NOT NULL, value DOUBLE NOT NULL, labels VARCHAR NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS metadata (tenant VARCHAR NOT NULL, metric VARCHAR NOT NULL, type VARCHAR NOT NULL, help VARCHAR NOT NULL, unit VARCHAR NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS retention (tenant VARCHAR PRIMARY KEY, retention_ms BIGINT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value DOUBLE NOT NULL)`,
 ];
@@ -71,7 +75,8 @@ export class ChunkWriter {
   }
 }
 
-export const SAMPLE_TYPES = [UINTEGER, BIGINT, DOUBLE] as const;
+export const CHUNK_TYPES = [UINTEGER, BIGINT, BIGINT, USMALLINT, BLOB] as const;
+export const HEAD_LOG_TYPES = [BIGINT, BLOB] as const;
 export const HISTOGRAM_TYPES = [UINTEGER, BIGINT, BLOB] as const;
 export const SERIES_TYPES = [UINTEGER, VARCHAR, VARCHAR] as const;
 export const PENDING_TYPES = [INTEGER, UINTEGER, BIGINT] as const;
@@ -134,51 +139,4 @@ export function sqlString(s: string): string {
 /** `IN (…)` list of series ids: integers we generated, so inlining them is safe. */
 export function idList(ids: readonly number[]): string {
   return `(${ids.join(',')})`;
-}
-
-/**
- * The hot path of a flush: samples go straight from typed arrays into data-chunk vectors,
- * 2,048 rows at a time.
- */
-export class SampleAppender {
-  private readonly ids = new Uint32Array(ROWS_PER_CHUNK);
-  private readonly ts = new Float64Array(ROWS_PER_CHUNK);
-  private readonly vs = new Float64Array(ROWS_PER_CHUNK);
-  private rows = 0;
-  written = 0;
-
-  constructor(private readonly appender: DuckDBAppender) {}
-
-  add(id: number, t: number, v: number): void {
-    this.ids[this.rows] = id;
-    this.ts[this.rows] = t;
-    this.vs[this.rows] = v;
-    if (++this.rows === ROWS_PER_CHUNK) this.emit();
-  }
-
-  close(): void {
-    this.emit();
-    this.appender.flushSync();
-    this.appender.closeSync();
-  }
-
-  private emit(): void {
-    const n = this.rows;
-    if (n === 0) return;
-    const chunk = DuckDBDataChunk.create(SAMPLE_TYPES, n);
-    const idv = chunk.getColumnVector(0);
-    const tv = chunk.getColumnVector(1);
-    const vv = chunk.getColumnVector(2);
-    for (let r = 0; r < n; r++) {
-      idv.setItem(r, this.ids[r]!);
-      tv.setItem(r, BigInt(this.ts[r]!));
-      vv.setItem(r, this.vs[r]!);
-    }
-    idv.flush();
-    tv.flush();
-    vv.flush();
-    this.appender.appendDataChunk(chunk);
-    this.written += n;
-    this.rows = 0;
-  }
 }

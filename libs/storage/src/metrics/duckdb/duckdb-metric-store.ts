@@ -1,11 +1,14 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { Labels, MetricBatch } from '#pharos/metric-model';
+import type { Labels, MetricBatch, MetricMetadata } from '#pharos/metric-model';
 import {
   UnsupportedQueryError,
   type AppendResult,
   type DeleteQuery,
+  type ExemplarQuery,
+  type MetadataQuery,
+  type SeriesExemplars,
   type LabelNamesQuery,
   type LabelValuesQuery,
   type MetricStore,
@@ -17,24 +20,28 @@ import {
   type SeriesRollups,
   type SeriesSamples,
 } from '../port.js';
+import { APPENDED, ChunkHead, OUT_OF_ORDER } from './chunk-head.js';
+import { migrateSampleRows, rewriteChunks, writeChunk } from './chunk-table.js';
 import { encodeHistogram } from './histogram-codec.js';
+import { HistogramHead, type HistogramBlock } from './histogram-head.js';
 import {
+  CHUNK_TYPES,
   forEachRow,
+  HEAD_LOG_TYPES,
   HISTOGRAM_TYPES,
   idList,
   msLiteral,
   openWriter,
-  SampleAppender,
   SCHEMA,
   SERIES_TYPES,
   sqlString,
 } from './duckdb-io.js';
-import { Head, type HeadBlock } from './head.js';
 import { RollupMaintainer } from './rollup-maintainer.js';
 import { ROLLUP_RESOLUTIONS_MS } from './rollups.js';
-import { readSeries, READ_BATCH_SERIES, seriesWithData } from './sample-reader.js';
+import { readHistograms, readSamples, READ_BATCH_SERIES, seriesWithData } from './sample-reader.js';
 import { SeriesIndex } from './series-index.js';
 import { SerialLock } from './serial-lock.js';
+import { SideTables } from './side-tables.js';
 
 export interface DuckDBMetricStoreOptions {
   /** Directory of the store, created when missing; holds `metrics.duckdb` and DuckDB's WAL beside it. */
@@ -53,39 +60,49 @@ export interface DuckDBMetricStoreOptions {
 
 const DAY_MS = 86_400_000;
 const DATABASE_FILE = 'metrics.duckdb';
+/** The head log is rewritten as one snapshot once it exceeds this and twice the last snapshot. */
+const HEAD_LOG_MIN_BYTES = 16 << 20;
 
 /**
- * The embedded default metric store: a DuckDB file plus an in-memory head and series index.
+ * The embedded default metric store: compressed per-series chunks in a DuckDB file, an
+ * in-memory head of open chunks, incremental rollups and an in-memory series index.
  * See `docs/adr/0003-metric-store-duckdb.md` for the layout and why.
  */
 export class DuckDBMetricStore implements MetricStore {
   readonly capabilities: MetricStoreCapabilities = {
     rollupResolutionsMs: ROLLUP_RESOLUTIONS_MS,
     nativeHistograms: true,
-    exemplars: false,
+    exemplars: true,
     deleteSeries: true,
   };
 
   private readonly index = new SeriesIndex();
-  private readonly head = new Head();
+  private readonly head = new ChunkHead();
+  private readonly histograms = new HistogramHead();
+  private readonly side = new SideTables();
   private readonly lock = new SerialLock();
   private readonly retention = new Map<string, number>();
   private retentionDirty = false;
-  private unpersistedSeries: number[] = [];
   private readonly idleReaders: DuckDBConnection[] = [];
   private closed = false;
   private readonly now: () => number;
   private readonly defaultRetentionMs: number;
+  private readonly rollups: RollupMaintainer;
+  private logSeq = 0;
+  private logBytes = 0;
+  private lastSnapshotBytes = 0;
 
   private constructor(
     private readonly path: string,
     private readonly instance: DuckDBInstance,
     private readonly writer: DuckDBConnection,
-    private readonly rollups: RollupMaintainer,
     options: DuckDBMetricStoreOptions,
   ) {
     this.now = options.now ?? Date.now;
     this.defaultRetentionMs = options.defaultRetentionMs ?? 15 * DAY_MS;
+    this.rollups = new RollupMaintainer(ROLLUP_RESOLUTIONS_MS, options.rollupGraceMs ?? 60_000, (conn, ids, start, end) =>
+      readSamples(conn, this.head, ids, start, end),
+    );
   }
 
   static async open(options: DuckDBMetricStoreOptions): Promise<DuckDBMetricStore> {
@@ -101,13 +118,7 @@ export class DuckDBMetricStore implements MetricStore {
     const instance = await DuckDBInstance.create(path, config);
     const writer = await instance.connect();
     for (const ddl of SCHEMA) await writer.run(ddl);
-    const store = new DuckDBMetricStore(
-      path,
-      instance,
-      writer,
-      new RollupMaintainer(ROLLUP_RESOLUTIONS_MS, options.rollupGraceMs ?? 60_000),
-      options,
-    );
+    const store = new DuckDBMetricStore(path, instance, writer, options);
     await store.load();
     return store;
   }
@@ -117,74 +128,118 @@ export class DuckDBMetricStore implements MetricStore {
     await forEachRow(w, `SELECT id, tenant, labels FROM series ORDER BY id`, (get) => {
       this.index.restore(get(1) as string, get(0) as number, JSON.parse(get(2) as string) as Labels);
     });
-    await forEachRow(
-      w,
-      `SELECT series_id, min(ts), max(ts) FROM (SELECT series_id, ts FROM samples UNION ALL SELECT series_id, ts FROM histograms) GROUP BY series_id`,
-      (get) => this.index.setBounds(get(0) as number, get(1) as number, get(2) as number),
-    );
+    await migrateSampleRows(w);
+    const blobs: Uint8Array[] = [];
+    await forEachRow(w, `SELECT seq, data FROM head_log ORDER BY seq`, (get) => {
+      this.logSeq = get(0) as number;
+      const blob = get(1) as Uint8Array;
+      this.logBytes += blob.length;
+      blobs.push(blob);
+    });
+    this.head.restore(blobs);
+    const floatIds: number[] = [];
+    await forEachRow(w, `SELECT series_id, min(min_ts), max(max_ts) FROM chunks GROUP BY series_id ORDER BY series_id`, (get) => {
+      const id = get(0) as number;
+      this.index.touch(id, get(1) as number);
+      this.index.touch(id, get(2) as number);
+      this.head.raiseMaxT(id, get(2) as number);
+      floatIds.push(id);
+    });
+    for (const id of this.index.allIds()) {
+      const [lo, hi] = this.head.bounds(id);
+      if (lo <= hi) {
+        this.index.touch(id, lo);
+        this.index.touch(id, hi);
+      }
+    }
+    await forEachRow(w, `SELECT series_id, min(ts), max(ts) FROM histograms GROUP BY series_id`, (get) => {
+      this.index.touch(get(0) as number, get(1) as number);
+      this.index.touch(get(0) as number, get(2) as number);
+    });
+    await this.side.load(w);
     await forEachRow(w, `SELECT tenant, retention_ms FROM retention`, (get) => {
       this.retention.set(get(0) as string, get(1) as number);
     });
-    await this.rollups.load(w);
+    const withFloats = this.index.allIds().filter((id) => this.head.maxT.length > id && this.head.maxT[id]! > -Infinity);
+    await this.rollups.load(w, withFloats, (id) => this.head.maxT[id]!);
   }
 
   async append(batch: MetricBatch): Promise<AppendResult> {
     this.assertOpen();
     const cutoff = this.retentionCutoff(batch.tenant);
-    const block = this.head.active;
-    const ids = new Int32Array(batch.series.length).fill(-1);
-    const idOf = (i: number): number => {
-      let id = ids[i]!;
-      if (id < 0) {
-        const r = this.index.getOrCreate(batch.tenant, batch.series[i]!);
-        if (r.created) this.unpersistedSeries.push(r.id);
-        ids[i] = id = r.id;
-      }
-      return id;
-    };
+    const head = this.head;
+    const rollups = this.rollups;
+    const index = this.index;
     const { sampleOffsets: offsets, timestamps, values } = batch;
     let samplesStored = 0;
     let samplesTooOld = 0;
+    const ids = new Int32Array(batch.series.length).fill(-1);
+    const idOf = (i: number): number => {
+      let id = ids[i]!;
+      if (id < 0) ids[i] = id = index.getOrCreate(batch.tenant, batch.series[i]!);
+      return id;
+    };
     for (let i = 0; i < batch.series.length; i++) {
       const end = offsets[i + 1]!;
+      let id = -1;
       for (let j = offsets[i]!; j < end; j++) {
-        const t = timestamps[j]!;
-        if (t < cutoff) {
+        let t = timestamps[j]!;
+        // NaN fails this test too; timestamps are integer milliseconds (the chunk codec needs them so).
+        if (!(t >= cutoff) || t > Number.MAX_SAFE_INTEGER) {
           samplesTooOld++;
           continue;
         }
-        const id = idOf(i);
-        block.append(id, t, values[j]!);
-        this.index.touch(id, t);
+        if (Math.floor(t) !== t) t = Math.round(t);
+        if (id < 0) id = idOf(i);
+        const v = values[j]!;
+        const r = head.append(id, t, v);
+        if (r === APPENDED) rollups.onSample(id, t, v);
+        else if (r === OUT_OF_ORDER) rollups.onOutOfOrder(id, t);
+        index.touch(id, t);
         samplesStored++;
       }
     }
     let histogramsStored = 0;
+    const block = this.histograms.active;
     for (const h of batch.histograms) {
-      if (h.timestamp < cutoff) {
+      if (!(h.timestamp >= cutoff)) {
         samplesTooOld++;
         continue;
       }
       const id = idOf(h.seriesIndex);
-      block.appendHistogram(id, h.timestamp, h.histogram);
-      this.index.touch(id, h.timestamp);
+      block.append(id, Math.round(h.timestamp), h.histogram);
+      index.touch(id, h.timestamp);
       histogramsStored++;
     }
+    for (const e of batch.exemplars) {
+      if (!(e.timestamp >= cutoff)) continue;
+      this.side.addExemplar(idOf(e.seriesIndex), e.labels, e.timestamp, e.value);
+    }
+    for (const m of batch.metadata) this.side.addMetadata(batch.tenant, m);
     return { samplesStored, histogramsStored, samplesTooOld };
   }
 
   flush(): Promise<void> {
     this.assertOpen();
-    return this.lock.run(() => this.flushLocked());
+    return this.lock.run(() => this.flushLocked(false));
   }
 
-  private async flushLocked(): Promise<void> {
-    const block = this.head.seal();
-    const newSeries = this.unpersistedSeries;
-    this.unpersistedSeries = [];
+  /**
+   * One transaction: new series, chunks cut since the last flush (and the out-of-order
+   * buffers, encoded as chunks), the bytes open chunks gained (head log), histograms, closed
+   * rollup rows and recomputed dirty buckets. Everything is snapshotted synchronously first,
+   * so appends may continue during the awaits.
+   */
+  private async flushLocked(snapshot: boolean): Promise<void> {
+    this.head.sealOutOfOrder();
+    const chunks = this.head.closedChunks();
+    const hist = this.histograms.seal();
+    const newSeries = this.index.takeCreated();
+    const full = snapshot || this.logBytes > Math.max(HEAD_LOG_MIN_BYTES, 2 * this.lastSnapshotBytes);
+    const log = this.head.packLog(full);
+    const plan = this.rollups.planFlush(snapshot);
+    const sidePlan = this.side.plan();
     const w = this.writer;
-    const touches = this.rollups.beginFlush();
-    let maxTs = -Infinity;
     await w.run('BEGIN TRANSACTION');
     try {
       if (newSeries.length > 0) {
@@ -197,29 +252,16 @@ export class DuckDBMetricStore implements MetricStore {
         }
         sw.close();
       }
-      const sa = new SampleAppender(await w.createAppender('samples'));
-      const view = block.sorted();
-      for (let k = 0; k < view.length; k++) {
-        const id = view.ids[k]!;
-        const t = view.ts[k]!;
-        sa.add(id, t, view.vs[k]!);
-        touches.touch(id, t);
-        if (t > maxTs) maxTs = t;
+      if (chunks.length > 0) {
+        const cw = await openWriter(w, 'chunks', CHUNK_TYPES);
+        for (const c of chunks) writeChunk(cw, c.id, c);
+        cw.close();
       }
-      sa.close();
-      if (block.histograms.size > 0) {
-        const hw = await openWriter(w, 'histograms', HISTOGRAM_TYPES);
-        for (const id of [...block.histograms.keys()].sort((a, b) => a - b)) {
-          for (const p of block.seriesHistograms(id) ?? []) {
-            hw.set(0, id);
-            hw.set(1, BigInt(p.t));
-            hw.set(2, encodeHistogram(p.h));
-            hw.endRow();
-          }
-        }
-        hw.close();
-      }
-      await this.rollups.persistLate(w, touches);
+      await this.writeHistograms(hist);
+      if (full) await w.run('DELETE FROM head_log');
+      await this.writeLog(log.blobs);
+      await this.rollups.writeFlush(w, plan);
+      await this.side.write(w, sidePlan);
       if (this.retentionDirty) {
         this.retentionDirty = false;
         await w.run('DELETE FROM retention');
@@ -229,29 +271,53 @@ export class DuckDBMetricStore implements MetricStore {
       await w.run('COMMIT');
     } catch (err) {
       await w.run('ROLLBACK').catch(() => undefined);
-      this.requeue(block, newSeries);
+      this.index.untakeCreated(newSeries);
+      this.retentionDirty = true;
+      this.head.requeueLog(log.ids);
+      this.rollups.abortFlush(plan);
+      this.side.abort(sidePlan);
+      for (const [id, list] of hist.bySeries) for (const p of list) this.histograms.active.append(id, p.t, p.h);
+      this.histograms.release(hist);
       throw err;
     }
-    this.rollups.commitFlush(touches, maxTs);
-    this.head.release(block);
-    await this.rollups.refresh(w, false);
+    this.head.releaseClosed(chunks);
+    log.commit();
+    this.rollups.commitFlush(plan);
+    this.side.commit(sidePlan);
+    this.histograms.release(hist);
+    if (full) this.lastSnapshotBytes = this.logBytes = log.bytes;
+    else this.logBytes += log.bytes;
   }
 
-  /** Puts a failed flush's data back so the next flush retries it. */
-  private requeue(block: HeadBlock, newSeries: number[]): void {
-    this.unpersistedSeries.unshift(...newSeries);
-    this.retentionDirty = true;
-    const active = this.head.active;
-    block.forEachSample((id, t, v) => active.append(id, t, v));
-    for (const [id, list] of block.histograms) for (const p of list) active.appendHistogram(id, p.t, p.h);
-    this.head.release(block);
+  private async writeHistograms(block: HistogramBlock): Promise<void> {
+    if (block.bySeries.size === 0) return;
+    const hw = await openWriter(this.writer, 'histograms', HISTOGRAM_TYPES);
+    for (const id of [...block.bySeries.keys()].sort((a, b) => a - b)) {
+      for (const p of block.series(id) ?? []) {
+        hw.set(0, id);
+        hw.set(1, BigInt(p.t));
+        hw.set(2, encodeHistogram(p.h));
+        hw.endRow();
+      }
+    }
+    hw.close();
+  }
+
+  private async writeLog(blobs: readonly Uint8Array[]): Promise<void> {
+    if (blobs.length === 0) return;
+    const lw = await openWriter(this.writer, 'head_log', HEAD_LOG_TYPES);
+    for (const blob of blobs) {
+      lw.set(0, BigInt(++this.logSeq));
+      lw.set(1, blob);
+      lw.endRow();
+    }
+    lw.close();
   }
 
   async *select(query: SelectQuery): AsyncIterable<SeriesSamples> {
     this.assertOpen();
     const start = Math.max(query.start, this.retentionCutoff(query.tenant));
     const ids = this.sortedByLabels(this.index.match(query.tenant, query.matchers).filter((id) => this.index.overlaps(id, start, query.end)));
-    const blocks = this.head.blocks();
     const limit = query.limitSeries ?? Infinity;
     let emitted = 0;
     const conn = await this.acquireReader();
@@ -259,15 +325,17 @@ export class DuckDBMetricStore implements MetricStore {
       for (let i = 0; i < ids.length && emitted < limit; i += READ_BATCH_SERIES) {
         query.signal?.throwIfAborted();
         const batch = ids.slice(i, i + READ_BATCH_SERIES);
-        const data = await readSeries(conn, blocks, batch, start, query.end, true);
+        const blocks = this.histograms.blocks();
+        const samples = await readSamples(conn, this.head, batch, start, query.end);
+        const histograms = await readHistograms(conn, blocks, batch, start, query.end);
         for (const id of batch) {
-          const s = data.samples.get(id);
-          const h = data.histograms.get(id);
+          const s = samples.get(id);
+          const h = histograms.get(id);
           if (s === undefined && h === undefined) continue;
           yield {
             labels: this.index.labelsById[id]!,
-            timestamps: s === undefined ? new Float64Array(0) : s.ts.slice(0, s.length),
-            values: s === undefined ? new Float64Array(0) : s.vs.slice(0, s.length),
+            timestamps: s === undefined ? new Float64Array(0) : s[0].slice(0, s[2]),
+            values: s === undefined ? new Float64Array(0) : s[1].slice(0, s[2]),
             histogramTimestamps: Float64Array.from(h ?? [], (p) => p.t),
             histograms: (h ?? []).map((p) => p.h),
           };
@@ -289,13 +357,12 @@ export class DuckDBMetricStore implements MetricStore {
     const start = Math.max(query.start, this.retentionCutoff(query.tenant));
     const ids = this.sortedByLabels(this.index.match(query.tenant, query.matchers));
     const limited = query.limitSeries === undefined ? ids : ids.slice(0, query.limitSeries);
-    const blocks = this.head.blocks();
     const conn = await this.acquireReader();
     try {
-      // Materialised rows and pending marks must not move under the query: share the write lock.
+      // Buffered rows and dirty marks must not move under the query: share the write lock.
       const rows: SeriesRollups[] = await this.lock.run(async () => {
         const out: SeriesRollups[] = [];
-        for await (const r of this.rollups.query(conn, blocks, limited, (id) => this.index.labelsById[id]!, query.resolutionMs, start, query.end)) {
+        for await (const r of this.rollups.query(conn, limited, (id) => this.index.labelsById[id]!, query.resolutionMs, start, query.end)) {
           query.signal?.throwIfAborted();
           out.push(r);
         }
@@ -342,11 +409,40 @@ export class DuckDBMetricStore implements MetricStore {
     const candidates = this.index.matchAny(tenant, sets).filter((id) => this.index.overlaps(id, start, end));
     const conn = await this.acquireReader();
     try {
-      const found = await seriesWithData(conn, this.head.blocks(), candidates, start, end);
+      const found = await seriesWithData(conn, this.head, this.histograms.blocks(), candidates, start, end);
       return candidates.filter((id) => found.has(id));
     } finally {
       this.releaseReader(conn);
     }
+  }
+
+  async exemplars(query: ExemplarQuery): Promise<SeriesExemplars[]> {
+    this.assertOpen();
+    const start = Math.max(query.start, this.retentionCutoff(query.tenant));
+    const ids = this.sortedByLabels(this.index.match(query.tenant, query.matchers));
+    const out: SeriesExemplars[] = [];
+    const limit = query.limitSeries ?? Infinity;
+    const conn = await this.acquireReader();
+    try {
+      for (let i = 0; i < ids.length && out.length < limit; i += READ_BATCH_SERIES) {
+        const batch = ids.slice(i, i + READ_BATCH_SERIES);
+        const found = await this.side.exemplars(conn, batch, start, query.end);
+        for (const id of batch) {
+          const list = found.get(id);
+          if (list === undefined || list.length === 0) continue;
+          out.push({ labels: this.index.labelsById[id]!, exemplars: list });
+          if (out.length >= limit) break;
+        }
+      }
+    } finally {
+      this.releaseReader(conn);
+    }
+    return out;
+  }
+
+  async metadata(query: MetadataQuery): Promise<MetricMetadata[]> {
+    this.assertOpen();
+    return this.side.metadata(query.tenant, query.metric, query.limit);
   }
 
   deleteSeries(query: DeleteQuery): Promise<number> {
@@ -355,48 +451,46 @@ export class DuckDBMetricStore implements MetricStore {
       const start = query.start ?? -Infinity;
       const end = query.end ?? Infinity;
       const matched = this.index.match(query.tenant, query.matchers).filter((id) => this.index.overlaps(id, start, end));
-      const found = await seriesWithData(this.writer, this.head.blocks(), matched, start, end);
+      const found = await seriesWithData(this.writer, this.head, this.histograms.blocks(), matched, start, end);
       const ids = matched.filter((id) => found.has(id));
       if (ids.length === 0) return 0;
-      const idSet = new Set(ids);
-      for (const block of this.head.blocks()) block.removeRange(idSet, start, end);
-      const allTime = query.start === undefined && query.end === undefined;
-      const range = `ts BETWEEN ${msLiteral(start, 'ceil')} AND ${msLiteral(end, 'floor')}`;
-      const w = this.writer;
-      await w.run('BEGIN TRANSACTION');
-      try {
-        const edges: [number, number, number][] = [];
-        for (let i = 0; i < ids.length; i += READ_BATCH_SERIES * 10) {
-          const batch = ids.slice(i, i + READ_BATCH_SERIES * 10);
-          const inBatch = `series_id IN ${idList(batch)}`;
-          await w.run(`DELETE FROM samples WHERE ${inBatch} AND ${range}`);
-          await w.run(`DELETE FROM histograms WHERE ${inBatch} AND ${range}`);
-          if (allTime) {
-            await w.run(`DELETE FROM rollups WHERE ${inBatch}`);
-            await w.run(`DELETE FROM rollup_pending WHERE ${inBatch}`);
-            continue;
-          }
-          this.rollups.resolutions.forEach((res, r) => {
-            // Buckets wholly inside the range lose all their data; the two edge buckets keep some.
-            for (const id of batch) {
-              if (Number.isFinite(start)) edges.push([r, id, Math.floor(start / res) * res]);
-              if (Number.isFinite(end)) edges.push([r, id, Math.floor(end / res) * res]);
-            }
-          });
-          await w.run(
-            `DELETE FROM rollups WHERE ${inBatch} AND bucket >= ${msLiteral(start, 'floor')} AND bucket + resolution_ms - 1 <= ${msLiteral(end, 'floor')}`,
-          );
-        }
-        await this.rollups.rewrite(w, edges);
-        await w.run('COMMIT');
-      } catch (err) {
-        await w.run('ROLLBACK').catch(() => undefined);
-        throw err;
-      }
-      if (allTime) for (const id of ids) this.rollups.forgetSeries(id);
-      await this.recomputeBounds(ids);
+      await this.removeRange(ids, start, end, false);
       return ids.length;
     });
+  }
+
+  /**
+   * Removes the samples of `ids` in `[start, end]` everywhere (head, chunks on disk, rollups)
+   * in one transaction; the head log records the rewritten open chunks in it too, so a
+   * restart does not bring deleted samples back. Runs under the lock.
+   */
+  private async removeRange(ids: readonly number[], start: number, end: number, retention: boolean): Promise<void> {
+    this.head.removeRange(ids, start, end);
+    for (const block of this.histograms.blocks()) block.removeRange(ids, start, end);
+    const log = this.head.packLog(false, ids);
+    const w = this.writer;
+    let commitRollups = (): void => undefined;
+    await w.run('BEGIN TRANSACTION');
+    try {
+      for (let i = 0; i < ids.length; i += READ_BATCH_SERIES) {
+        const batch = ids.slice(i, i + READ_BATCH_SERIES);
+        await rewriteChunks(w, batch, start, end);
+        await w.run(`DELETE FROM histograms WHERE series_id IN ${idList(batch)} AND ts BETWEEN ${msLiteral(start, 'ceil')} AND ${msLiteral(end, 'floor')}`);
+        await this.side.remove(w, batch, start, end);
+      }
+      await this.writeLog(log.blobs);
+      if (retention) await this.rollups.onRetention(w, ids, end + 1);
+      else commitRollups = await this.rollups.onDelete(w, ids, start, end);
+      await w.run('COMMIT');
+    } catch (err) {
+      await w.run('ROLLBACK').catch(() => undefined);
+      this.head.requeueLog(ids);
+      throw err;
+    }
+    log.commit();
+    commitRollups();
+    this.logBytes += log.bytes;
+    await this.recomputeBounds(ids);
   }
 
   setRetention(tenant: string, retentionMs: number): void {
@@ -410,30 +504,10 @@ export class DuckDBMetricStore implements MetricStore {
     this.assertOpen();
     return this.lock.run(async () => {
       const now = nowMs ?? this.now();
-      const w = this.writer;
       for (const tenant of this.index.tenantNames()) {
         const cutoff = now - this.retentionMs(tenant);
         const ids = this.index.tenantIds(tenant).filter((id) => this.index.minT[id]! < cutoff);
-        if (ids.length === 0) continue;
-        const idSet = new Set(ids);
-        for (const block of this.head.blocks()) block.removeRange(idSet, -Infinity, cutoff - 1);
-        const c = msLiteral(cutoff, 'ceil');
-        await w.run('BEGIN TRANSACTION');
-        try {
-          for (let i = 0; i < ids.length; i += READ_BATCH_SERIES * 10) {
-            const inBatch = `series_id IN ${idList(ids.slice(i, i + READ_BATCH_SERIES * 10))}`;
-            await w.run(`DELETE FROM samples WHERE ${inBatch} AND ts < ${c}`);
-            await w.run(`DELETE FROM histograms WHERE ${inBatch} AND ts < ${c}`);
-            await w.run(`DELETE FROM rollups WHERE ${inBatch} AND bucket + resolution_ms <= ${c}`);
-            await w.run(`DELETE FROM rollup_pending WHERE ${inBatch} AND bucket + resolution_ms <= ${c}`);
-          }
-          await w.run('COMMIT');
-        } catch (err) {
-          await w.run('ROLLBACK').catch(() => undefined);
-          throw err;
-        }
-        this.rollups.forgetBefore(ids, cutoff);
-        await this.recomputeBounds(ids);
+        if (ids.length > 0) await this.removeRange(ids, -Infinity, cutoff - 1, true);
       }
     });
   }
@@ -457,9 +531,10 @@ export class DuckDBMetricStore implements MetricStore {
     });
   }
 
+  /** Flushes everything pending (rollup rows too), rewriting the head log as one compact snapshot of the open chunks. */
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.flush();
+    await this.lock.run(() => this.flushLocked(true));
     await this.lock.run(async () => {
       this.closed = true;
       for (const c of this.idleReaders.splice(0)) c.closeSync();
@@ -469,19 +544,18 @@ export class DuckDBMetricStore implements MetricStore {
   }
 
   private async recomputeBounds(ids: readonly number[]): Promise<void> {
-    for (const id of ids) this.index.setBounds(id, Infinity, -Infinity);
-    for (const block of this.head.blocks()) {
-      for (const id of ids) {
-        const cols = block.series(id);
-        if (cols !== undefined) for (let k = 0; k < cols.length; k++) this.index.touch(id, cols.ts[k]!);
-        for (const p of block.histograms.get(id) ?? []) this.index.touch(id, p.t);
+    for (const id of ids) {
+      const [lo, hi] = this.head.bounds(id);
+      this.index.setBounds(id, lo, hi);
+      for (const block of this.histograms.blocks()) {
+        for (const p of block.bySeries.get(id) ?? []) this.index.touch(id, p.t);
       }
     }
     for (let i = 0; i < ids.length; i += READ_BATCH_SERIES * 10) {
       const inBatch = `series_id IN ${idList(ids.slice(i, i + READ_BATCH_SERIES * 10))}`;
       await forEachRow(
         this.writer,
-        `SELECT series_id, min(ts), max(ts) FROM (SELECT series_id, ts FROM samples WHERE ${inBatch} UNION ALL SELECT series_id, ts FROM histograms WHERE ${inBatch}) GROUP BY series_id`,
+        `SELECT series_id, min(lo), max(hi) FROM (SELECT series_id, min_ts AS lo, max_ts AS hi FROM chunks WHERE ${inBatch} UNION ALL SELECT series_id, ts, ts FROM histograms WHERE ${inBatch}) GROUP BY series_id`,
         (get) => {
           this.index.touch(get(0) as number, get(1) as number);
           this.index.touch(get(0) as number, get(2) as number);

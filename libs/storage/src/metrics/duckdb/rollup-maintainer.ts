@@ -1,111 +1,240 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Labels } from '#pharos/metric-model';
+import { isStaleNaN, type Labels } from '#pharos/metric-model';
 import type { SeriesRollups } from '../port.js';
-import {
-  forEachRow,
-  idList,
-  openWriter,
-  PENDING_TYPES,
-  ROLLUP_TYPES,
-  writeRollupRow,
-} from './duckdb-io.js';
-import type { HeadBlock } from './head.js';
+import type { Run } from './chunk-head.js';
+import { forEachRow, idList, openWriter, PENDING_TYPES, ROLLUP_TYPES, writeRollupRow } from './duckdb-io.js';
+import { AccumulatorColumns, ACC_CLOSED, ACC_DIRTY, ACC_NONE, ACC_OPEN, RowBuffer } from './rollup-accumulators.js';
 import { BucketSet, bucketStart, computeRollups, RollupColumns, type RollupRow } from './rollups.js';
-import { readSeries, READ_BATCH_SERIES } from './sample-reader.js';
 
 const WATERMARK_KEY = 'rollup_watermark_';
+/** Series per SQL statement. */
+const BATCH = 1000;
+/** Rows and recomputed buckets written per flush at most, so one flush stays short. */
+const ROWS_PER_FLUSH = 250_000;
+const REFRESH_PER_FLUSH = 20_000;
 
-/** Buckets a flush dirtied, split by whether they must be persisted as late. */
-export class FlushTouches {
-  readonly recent: [number, number, number][] = [];
-  readonly late: [number, number, number][] = [];
-  private readonly lastBucket: number[];
-  private lastId = -1;
+/** Reads deduplicated float samples of `ids` in `[start, end]` (disk and head). */
+export type RawReader = (conn: DuckDBConnection, ids: readonly number[], start: number, end: number) => Promise<Map<number, Run>>;
 
-  constructor(
-    private readonly resolutions: readonly number[],
-    private readonly watermarks: readonly number[],
-  ) {
-    this.lastBucket = resolutions.map(() => NaN);
-  }
-
-  /** Called for every flushed sample, in series order; consecutive repeats cost a compare. */
-  touch(id: number, t: number): void {
-    if (id !== this.lastId) {
-      this.lastId = id;
-      this.lastBucket.fill(NaN);
-    }
-    for (let r = 0; r < this.resolutions.length; r++) {
-      const res = this.resolutions[r]!;
-      const b = bucketStart(t, res);
-      if (b === this.lastBucket[r]) continue;
-      this.lastBucket[r] = b;
-      (b < this.watermarks[r]! ? this.late : this.recent).push([res, id, b]);
-    }
-  }
+/** What one flush writes for the rollups; built synchronously, then written in the flush's transaction. */
+export interface RollupFlushPlan {
+  readonly rows: number[];
+  readonly refresh: [number, number, number][][];
+  readonly marks: number[];
+  readonly watermarks: number[];
 }
 
 /**
- * Keeps the 5 m / 1 h rollup tables in step with raw data, the embedded counterpart of
- * TimescaleDB continuous aggregates. Each flush marks the (series, bucket) pairs it touched;
- * a bucket is materialised once closed (its end plus a grace period is behind the newest
- * flushed sample), and queries recompute still-dirty buckets from raw data, so answers are
- * never stale.
+ * Keeps the 5 m / 1 h rollups incrementally, the embedded counterpart of TimescaleDB
+ * continuous aggregates. Each in-order sample updates its series' current-bucket accumulator
+ * in O(1); when the series moves to the next bucket (or stays idle past the bucket's end plus
+ * a grace period) the row is closed and written by a following flush. Out-of-order samples,
+ * deletes and late samples mark their bucket dirty: queries and flushes recompute dirty
+ * buckets from the raw samples, so answers are never stale.
  *
- * Crash safety without persisting every mark: per resolution a watermark W is stored with
- * each refresh; every bucket before W is materialised or listed in `rollup_pending` (late data
- * is written there in the flush transaction), and buckets from W on are re-derived from the
- * raw samples on open.
+ * Crash safety: per resolution a watermark W is committed with each flush; every bucket
+ * before W is written or listed in `rollup_pending` (dirty marks are persisted by the flush
+ * that carries their samples). On open, rows from W on are deleted and re-derived from raw
+ * samples, which also rebuilds the accumulators.
  */
 export class RollupMaintainer {
-  private readonly recent: BucketSet[];
-  private readonly late: BucketSet[];
+  private readonly acc: AccumulatorColumns[];
+  private readonly rows: RowBuffer[];
+  private readonly dirty: BucketSet[];
+  /** Marks being recomputed by the running flush: still dirty for queries. */
+  private readonly refreshing: BucketSet[];
+  private newMarks: [number, number, number][] = [];
   private readonly watermarks: number[];
-  private maxFlushedTs = -Infinity;
-  private nextClosure = -Infinity;
+  private newestT = -Infinity;
 
   constructor(
     readonly resolutions: readonly number[],
     private readonly graceMs: number,
+    private readonly readRaw: RawReader,
   ) {
-    this.recent = resolutions.map(() => new BucketSet());
-    this.late = resolutions.map(() => new BucketSet());
+    this.acc = resolutions.map(() => new AccumulatorColumns());
+    this.rows = resolutions.map(() => new RowBuffer());
+    this.dirty = resolutions.map(() => new BucketSet());
+    this.refreshing = resolutions.map(() => new BucketSet());
     this.watermarks = resolutions.map(() => -Infinity);
   }
 
-  async load(conn: DuckDBConnection): Promise<void> {
+  /**
+   * Loads watermarks and pending marks, then re-derives buckets from each watermark on for
+   * the series whose float data reaches it (`seriesMaxT(id)`), rebuilding accumulators.
+   */
+  async load(conn: DuckDBConnection, ids: readonly number[], seriesMaxT: (id: number) => number): Promise<void> {
     await forEachRow(conn, `SELECT key, value FROM meta WHERE key LIKE '${WATERMARK_KEY}%'`, (get) => {
       const r = this.resolutions.indexOf(Number((get(0) as string).slice(WATERMARK_KEY.length)));
       if (r >= 0) this.watermarks[r] = get(1) as number;
     });
     await forEachRow(conn, `SELECT resolution_ms, series_id, bucket FROM rollup_pending`, (get) => {
       const r = this.resolutions.indexOf(get(0) as number);
-      if (r >= 0) this.late[r]!.add(get(1) as number, get(2) as number);
+      if (r >= 0) this.dirty[r]!.add(get(1) as number, get(2) as number);
     });
-    await forEachRow(conn, `SELECT max(ts) FROM samples`, (get) => {
-      const v = get(0);
-      if (typeof v === 'number') this.maxFlushedTs = v;
-    });
+    const from = Math.min(...this.watermarks);
+    const live = ids.filter((id) => seriesMaxT(id) >= from);
+    if (live.length === 0) return;
+    await conn.run('BEGIN TRANSACTION');
+    try {
+      for (let r = 0; r < this.resolutions.length; r++) {
+        const w = this.watermarks[r]!;
+        if (Number.isFinite(w)) await conn.run(`DELETE FROM rollups WHERE resolution_ms = ${this.resolutions[r]} AND bucket >= ${w}`);
+        else await conn.run(`DELETE FROM rollups WHERE resolution_ms = ${this.resolutions[r]}`);
+      }
+      await conn.run('COMMIT');
+    } catch (err) {
+      await conn.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+    for (let i = 0; i < live.length; i += BATCH * 10) {
+      const batch = live.slice(i, i + BATCH * 10);
+      const data = await this.readRaw(conn, batch, Number.isFinite(from) ? from : -Infinity, Infinity);
+      for (const [id, [ts, vs, n]] of data) {
+        for (let r = 0; r < this.resolutions.length; r++) {
+          const w = this.watermarks[r]!;
+          const out = computeRollups(ts, vs, n, this.resolutions[r]!, (b) => b >= w);
+          if (out.length === 0) continue;
+          const acc = this.acc[r]!;
+          acc.ensure(id);
+          for (let k = 0; k < out.length - 1; k++) {
+            acc.restore(id, out[k]!);
+            this.rows[r]!.pushFrom(acc, id);
+          }
+          acc.restore(id, out[out.length - 1]!);
+        }
+        if (ts[n - 1]! > this.newestT) this.newestT = ts[n - 1]!;
+      }
+    }
+  }
+
+  /** An in-order float sample (later than every other sample of the series). */
+  onSample(id: number, t: number, v: number): void {
+    if (t > this.newestT) this.newestT = t;
+    if (isStaleNaN(v)) return;
     for (let r = 0; r < this.resolutions.length; r++) {
       const res = this.resolutions[r]!;
-      const w = this.watermarks[r]!;
-      const where = Number.isFinite(w) ? `WHERE ts >= ${w}` : '';
-      await forEachRow(conn, `SELECT DISTINCT series_id, (ts // ${res}) * ${res} FROM samples ${where}`, (get) => {
-        this.recent[r]!.add(get(0) as number, get(1) as number);
-      });
+      const acc = this.acc[r]!;
+      if (id >= acc.state.length) acc.ensure(id);
+      const b = Math.floor(t / res) * res;
+      const state = acc.state[id]!;
+      if (state === ACC_NONE) {
+        acc.open(id, b, t, v);
+      } else if (acc.bucket(id) === b) {
+        if (state === ACC_CLOSED) this.mark(r, id, b);
+        else acc.add(id, t, v);
+      } else {
+        if (state === ACC_OPEN) this.rows[r]!.pushFrom(acc, id);
+        acc.open(id, b, t, v);
+      }
     }
-    this.nextClosure = -Infinity;
   }
 
-  beginFlush(): FlushTouches {
-    return new FlushTouches(this.resolutions, this.watermarks);
+  /** A sample at or before the series' newest: its buckets must be recomputed. */
+  onOutOfOrder(id: number, t: number): void {
+    for (let r = 0; r < this.resolutions.length; r++) this.mark(r, id, bucketStart(t, this.resolutions[r]!));
   }
 
-  /** Writes late marks inside the flush transaction. */
-  async persistLate(conn: DuckDBConnection, touches: FlushTouches): Promise<void> {
-    if (touches.late.length === 0) return;
+  private mark(r: number, id: number, b: number): void {
+    const acc = this.acc[r]!;
+    if (id < acc.state.length && acc.state[id] === ACC_OPEN && acc.bucket(id) === b) acc.state[id] = ACC_DIRTY;
+    if (this.dirty[r]!.add(id, b)) this.newMarks.push([this.resolutions[r]!, id, b]);
+  }
+
+  /**
+   * Snapshot of what the next flush writes: closes idle buckets, picks closed rows and dirty
+   * closed buckets (bounded per flush unless `drain`) and computes the watermarks that hold
+   * once it commits.
+   */
+  planFlush(drain = false): RollupFlushPlan {
+    const rows: number[] = [];
+    const refresh: [number, number, number][][] = [];
+    const watermarks: number[] = [];
+    for (let r = 0; r < this.resolutions.length; r++) {
+      const res = this.resolutions[r]!;
+      const acc = this.acc[r]!;
+      const buffer = this.rows[r]!;
+      let w = Infinity;
+      for (let id = 0; id < acc.state.length; id++) {
+        const state = acc.state[id]!;
+        if (state !== ACC_OPEN && state !== ACC_DIRTY) continue;
+        const b = acc.bucket(id);
+        if (b + res + this.graceMs <= this.newestT) {
+          if (state === ACC_OPEN) buffer.pushFrom(acc, id);
+          acc.state[id] = ACC_CLOSED;
+        } else if (b < w) w = b;
+      }
+      const take = drain ? buffer.length : Math.min(buffer.length, ROWS_PER_FLUSH);
+      for (let i = take; i < buffer.length; i++) if (buffer.bucket(i) < w) w = buffer.bucket(i);
+      rows.push(take);
+      const due: [number, number, number][] = [];
+      for (const [id, b] of this.dirty[r]!) {
+        if (!drain && due.length >= REFRESH_PER_FLUSH) break;
+        const s = id < acc.state.length ? acc.state[id]! : ACC_NONE;
+        if ((s === ACC_OPEN || s === ACC_DIRTY) && acc.bucket(id) === b) continue;
+        due.push([r, id, b]);
+      }
+      for (const [, id, b] of due) {
+        this.dirty[r]!.delete(id, b);
+        this.refreshing[r]!.add(id, b);
+      }
+      refresh.push(due);
+      watermarks.push(Number.isFinite(w) ? w : Number.isFinite(this.newestT) ? bucketStart(this.newestT, res) + res : this.watermarks[r]!);
+    }
+    const marks = this.newMarks.length;
+    return { rows, refresh, marks: [marks], watermarks };
+  }
+
+  /** Writes a plan inside the flush's transaction on `conn` (the raw data it recomputes from is already written). */
+  async writeFlush(conn: DuckDBConnection, plan: RollupFlushPlan): Promise<void> {
+    await this.persistMarks(conn, plan.marks[0]!);
+    const out = await openWriter(conn, 'rollups', ROLLUP_TYPES);
+    for (let r = 0; r < this.resolutions.length; r++) {
+      const buffer = this.rows[r]!;
+      const dirty = this.dirty[r]!;
+      const refreshing = this.refreshing[r]!;
+      for (let i = 0; i < plan.rows[r]!; i++) {
+        const id = buffer.ids[i]!;
+        const b = buffer.bucket(i);
+        // A bucket marked dirty after it closed is recomputed instead.
+        if (dirty.has(id, b) || refreshing.has(id, b)) continue;
+        writeRollupRow(out, this.resolutions[r]!, id, buffer.row(i));
+      }
+    }
+    out.close();
+    await this.rewrite(conn, plan.refresh.flat());
+    for (let r = 0; r < this.resolutions.length; r++) {
+      const w = plan.watermarks[r]!;
+      if (Number.isFinite(w) && w !== this.watermarks[r]) {
+        await conn.run(`INSERT OR REPLACE INTO meta VALUES ('${WATERMARK_KEY}${this.resolutions[r]}', ${w})`);
+      }
+    }
+  }
+
+  commitFlush(plan: RollupFlushPlan): void {
+    this.newMarks.splice(0, plan.marks[0]!);
+    for (let r = 0; r < this.resolutions.length; r++) {
+      this.rows[r]!.dropFirst(plan.rows[r]!);
+      for (const [, id, b] of plan.refresh[r]!) this.refreshing[r]!.delete(id, b);
+      this.watermarks[r] = plan.watermarks[r]!;
+    }
+  }
+
+  abortFlush(plan: RollupFlushPlan): void {
+    for (let r = 0; r < this.resolutions.length; r++) {
+      for (const [, id, b] of plan.refresh[r]!) {
+        this.refreshing[r]!.delete(id, b);
+        this.dirty[r]!.add(id, b);
+      }
+    }
+  }
+
+  /** Writes the first `n` new dirty marks to `rollup_pending` (inside a transaction). */
+  private async persistMarks(conn: DuckDBConnection, n: number): Promise<void> {
+    if (n === 0) return;
     const w = await openWriter(conn, 'rollup_pending', PENDING_TYPES);
-    for (const [res, id, b] of touches.late) {
+    for (let i = 0; i < n; i++) {
+      const [res, id, b] = this.newMarks[i]!;
       w.set(0, res);
       w.set(1, id);
       w.set(2, BigInt(b));
@@ -114,69 +243,69 @@ export class RollupMaintainer {
     w.close();
   }
 
-  /** Records a committed flush's marks. */
-  commitFlush(touches: FlushTouches, maxTs: number): void {
-    for (const [res, id, b] of touches.recent) this.recent[this.resolutions.indexOf(res)]!.add(id, b);
-    for (const [res, id, b] of touches.late) this.late[this.resolutions.indexOf(res)]!.add(id, b);
-    if (maxTs > this.maxFlushedTs) this.maxFlushedTs = maxTs;
-    for (const list of [touches.recent, touches.late]) {
-      for (const [res, , b] of list) {
-        const closesAt = b + res + this.graceMs;
-        if (closesAt < this.nextClosure) this.nextClosure = closesAt;
-      }
-    }
-  }
-
   /**
-   * Materialises closed buckets (all pending ones when `all`). Runs its own transaction on
-   * `conn`; skipped cheaply when no bucket can have closed since the last pass.
+   * Applies a delete of `[start, end]` (all time when both infinite) for `ids` inside the
+   * delete's transaction: rows of buckets wholly inside go, edge buckets become dirty (and
+   * their marks are persisted here). Returns the commit step.
    */
-  async refresh(conn: DuckDBConnection, all: boolean): Promise<void> {
-    if (!all && this.maxFlushedTs < this.nextClosure) return;
-    const due: [number, number, number][] = [];
-    let nextClosure = Infinity;
+  async onDelete(conn: DuckDBConnection, ids: readonly number[], start: number, end: number): Promise<() => void> {
+    const idSet = new Set(ids);
+    const allTime = start === -Infinity && end === Infinity;
     for (let r = 0; r < this.resolutions.length; r++) {
       const res = this.resolutions[r]!;
-      for (const set of [this.recent[r]!, this.late[r]!]) {
-        for (const [id, b] of set) {
-          const closesAt = b + res + this.graceMs;
-          if (all || closesAt <= this.maxFlushedTs) due.push([r, id, b]);
-          else if (closesAt < nextClosure) nextClosure = closesAt;
+      const inside = (b: number): boolean => b >= start && b + res - 1 <= end;
+      for (let i = 0; i < ids.length; i += BATCH * 10) {
+        const inBatch = `series_id IN ${idList(ids.slice(i, i + BATCH * 10))} AND resolution_ms = ${res}`;
+        if (allTime) {
+          await conn.run(`DELETE FROM rollups WHERE ${inBatch}`);
+          await conn.run(`DELETE FROM rollup_pending WHERE ${inBatch}`);
+        } else {
+          await conn.run(`DELETE FROM rollups WHERE ${inBatch} AND bucket >= ${clampLiteral(start)} AND bucket + ${res - 1} <= ${clampLiteral(end)}`);
         }
+      }
+      this.rows[r]!.filter((id, b) => !idSet.has(id) || (!allTime && !inside(b)));
+      const acc = this.acc[r]!;
+      for (const id of ids) {
+        if (allTime) {
+          this.dirty[r]!.deleteSeries(id);
+          if (id < acc.state.length) acc.state[id] = ACC_NONE;
+          continue;
+        }
+        for (const t of [start, end]) if (Number.isFinite(t)) this.mark(r, id, bucketStart(t, res));
+        if (id < acc.state.length && acc.state[id] !== ACC_NONE && inside(acc.bucket(id))) acc.state[id] = ACC_CLOSED;
       }
     }
-    this.nextClosure = nextClosure;
-    if (due.length === 0) return;
-    await conn.run('BEGIN TRANSACTION');
-    try {
-      await this.rewrite(conn, due);
-      for (let r = 0; r < this.resolutions.length; r++) {
-        for (const [rr, id, b] of due) {
-          if (rr !== r) continue;
-          this.recent[r]!.delete(id, b);
-          this.late[r]!.delete(id, b);
-        }
-        // Every remaining recent bucket is at or after the new watermark (see class doc).
-        const min = this.recent[r]!.minBucket();
-        const w = Number.isFinite(min) ? min : bucketStart(this.maxFlushedTs, this.resolutions[r]!) + this.resolutions[r]!;
-        if (Number.isFinite(w) && w > this.watermarks[r]!) {
-          this.watermarks[r] = w;
-          await conn.run(`INSERT OR REPLACE INTO meta VALUES ('${WATERMARK_KEY}${this.resolutions[r]}', ${w})`);
-        }
+    if (allTime) this.newMarks = this.newMarks.filter(([, id]) => !idSet.has(id));
+    const n = this.newMarks.length;
+    await this.persistMarks(conn, n);
+    return () => this.newMarks.splice(0, n);
+  }
+
+  /** Drops rollup data of buckets ending before `cutoff` for `ids` (inside the caller's transaction). */
+  async onRetention(conn: DuckDBConnection, ids: readonly number[], cutoff: number): Promise<void> {
+    const idSet = new Set(ids);
+    for (let r = 0; r < this.resolutions.length; r++) {
+      const res = this.resolutions[r]!;
+      for (let i = 0; i < ids.length; i += BATCH * 10) {
+        const inBatch = `series_id IN ${idList(ids.slice(i, i + BATCH * 10))} AND resolution_ms = ${res}`;
+        await conn.run(`DELETE FROM rollups WHERE ${inBatch} AND bucket + ${res} <= ${clampLiteral(cutoff)}`);
+        await conn.run(`DELETE FROM rollup_pending WHERE ${inBatch} AND bucket + ${res} <= ${clampLiteral(cutoff)}`);
       }
-      await conn.run('COMMIT');
-    } catch (err) {
-      await conn.run('ROLLBACK').catch(() => undefined);
-      this.nextClosure = -Infinity;
-      throw err;
+      this.rows[r]!.filter((id, b) => !idSet.has(id) || b + res > cutoff);
+      const acc = this.acc[r]!;
+      for (const id of ids) {
+        const buckets = this.dirty[r]!.buckets(id);
+        if (buckets !== undefined) for (const b of [...buckets]) if (b + res <= cutoff) this.dirty[r]!.delete(id, b);
+        if (id < acc.state.length && acc.state[id] !== ACC_NONE && acc.bucket(id) + res <= cutoff) acc.state[id] = ACC_CLOSED;
+      }
     }
   }
 
   /**
-   * Recomputes the given buckets from flushed raw data and replaces their rows; `conn` must
-   * be inside a transaction (deletes use this to fix edge buckets in their own transaction).
+   * Recomputes the given `[resolution index, series, bucket]` keys from raw data and replaces
+   * their rows and pending marks; `conn` must be inside a transaction.
    */
-  async rewrite(conn: DuckDBConnection, due: readonly [number, number, number][]): Promise<void> {
+  private async rewrite(conn: DuckDBConnection, due: readonly [number, number, number][]): Promise<void> {
     if (due.length === 0) return;
     const staged = await openWriter(conn, 'rollup_refresh', PENDING_TYPES);
     for (const [r, id, b] of due) {
@@ -201,51 +330,30 @@ export class RollupMaintainer {
         s.add(b);
       }
       const ids = [...bySeries.keys()].sort((a, b) => a - b);
-      for (let i = 0; i < ids.length; i += READ_BATCH_SERIES) {
-        const batch = ids.slice(i, i + READ_BATCH_SERIES);
+      for (let i = 0; i < ids.length; i += BATCH) {
+        const batch = ids.slice(i, i + BATCH);
         let lo = Infinity;
         let hi = -Infinity;
         for (const id of batch) for (const b of bySeries.get(id)!) (lo = Math.min(lo, b)), (hi = Math.max(hi, b));
-        const data = await readSeries(conn, [], batch, lo, hi + res - 1, false);
+        const data = await this.readRaw(conn, batch, lo, hi + res - 1);
         for (const id of batch) {
-          const cols = data.samples.get(id);
-          if (cols === undefined) continue;
+          const run = data.get(id);
+          if (run === undefined) continue;
           const wanted = bySeries.get(id)!;
-          for (const row of computeRollups(cols.ts, cols.vs, cols.length, res, (b) => wanted.has(b))) {
-            writeRollupRow(out, res, id, row);
-          }
+          for (const row of computeRollups(run[0], run[1], run[2], res, (b) => wanted.has(b))) writeRollupRow(out, res, id, row);
         }
       }
     }
     out.close();
   }
 
-  /** Drops every mark of a series (its data was deleted for all time). */
-  forgetSeries(id: number): void {
-    for (const set of [...this.recent, ...this.late]) set.deleteSeries(id);
-  }
-
-  /** Drops marks of buckets that end before `cutoff` (retention removed their data). */
-  forgetBefore(ids: readonly number[], cutoff: number): void {
-    for (let r = 0; r < this.resolutions.length; r++) {
-      const res = this.resolutions[r]!;
-      for (const set of [this.recent[r]!, this.late[r]!]) {
-        for (const id of ids) {
-          const buckets = set.buckets(id);
-          if (buckets === undefined) continue;
-          for (const b of [...buckets]) if (b + res <= cutoff) set.delete(id, b);
-        }
-      }
-    }
-  }
-
   /**
    * Rollups of `ids` (in the caller's order) for buckets starting in `[start, end]`: stored
-   * rows, with buckets still dirty (pending, or holding head samples) recomputed from raw.
+   * rows, overlaid with closed rows not yet written and the open accumulators, with dirty
+   * buckets recomputed from raw. The caller holds the store's lock (rows must not move).
    */
   async *query(
     conn: DuckDBConnection,
-    blocks: readonly HeadBlock[],
     ids: readonly number[],
     labelsOf: (id: number) => Labels,
     resolutionMs: number,
@@ -255,20 +363,34 @@ export class RollupMaintainer {
     const r = this.resolutions.indexOf(resolutionMs);
     const first = Math.ceil(start / resolutionMs) * resolutionMs;
     const last = bucketStart(end, resolutionMs);
-    if (first > last) return;
-    for (let i = 0; i < ids.length; i += READ_BATCH_SERIES) {
-      const batch = ids.slice(i, i + READ_BATCH_SERIES);
-      const stored = new Map<number, RollupRow[]>();
+    if (first > last || ids.length === 0) return;
+    const acc = this.acc[r]!;
+    const wantedIds = new Set(ids);
+    const buffered = new Map<number, RollupRow[]>();
+    const buffer = this.rows[r]!;
+    for (let i = 0; i < buffer.length; i++) {
+      const id = buffer.ids[i]!;
+      const b = buffer.bucket(i);
+      if (b < first || b > last || !wantedIds.has(id)) continue;
+      let list = buffered.get(id);
+      if (list === undefined) buffered.set(id, (list = []));
+      list.push(buffer.row(i));
+    }
+    for (let i = 0; i < ids.length; i += BATCH) {
+      const batch = ids.slice(i, i + BATCH);
+      const rows = new Map<number, Map<number, RollupRow>>();
+      const put = (id: number, row: RollupRow): void => {
+        let m = rows.get(id);
+        if (m === undefined) rows.set(id, (m = new Map()));
+        m.set(row.bucket, row);
+      };
       await forEachRow(
         conn,
         `SELECT series_id, bucket, count, sum, min, max, first_ts, first_value, last_ts, last_value, increase
          FROM rollups WHERE resolution_ms = ${resolutionMs} AND series_id IN ${idList(batch)}
-         AND bucket BETWEEN ${first} AND ${last} ORDER BY series_id, bucket`,
-        (get) => {
-          const id = get(0) as number;
-          let rows = stored.get(id);
-          if (rows === undefined) stored.set(id, (rows = []));
-          rows.push({
+         AND bucket BETWEEN ${first} AND ${last}`,
+        (get) =>
+          put(get(0) as number, {
             bucket: get(1) as number,
             count: get(2) as number,
             sum: get(3) as number,
@@ -279,47 +401,52 @@ export class RollupMaintainer {
             lastTs: get(8) as number,
             lastValue: get(9) as number,
             increase: get(10) as number,
-          });
-        },
+          }),
       );
       const dirty = new Map<number, Set<number>>();
       let lo = Infinity;
       let hi = -Infinity;
-      const mark = (id: number, b: number): void => {
-        if (b < first || b > last) return;
-        let s = dirty.get(id);
-        if (s === undefined) dirty.set(id, (s = new Set()));
-        s.add(b);
-        lo = Math.min(lo, b);
-        hi = Math.max(hi, b);
-      };
       for (const id of batch) {
-        for (const set of [this.recent[r]!, this.late[r]!]) for (const b of set.buckets(id) ?? []) mark(id, b);
-        for (const block of blocks) {
-          const cols = block.series(id);
-          if (cols !== undefined) for (let k = 0; k < cols.length; k++) mark(id, bucketStart(cols.ts[k]!, resolutionMs));
+        for (const row of buffered.get(id) ?? []) put(id, row);
+        if (id < acc.state.length && acc.state[id] === ACC_OPEN) {
+          const b = acc.bucket(id);
+          if (b >= first && b <= last) put(id, acc.row(id));
+        }
+        for (const set of [this.dirty[r]!, this.refreshing[r]!]) {
+          for (const b of set.buckets(id) ?? []) {
+            if (b < first || b > last) continue;
+            let s = dirty.get(id);
+            if (s === undefined) dirty.set(id, (s = new Set()));
+            s.add(b);
+            lo = Math.min(lo, b);
+            hi = Math.max(hi, b);
+          }
         }
       }
-      const fresh = new Map<number, RollupRow[]>();
       if (dirty.size > 0) {
         const dirtyIds = batch.filter((id) => dirty.has(id));
-        const data = await readSeries(conn, blocks, dirtyIds, lo, hi + resolutionMs - 1, false);
+        const data = await this.readRaw(conn, dirtyIds, lo, hi + resolutionMs - 1);
         for (const id of dirtyIds) {
-          const cols = data.samples.get(id);
           const wanted = dirty.get(id)!;
-          fresh.set(id, cols === undefined ? [] : computeRollups(cols.ts, cols.vs, cols.length, resolutionMs, (b) => wanted.has(b)));
+          const m = rows.get(id);
+          if (m !== undefined) for (const b of wanted) m.delete(b);
+          const run = data.get(id);
+          if (run !== undefined) for (const row of computeRollups(run[0], run[1], run[2], resolutionMs, (b) => wanted.has(b))) put(id, row);
         }
       }
       for (const id of batch) {
-        const wanted = dirty.get(id);
-        const rows = (stored.get(id) ?? []).filter((row) => wanted === undefined || !wanted.has(row.bucket));
-        rows.push(...(fresh.get(id) ?? []));
-        if (rows.length === 0) continue;
-        rows.sort((a, b) => a.bucket - b.bucket);
+        const m = rows.get(id);
+        if (m === undefined || m.size === 0) continue;
         const cols = new RollupColumns();
-        for (const row of rows) cols.push(row);
+        for (const row of [...m.values()].sort((a, b) => a.bucket - b.bucket)) cols.push(row);
         yield cols.toSeriesRollups(labelsOf(id));
       }
     }
   }
+}
+
+function clampLiteral(t: number): string {
+  if (t >= Number.MAX_SAFE_INTEGER) return String(Number.MAX_SAFE_INTEGER);
+  if (t <= Number.MIN_SAFE_INTEGER) return String(Number.MIN_SAFE_INTEGER);
+  return String(Math.floor(t));
 }

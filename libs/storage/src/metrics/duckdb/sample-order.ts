@@ -89,16 +89,6 @@ export class SampleColumns {
     this.length++;
   }
 
-  /** Appends a sample, resolving it against the last one when timestamps are equal. */
-  pushResolved(t: number, v: number): void {
-    const last = this.length - 1;
-    if (last >= 0 && this.ts[last] === t) {
-      if (sampleWins(v, this.vs[last]!)) this.vs[last] = v;
-      return;
-    }
-    this.push(t, v);
-  }
-
   /** Sorts by timestamp and resolves duplicates, in place. */
   normalize(): void {
     if (this.ordered) return;
@@ -129,38 +119,4 @@ export class SampleColumns {
     this.ts = ts;
     this.vs = vs;
   }
-}
-
-/**
- * Merges sorted, deduplicated runs into one, resolving equal timestamps across runs.
- * Each run is `[ts, vs, length]`; the output arrays are fresh (the caller owns them).
- */
-export function mergeRuns(runs: readonly (readonly [Float64Array, Float64Array, number])[]): SampleColumns {
-  let total = 0;
-  for (const r of runs) total += r[2];
-  const out = new SampleColumns(Math.max(total, 1));
-  if (runs.length === 1) {
-    const [ts, vs, n] = runs[0]!;
-    out.ts.set(ts.subarray(0, n));
-    out.vs.set(vs.subarray(0, n));
-    out.length = n;
-    return out;
-  }
-  const pos = new Array<number>(runs.length).fill(0);
-  for (;;) {
-    let best = -1;
-    let bestT = Infinity;
-    for (let r = 0; r < runs.length; r++) {
-      const run = runs[r]!;
-      if (pos[r]! < run[2] && run[0][pos[r]!]! < bestT) {
-        bestT = run[0][pos[r]!]!;
-        best = r;
-      }
-    }
-    if (best < 0) break;
-    const run = runs[best]!;
-    out.pushResolved(bestT, run[1][pos[best]!]!);
-    pos[best]!++;
-  }
-  return out;
 }

@@ -1,118 +1,115 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { chunkHas, decodeRange, mergeSampleRuns, type ChunkHead, type Run } from './chunk-head.js';
 import { decodeHistogram } from './histogram-codec.js';
+import { mergeHistogramRuns, type HistogramBlock, type HistogramPoint } from './histogram-head.js';
 import { forEachRow, idList, msLiteral } from './duckdb-io.js';
-import { mergeHistogramRuns, type HeadBlock, type HistogramPoint } from './head.js';
-import { mergeRuns, SampleColumns } from './sample-order.js';
 
 /** Series read per SQL statement: keeps `IN` lists and result sets bounded. */
 export const READ_BATCH_SERIES = 1000;
 
 export interface SeriesData {
-  readonly samples: Map<number, SampleColumns>;
+  readonly samples: Map<number, Run>;
   readonly histograms: Map<number, HistogramPoint[]>;
 }
 
 /**
- * Reads the samples of `ids` in `[start, end]` from DuckDB and merges the head generations
- * over them, resolving duplicates (flushed data replayed into the head, or rows written
- * twice after a crash) with the port's rule. `blocks` must be taken before the query starts
- * so a flush committing meanwhile shows its samples at least once.
+ * SQL condition selecting chunk rows of `ids` that overlap `[start, end]`. Dense
+ * id lists become a `BETWEEN` (cheaper to parse and to scan than a long `IN` list); callers
+ * then ignore rows of ids they did not ask for; `exact` (deletes) always lists the ids.
  */
-export async function readSeries(
+export function chunkOverlap(ids: readonly number[], start: number, end: number, exact = false): string {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const id of ids) {
+    if (id < first) first = id;
+    if (id > last) last = id;
+  }
+  const dense = !exact && last - first + 1 <= 2 * ids.length;
+  const which = dense ? `series_id BETWEEN ${first} AND ${last}` : `series_id IN ${idList(ids)}`;
+  return `${which} AND max_ts >= ${msLiteral(start, 'ceil')} AND min_ts <= ${msLiteral(end, 'floor')}`;
+}
+
+/**
+ * Float samples of `ids` in `[start, end]`: chunks on disk that overlap the range, decoded,
+ * merged with the head's chunks and out-of-order buffer; duplicates (a replay, or a chunk
+ * written twice around a crash) resolved with the port's rule. The head is read before the
+ * query so a flush committing meanwhile shows its samples at least once.
+ */
+export async function readSamples(
   conn: DuckDBConnection,
-  blocks: readonly HeadBlock[],
+  head: ChunkHead,
   ids: readonly number[],
   start: number,
   end: number,
-  withHistograms: boolean,
-): Promise<SeriesData> {
-  const samples = new Map<number, SampleColumns>();
-  const histograms = new Map<number, HistogramPoint[]>();
-  if (ids.length === 0 || start > end) return { samples, histograms };
-  const range = `ts BETWEEN ${msLiteral(start, 'ceil')} AND ${msLiteral(end, 'floor')}`;
-  const where = `series_id IN ${idList(ids)} AND ${range}`;
-
-  let cols: SampleColumns | undefined;
-  let lastId = -1;
-  await forEachRow(conn, `SELECT series_id, ts, value FROM samples WHERE ${where} ORDER BY series_id, ts`, (get) => {
-    const id = get(0) as number;
-    if (id !== lastId) {
-      cols = new SampleColumns(16);
-      samples.set(id, cols);
-      lastId = id;
-    }
-    cols!.pushResolved(get(1) as number, get(2) as number);
-  });
-
+): Promise<Map<number, Run>> {
+  const runs = new Map<number, Run[]>();
+  const out = new Map<number, Run>();
+  if (ids.length === 0 || start > end) return out;
   for (const id of ids) {
-    const runs: [Float64Array, Float64Array, number][] = [];
-    const stored = samples.get(id);
-    if (stored !== undefined) runs.push([stored.ts, stored.vs, stored.length]);
+    const list: Run[] = [];
+    head.collect(id, start, end, list);
+    runs.set(id, list);
+  }
+  await forEachRow(conn, `SELECT series_id, min_ts, count, data FROM chunks WHERE ${chunkOverlap(ids, start, end)}`, (get) => {
+    const list = runs.get(get(0) as number);
+    if (list === undefined) return;
+    const run = decodeRange(get(3) as Uint8Array, get(1) as number, get(2) as number, start, end);
+    if (run !== undefined) list.push(run);
+  });
+  for (const [id, list] of runs) if (list.length > 0) out.set(id, mergeSampleRuns(list));
+  return out;
+}
+
+/** Native histograms of `ids` in `[start, end]`, disk merged with the head generations `blocks`. */
+export async function readHistograms(
+  conn: DuckDBConnection,
+  blocks: readonly HistogramBlock[],
+  ids: readonly number[],
+  start: number,
+  end: number,
+): Promise<Map<number, HistogramPoint[]>> {
+  const out = new Map<number, HistogramPoint[]>();
+  if (ids.length === 0 || start > end) return out;
+  const heads = new Map<number, HistogramPoint[][]>();
+  for (const id of ids) {
     for (const block of blocks) {
-      const head = block.series(id);
-      if (head === undefined) continue;
-      const lo = lowerBound(head.ts, head.length, start);
-      const hi = upperBound(head.ts, head.length, end);
-      if (hi > lo) runs.push([head.ts.subarray(lo, hi), head.vs.subarray(lo, hi), hi - lo]);
-    }
-    if (runs.length === 0 || (runs.length === 1 && stored !== undefined)) continue;
-    samples.set(id, mergeRuns(runs));
-  }
-
-  if (withHistograms) {
-    const storedH = new Map<number, HistogramPoint[]>();
-    await forEachRow(conn, `SELECT series_id, ts, h FROM histograms WHERE ${where} ORDER BY series_id, ts`, (get) => {
-      const id = get(0) as number;
-      let list = storedH.get(id);
-      if (list === undefined) storedH.set(id, (list = []));
-      list.push({ t: get(1) as number, h: decodeHistogram(get(2) as Uint8Array) });
-    });
-    for (const id of ids) {
-      const runs: HistogramPoint[][] = [];
-      const stored = storedH.get(id);
-      if (stored !== undefined) runs.push(stored);
-      for (const block of blocks) {
-        const head = block.seriesHistograms(id);
-        if (head !== undefined) runs.push(head.filter((p) => p.t >= start && p.t <= end));
-      }
-      const merged = runs.length === 0 ? [] : mergeHistogramRuns(runs);
-      if (merged.length > 0) histograms.set(id, merged);
+      const list = block.series(id);
+      if (list === undefined) continue;
+      const inRange = list.filter((p) => p.t >= start && p.t <= end);
+      if (inRange.length === 0) continue;
+      let runs = heads.get(id);
+      if (runs === undefined) heads.set(id, (runs = []));
+      runs.push(inRange);
     }
   }
-  return { samples, histograms };
-}
-
-/** First index with `ts[i] >= t`. */
-function lowerBound(ts: Float64Array, n: number, t: number): number {
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ts[mid]! < t) lo = mid + 1;
-    else hi = mid;
+  const stored = new Map<number, HistogramPoint[]>();
+  const range = `ts BETWEEN ${msLiteral(start, 'ceil')} AND ${msLiteral(end, 'floor')}`;
+  await forEachRow(conn, `SELECT series_id, ts, h FROM histograms WHERE series_id IN ${idList(ids)} AND ${range} ORDER BY series_id, ts`, (get) => {
+    const id = get(0) as number;
+    let list = stored.get(id);
+    if (list === undefined) stored.set(id, (list = []));
+    list.push({ t: get(1) as number, h: decodeHistogram(get(2) as Uint8Array) });
+  });
+  for (const id of ids) {
+    const runs = heads.get(id) ?? [];
+    const s = stored.get(id);
+    if (s !== undefined) runs.push(s);
+    if (runs.length === 0) continue;
+    const merged = mergeHistogramRuns(runs);
+    if (merged.length > 0) out.set(id, merged);
   }
-  return lo;
-}
-
-/** First index with `ts[i] > t`. */
-function upperBound(ts: Float64Array, n: number, t: number): number {
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ts[mid]! <= t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return out;
 }
 
 /**
  * Which of `ids` hold any sample in `[start, end]`, flushed or in the head. Used by the
- * metadata queries (`series`, `labelNames`, `labelValues`) so they answer exactly.
+ * metadata queries (`series`, `labelNames`, `labelValues`) so they answer exactly; chunks
+ * are decoded only when the range lies strictly inside them.
  */
 export async function seriesWithData(
   conn: DuckDBConnection,
-  blocks: readonly HeadBlock[],
+  head: ChunkHead,
+  blocks: readonly HistogramBlock[],
   ids: readonly number[],
   start: number,
   end: number,
@@ -120,16 +117,28 @@ export async function seriesWithData(
   const found = new Set<number>();
   const unknown: number[] = [];
   for (const id of ids) {
-    if (blocks.some((b) => b.hasDataIn(id, start, end))) found.add(id);
+    if (head.hasDataIn(id, start, end) || blocks.some((b) => b.hasDataIn(id, start, end))) found.add(id);
     else unknown.push(id);
   }
-  const range = `ts BETWEEN ${msLiteral(start, 'ceil')} AND ${msLiteral(end, 'floor')}`;
+  const s = msLiteral(start, 'ceil');
+  const e = msLiteral(end, 'floor');
   for (let i = 0; i < unknown.length; i += READ_BATCH_SERIES * 10) {
     const batch = unknown.slice(i, i + READ_BATCH_SERIES * 10);
-    const where = `series_id IN ${idList(batch)} AND ${range}`;
+    // Chunks with an end inside the range certainly have a sample there: no need for their bytes.
     await forEachRow(
       conn,
-      `SELECT DISTINCT series_id FROM samples WHERE ${where} UNION SELECT DISTINCT series_id FROM histograms WHERE ${where}`,
+      `SELECT series_id, min_ts, max_ts, count, CASE WHEN (min_ts BETWEEN ${s} AND ${e}) OR (max_ts BETWEEN ${s} AND ${e}) THEN NULL ELSE data END
+       FROM chunks WHERE ${chunkOverlap(batch, start, end)}`,
+      (get) => {
+        const id = get(0) as number;
+        if (found.has(id)) return;
+        const data = get(4) as Uint8Array | null;
+        if (data === null || chunkHas(data, get(1) as number, get(2) as number, get(3) as number, start, end)) found.add(id);
+      },
+    );
+    await forEachRow(
+      conn,
+      `SELECT DISTINCT series_id FROM histograms WHERE series_id IN ${idList(batch)} AND ts BETWEEN ${s} AND ${e}`,
       (get) => found.add(get(0) as number),
     );
   }

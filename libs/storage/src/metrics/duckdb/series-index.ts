@@ -16,6 +16,8 @@ export class SeriesIndex {
   minT = new Float64Array(1024).fill(Infinity);
   maxT = new Float64Array(1024).fill(-Infinity);
   private nextId = 1;
+  private created: number[] = [];
+  private readonly strings = new Map<string, string>();
 
   private count = 0;
 
@@ -35,27 +37,51 @@ export class SeriesIndex {
     return id;
   }
 
-  /** Id of a series, creating it when new; `created` tells the caller to persist it. */
-  getOrCreate(tenant: string, labels: Labels): { id: number; created: boolean } {
+  /**
+   * Id of a series, creating it when new (its id then joins {@link takeCreated}). Returns a
+   * plain number: this runs once per series of every appended batch.
+   */
+  getOrCreate(tenant: string, labels: Labels): number {
     const t = this.tenant(tenant);
     const cached = t.byIdentity.get(labels);
-    if (cached !== undefined) return { id: cached, created: false };
+    if (cached !== undefined) return cached;
     const key = seriesKey(labels);
     const existing = t.byKey.get(key);
     if (existing !== undefined) {
       t.byIdentity.set(labels, existing);
-      return { id: existing, created: false };
+      return existing;
     }
     const id = this.nextId++;
-    // Copy: the caller's array may be reused by its decoder.
-    this.add(tenant, id, labels.slice(), key);
+    // Copy (the caller's array may be reused by its decoder), sharing repeated strings: a
+    // host's or a metric's label values recur across thousands of series.
+    this.add(tenant, id, labels.map((s) => this.intern(s)), key);
     t.byIdentity.set(labels, id);
-    return { id, created: true };
+    this.created.push(id);
+    return id;
+  }
+
+  /** Ids created since the previous call, for the store to persist. */
+  takeCreated(): number[] {
+    const out = this.created;
+    this.created = [];
+    return out;
+  }
+
+  /** Puts ids back after a failed persist. */
+  untakeCreated(ids: readonly number[]): void {
+    this.created.unshift(...ids);
+  }
+
+  private intern(s: string): string {
+    const known = this.strings.get(s);
+    if (known !== undefined) return known;
+    this.strings.set(s, s);
+    return s;
   }
 
   /** Registers a series loaded from disk with its persisted id. */
   restore(tenant: string, id: number, labels: Labels): void {
-    this.add(tenant, id, labels, seriesKey(labels));
+    this.add(tenant, id, labels.map((s) => this.intern(s)), seriesKey(labels));
     if (id >= this.nextId) this.nextId = id + 1;
   }
 
@@ -76,6 +102,13 @@ export class SeriesIndex {
 
   tenantIds(tenant: string): readonly number[] {
     return this.tenants.get(tenant)?.ids ?? [];
+  }
+
+  /** Every series id, ascending. */
+  allIds(): number[] {
+    const out: number[] = [];
+    for (let id = 0; id < this.labelsById.length; id++) if (this.labelsById[id] !== undefined) out.push(id);
+    return out;
   }
 
   tenantNames(): string[] {

@@ -1,0 +1,422 @@
+import { BitReader, unzigzag, writeBits, writeWide, zigzag } from './bit-io.js';
+
+/**
+ * The sample chunk format: the samples of one series, in time order, as a bit stream.
+ *
+ * Byte 0 is a header: bit 7 set selects XOR value coding, otherwise bits 0–4 hold a decimal
+ * exponent `e`. The first timestamp and the sample count travel beside the bytes (chunk rows
+ * have `min_ts` and `count` columns), so the stream holds, per sample:
+ *
+ * - Timestamps, from the second sample on, as a delta-of-delta (Gorilla, with buckets sized
+ *   for millisecond scrape timestamps): `0` → 0, `10`+5, `110`+10, `1110`+16, `1111`+26 bits
+ *   of the zigzagged value. A chunk spans at most {@link MAX_CHUNK_SPAN_MS}, which bounds it.
+ * - Values in decimal mode: the value is `m / 10^e` for an integer `m` (VictoriaMetrics'
+ *   trick: counters and gauges are mostly integers or have a few decimals, and a binary XOR
+ *   of such floats has many meaningful bits), coded as the zigzagged delta of `m` from the
+ *   previous sample's: `0`, `10`+4, `110`+8, `1110`+12, `11110`+20, `111110`+32, `1111110`+53
+ *   bits; `1111111`+64 escapes a raw float (NaN, the staleness marker bit-exact, ±Inf, -0 or a
+ *   value that is not decimal at `e`) without disturbing `m`.
+ * - Values in XOR mode: Gorilla's XOR with the previous value (`0`; `10` + bits in the previous
+ *   window; `11` + 5 bits of leading zeros + 6 bits of length + the meaningful bits).
+ *
+ * Decoding `m / 10^e` is the same division the encoder checked, so values come back bit-exact.
+ */
+export const MAX_CHUNK_SAMPLES = 240;
+export const MAX_CHUNK_SPAN_MS = 2 * 3_600_000;
+export const XOR_MODE = 0x80;
+export const NO_CHUNK = 0xff;
+/** Worst case of one sample: a 30-bit timestamp code and a 71-bit value code. */
+const MAX_SAMPLE_BITS = 101;
+const MAX_E = 12;
+/** |m| bound keeping deltas exact in doubles. */
+const MAX_M = 2 ** 51;
+const POW10 = Array.from({ length: MAX_E + 1 }, (_, e) => 10 ** e);
+/** Escapes in a decimal chunk after which the next chunk uses XOR coding. */
+const MAX_ESCAPES = 8;
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+
+function isNegZero(v: number): boolean {
+  return v === 0 && 1 / v < 0;
+}
+
+/** Smallest exponent `e` with `v === m / 10^e` for an integer `m`, or -1. */
+export function decimalExponent(v: number): number {
+  if (!Number.isFinite(v) || isNegZero(v)) return -1;
+  for (let e = 0; e <= MAX_E; e++) {
+    const p = POW10[e]!;
+    const m = Math.round(v * p);
+    if (Math.abs(m) > MAX_M) return -1;
+    if (m / p === v) return e;
+  }
+  return -1;
+}
+
+function ctz32(x: number): number {
+  return 31 - Math.clz32(x & -x);
+}
+
+/**
+ * Open chunks of many series, one fixed-size slot each in large pages (no per-series
+ * objects), with their encoder state in parallel typed arrays indexed by slot number.
+ */
+export class ChunkArena {
+  static readonly SLOT_BYTES = 256;
+  private readonly pageSlots: number;
+  private readonly pages: Uint8Array[] = [];
+  capacity = 0;
+  firstTs = new Float64Array(0);
+  lastTs = new Float64Array(0);
+  tsDelta = new Float64Array(0);
+  mPrev = new Float64Array(0);
+  lastV = new Float64Array(0);
+  bitPos = new Uint16Array(0);
+  count = new Uint16Array(0);
+  hdr = new Uint8Array(0);
+  lead = new Uint8Array(0);
+  trail = new Uint8Array(0);
+  escapes = new Uint8Array(0);
+
+  constructor(pageSlots = 1 << 14) {
+    this.pageSlots = pageSlots;
+  }
+
+  ensure(slot: number): void {
+    if (slot < this.capacity) return;
+    const cap = Math.max(slot + 1, this.capacity * 2, 16);
+    const grow = <T extends Float64Array | Uint16Array | Uint8Array>(a: T, fill?: number): T => {
+      const next = new (a.constructor as new (n: number) => T)(cap);
+      next.set(a);
+      if (fill !== undefined) next.fill(fill, a.length);
+      return next;
+    };
+    this.firstTs = grow(this.firstTs);
+    this.lastTs = grow(this.lastTs);
+    this.tsDelta = grow(this.tsDelta);
+    this.mPrev = grow(this.mPrev);
+    this.lastV = grow(this.lastV);
+    this.bitPos = grow(this.bitPos);
+    this.count = grow(this.count);
+    this.hdr = grow(this.hdr, NO_CHUNK);
+    this.lead = grow(this.lead);
+    this.trail = grow(this.trail);
+    this.escapes = grow(this.escapes);
+    this.capacity = cap;
+  }
+
+  page(slot: number): Uint8Array {
+    const p = Math.floor(slot / this.pageSlots);
+    let page = this.pages[p];
+    if (page === undefined) {
+      while (this.pages.length <= p) this.pages.push(undefined as unknown as Uint8Array);
+      page = this.pages[p] = new Uint8Array(this.pageSlots * ChunkArena.SLOT_BYTES);
+    }
+    return page;
+  }
+
+  base(slot: number): number {
+    return (slot % this.pageSlots) * ChunkArena.SLOT_BYTES;
+  }
+
+  /** Bytes of the slot's open chunk (a view; copy before keeping it). */
+  bytes(slot: number): Uint8Array {
+    const base = this.base(slot);
+    return this.page(slot).subarray(base, base + ((this.bitPos[slot]! + 7) >>> 3));
+  }
+
+  /**
+   * Starts a chunk in `slot` with its first sample. `hint` is the header of the series'
+   * previous chunk (or {@link NO_CHUNK}): a decimal chunk keeps at least its exponent so a
+   * series alternating between 1 and 2 decimals does not cut a chunk each time.
+   */
+  start(slot: number, t: number, v: number, hint: number): void {
+    const e0 = decimalExponent(v);
+    let hdr: number;
+    if (e0 >= 0) {
+      let e = e0;
+      if (hint !== NO_CHUNK && (hint & XOR_MODE) === 0 && (hint & 0x1f) > e0) {
+        const he = hint & 0x1f;
+        const m = Math.round(v * POW10[he]!);
+        if (Math.abs(m) <= MAX_M && m / POW10[he]! === v) e = he;
+      }
+      hdr = e;
+    } else if (Number.isFinite(v) && !isNegZero(v)) {
+      hdr = XOR_MODE;
+    } else {
+      hdr = hint === NO_CHUNK ? 0 : hint;
+    }
+    const page = this.page(slot);
+    const base = this.base(slot);
+    page.fill(0, base, base + ChunkArena.SLOT_BYTES);
+    page[base] = hdr;
+    this.hdr[slot] = hdr;
+    this.firstTs[slot] = t;
+    this.lastTs[slot] = t;
+    this.tsDelta[slot] = 0;
+    this.mPrev[slot] = 0;
+    this.lead[slot] = 0xff;
+    this.trail[slot] = 0;
+    this.escapes[slot] = 0;
+    this.count[slot] = 1;
+    let pos = base * 8 + 8;
+    if ((hdr & XOR_MODE) !== 0) {
+      f64[0] = v;
+      pos = writeBits(page, pos, u32[1]!, 32);
+      pos = writeBits(page, pos, u32[0]!, 32);
+    } else {
+      pos = this.writeDecimal(slot, page, pos, v);
+    }
+    this.lastV[slot] = v;
+    this.bitPos[slot] = pos - base * 8;
+  }
+
+  /**
+   * Appends a sample later than the chunk's last one. Returns false, writing nothing, when
+   * the chunk is full (count, span or bytes) or the value needs a new chunk header; the
+   * caller then cuts the chunk and {@link start}s another with this sample.
+   */
+  append(slot: number, t: number, v: number): boolean {
+    const n = this.count[slot]!;
+    if (n >= MAX_CHUNK_SAMPLES || t - this.firstTs[slot]! >= MAX_CHUNK_SPAN_MS) return false;
+    if (this.bitPos[slot]! + MAX_SAMPLE_BITS > ChunkArena.SLOT_BYTES * 8) return false;
+    const hdr = this.hdr[slot]!;
+    if ((hdr & XOR_MODE) === 0 && !this.fitsDecimal(slot, hdr, v)) return false;
+    const page = this.page(slot);
+    const base = this.base(slot);
+    let pos = base * 8 + this.bitPos[slot]!;
+    const delta = t - this.lastTs[slot]!;
+    const z = zigzag(delta - this.tsDelta[slot]!);
+    if (z === 0) pos += 1;
+    else if (z < 32) pos = writeBits(page, writeBits(page, pos, 0b10, 2), z, 5);
+    else if (z < 1024) pos = writeBits(page, writeBits(page, pos, 0b110, 3), z, 10);
+    else if (z < 65536) pos = writeBits(page, writeBits(page, pos, 0b1110, 4), z, 16);
+    else pos = writeBits(page, writeBits(page, pos, 0b1111, 4), z, 26);
+    this.tsDelta[slot] = delta;
+    this.lastTs[slot] = t;
+    if ((hdr & XOR_MODE) !== 0) pos = this.writeXor(slot, page, pos, v);
+    else pos = this.writeDecimal(slot, page, pos, v);
+    this.lastV[slot] = v;
+    this.count[slot] = n + 1;
+    this.bitPos[slot] = pos - base * 8;
+    return true;
+  }
+
+  /**
+   * Header the next chunk of this slot should start from: XOR once a decimal chunk had to
+   * escape many values, else the current header.
+   */
+  nextHint(slot: number): number {
+    const hdr = this.hdr[slot]!;
+    if (hdr === NO_CHUNK) return NO_CHUNK;
+    if ((hdr & XOR_MODE) === 0 && this.escapes[slot]! > MAX_ESCAPES) return XOR_MODE;
+    return hdr;
+  }
+
+  /** False when `v` is decimal but needs more digits than the chunk's exponent (cut), or the chunk escapes too often. */
+  private fitsDecimal(slot: number, hdr: number, v: number): boolean {
+    const p = POW10[hdr & 0x1f]!;
+    const m = Math.round(v * p);
+    if (Math.abs(m) <= MAX_M && m / p === v && !isNegZero(v)) return true;
+    if (this.escapes[slot]! > MAX_ESCAPES) return false;
+    const e = decimalExponent(v);
+    return !(e > (hdr & 0x1f));
+  }
+
+  private writeDecimal(slot: number, page: Uint8Array, pos: number, v: number): number {
+    const p = POW10[this.hdr[slot]! & 0x1f]!;
+    const m = Math.round(v * p);
+    if (!(Math.abs(m) <= MAX_M && m / p === v) || isNegZero(v)) {
+      this.escapes[slot]!++;
+      f64[0] = v;
+      pos = writeBits(page, pos, 0b1111111, 7);
+      pos = writeBits(page, pos, u32[1]!, 32);
+      return writeBits(page, pos, u32[0]!, 32);
+    }
+    const z = zigzag(m - this.mPrev[slot]!);
+    this.mPrev[slot] = m;
+    if (z === 0) return pos + 1;
+    if (z < 16) return writeBits(page, writeBits(page, pos, 0b10, 2), z, 4);
+    if (z < 256) return writeBits(page, writeBits(page, pos, 0b110, 3), z, 8);
+    if (z < 4096) return writeBits(page, writeBits(page, pos, 0b1110, 4), z, 12);
+    if (z < 1048576) return writeBits(page, writeBits(page, pos, 0b11110, 5), z, 20);
+    if (z < 4294967296) return writeBits(page, writeBits(page, pos, 0b111110, 6), z, 32);
+    return writeWide(page, writeBits(page, pos, 0b1111110, 7), z, 53);
+  }
+
+  private writeXor(slot: number, page: Uint8Array, pos: number, v: number): number {
+    f64[0] = this.lastV[slot]!;
+    const ph = u32[1]!;
+    const pl = u32[0]!;
+    f64[0] = v;
+    const xh = (u32[1]! ^ ph) >>> 0;
+    const xl = (u32[0]! ^ pl) >>> 0;
+    if (xh === 0 && xl === 0) return pos + 1;
+    let lead = xh !== 0 ? Math.clz32(xh) : 32 + Math.clz32(xl);
+    const trail = xl !== 0 ? ctz32(xl) : 32 + ctz32(xh);
+    if (lead > 31) lead = 31;
+    const pLead = this.lead[slot]!;
+    const pTrail = this.trail[slot]!;
+    let shift: number;
+    let sig: number;
+    if (pLead !== 0xff && lead >= pLead && trail >= pTrail) {
+      pos = writeBits(page, pos, 0b10, 2);
+      shift = pTrail;
+      sig = 64 - pLead - pTrail;
+    } else {
+      sig = 64 - lead - trail;
+      pos = writeBits(page, pos, 0b11, 2);
+      pos = writeBits(page, pos, lead, 5);
+      pos = writeBits(page, pos, sig & 63, 6);
+      this.lead[slot] = lead;
+      this.trail[slot] = trail;
+      shift = trail;
+    }
+    let rh: number;
+    let rl: number;
+    if (shift === 0) {
+      rh = xh;
+      rl = xl;
+    } else if (shift >= 32) {
+      rh = 0;
+      rl = xh >>> (shift - 32);
+    } else {
+      rl = ((xl >>> shift) | (xh << (32 - shift))) >>> 0;
+      rh = xh >>> shift;
+    }
+    if (sig > 32) {
+      pos = writeBits(page, pos, rh, sig - 32);
+      return writeBits(page, pos, rl, 32);
+    }
+    return writeBits(page, pos, rl, sig);
+  }
+}
+
+const reader = new BitReader();
+
+/**
+ * Decodes a chunk's `count` samples into `ts`/`vs` from index `at`. `data` is the chunk's
+ * bytes (header first), `firstTs` its first timestamp.
+ */
+export function decodeChunk(data: Uint8Array, firstTs: number, count: number, ts: Float64Array, vs: Float64Array, at: number): void {
+  if (count === 0) return;
+  const hdr = data[0]!;
+  const r = reader;
+  r.reset(data, 8);
+  const xor = (hdr & XOR_MODE) !== 0;
+  const p = POW10[hdr & 0x1f]!;
+  let t = firstTs;
+  let delta = 0;
+  let m = 0;
+  let hi = 0;
+  let lo = 0;
+  let lead = 0;
+  let trail = 0;
+  for (let i = 0; i < count; i++) {
+    if (i > 0) {
+      let z = 0;
+      if (r.bit() === 1) {
+        const ones = r.ones(3);
+        z = ones === 0 ? r.bits(5) : ones === 1 ? r.bits(10) : ones === 2 ? r.bits(16) : r.bits(26);
+      }
+      delta += unzigzag(z);
+      t += delta;
+    }
+    ts[at + i] = t;
+    if (xor) {
+      if (i === 0) {
+        hi = r.bits(32);
+        lo = r.bits(32);
+      } else if (r.bit() === 1) {
+        if (r.bit() === 1) {
+          lead = r.bits(5);
+          let sig = r.bits(6);
+          if (sig === 0) sig = 64;
+          trail = 64 - lead - sig;
+        }
+        const sig = 64 - lead - trail;
+        let xh: number;
+        let xl: number;
+        if (sig > 32) {
+          const h = r.bits(sig - 32);
+          const l = r.bits(32);
+          if (trail === 0) {
+            xh = h;
+            xl = l;
+          } else {
+            xl = (l << trail) >>> 0;
+            xh = ((h << trail) | (l >>> (32 - trail))) >>> 0;
+          }
+        } else {
+          const val = r.bits(sig);
+          if (trail >= 32) {
+            xh = (val << (trail - 32)) >>> 0;
+            xl = 0;
+          } else if (trail === 0) {
+            xh = 0;
+            xl = val;
+          } else {
+            xl = (val << trail) >>> 0;
+            xh = val >>> (32 - trail);
+          }
+        }
+        hi = (hi ^ xh) >>> 0;
+        lo = (lo ^ xl) >>> 0;
+      }
+      u32[1] = hi;
+      u32[0] = lo;
+      vs[at + i] = f64[0]!;
+    } else {
+      let z = 0;
+      let raw = false;
+      if (r.bit() === 1) {
+        const ones = r.ones(6);
+        if (ones === 0) z = r.bits(4);
+        else if (ones === 1) z = r.bits(8);
+        else if (ones === 2) z = r.bits(12);
+        else if (ones === 3) z = r.bits(20);
+        else if (ones === 4) z = r.bits(32);
+        else if (ones === 5) z = r.wide(53);
+        else raw = true;
+      }
+      if (raw) {
+        u32[1] = r.bits(32);
+        u32[0] = r.bits(32);
+        vs[at + i] = f64[0]!;
+      } else {
+        m += unzigzag(z);
+        vs[at + i] = m / p;
+      }
+    }
+  }
+}
+
+/** An encoded chunk with the facts stored beside its bytes. */
+export interface EncodedChunk {
+  readonly minT: number;
+  readonly maxT: number;
+  readonly count: number;
+  readonly data: Uint8Array;
+}
+
+const scratch = new ChunkArena(1);
+
+/** Encodes sorted, deduplicated samples into as many chunks as the limits require. */
+export function encodeSamples(ts: Float64Array, vs: Float64Array, n: number): EncodedChunk[] {
+  const out: EncodedChunk[] = [];
+  scratch.ensure(0);
+  let hint = NO_CHUNK;
+  const emit = (): void => {
+    out.push({ minT: scratch.firstTs[0]!, maxT: scratch.lastTs[0]!, count: scratch.count[0]!, data: scratch.bytes(0).slice() });
+    hint = scratch.nextHint(0);
+  };
+  for (let i = 0; i < n; i++) {
+    if (i === 0) scratch.start(0, ts[i]!, vs[i]!, hint);
+    else if (!scratch.append(0, ts[i]!, vs[i]!)) {
+      emit();
+      scratch.start(0, ts[i]!, vs[i]!, hint);
+    }
+  }
+  if (n > 0) emit();
+  return out;
+}
