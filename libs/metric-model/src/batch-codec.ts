@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { endianness } from 'node:os';
-import type { Exemplar, HistogramSample, MetricBatch, MetricMetadata, MetricType } from './batch.js';
+import { METRIC_TYPES, type Exemplar, type HistogramSample, type MetricBatch, type MetricMetadata } from './batch.js';
 import type { NativeHistogram } from './histogram.js';
 import type { Labels } from './labels.js';
 import { LabelSetInterner, hashBytes } from './label-interner.js';
@@ -43,17 +43,6 @@ const HEADER_BYTES = 24;
 export class MetricBatchCodecError extends Error {
   override readonly name = 'MetricBatchCodecError';
 }
-
-const METRIC_TYPES: readonly MetricType[] = [
-  'unknown',
-  'counter',
-  'gauge',
-  'histogram',
-  'gaugehistogram',
-  'summary',
-  'info',
-  'stateset',
-];
 
 const LITTLE_ENDIAN_HOST = endianness() === 'LE';
 

@@ -54,6 +54,21 @@ export type MetricType =
   | 'info'
   | 'stateset';
 
+/**
+ * Metric types in the order of the remote-write `MetricMetadata.MetricType` enum (the same in
+ * 1.0 and 2.0); the stream codec stores the index too.
+ */
+export const METRIC_TYPES: readonly MetricType[] = [
+  'unknown',
+  'counter',
+  'gauge',
+  'histogram',
+  'gaugehistogram',
+  'summary',
+  'info',
+  'stateset',
+];
+
 /** Prometheus' staleness marker: a NaN with this exact bit pattern (value/value.go). */
 export const STALE_NAN_BITS_HI = 0x7ff00000;
 export const STALE_NAN_BITS_LO = 0x00000002;

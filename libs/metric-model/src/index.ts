@@ -19,7 +19,7 @@ export {
   CUSTOM_BUCKETS_SCHEMA,
 } from './histogram.js';
 export type { MetricBatch, HistogramSample, Exemplar, MetricMetadata, MetricType } from './batch.js';
-export { MetricBatchBuilder, isStaleNaN, STALE_NAN, sampleCount } from './batch.js';
+export { MetricBatchBuilder, isStaleNaN, STALE_NAN, sampleCount, METRIC_TYPES } from './batch.js';
 export type { LabelMatcher, MatchType } from './matcher.js';
 export { compileMatcher, matchesAll } from './matcher.js';
 export { seriesHash } from './series-hash.js';

@@ -1,4 +1,4 @@
-import { LabelSetInterner, METRIC_NAME_LABEL, type Labels, type MetricBatchBuilder } from '#pharos/metric-model';
+import { LabelSetInterner, METRIC_NAME_LABEL, sortLabelsInPlace, type Labels, type MetricBatchBuilder } from '#pharos/metric-model';
 import { HistogramReader } from './histogram-reader.js';
 import { type RejectionReason, type ResolvedLimits, emptyRejections } from './options.js';
 import { describeLabels, isLegacyMetricNameString } from './text.js';
@@ -129,7 +129,7 @@ export class DecodeContext {
     const labels: string[] = [];
     if (problem === undefined) {
       for (let i = 0; i < src.length; i += 2) if (src[i + 1] !== '') labels.push(src[i]!, src[i + 1]!);
-      insertionSortPairs(labels);
+      sortLabelsInPlace(labels);
       for (let i = 2; i < labels.length; i += 2) {
         if (labels[i] === labels[i - 2]) problem = `duplicate exemplar label name ${JSON.stringify(labels[i])}`;
       }
@@ -163,7 +163,7 @@ export class DecodeContext {
       out[j++] = value;
     }
     if (!sorted) {
-      insertionSortPairs(out);
+      sortLabelsInPlace(out);
       for (let i = 2; i < out.length; i += 2) {
         if (out[i] === out[i - 2]) return this.rejectSeries('duplicate_label_name', items, out, `duplicate label name ${JSON.stringify(out[i])}`);
       }
@@ -200,22 +200,6 @@ function runeCount(s: string): number {
     }
   }
   return n;
-}
-
-/** Insertion sort of flat pairs by name; label sets are short and usually nearly sorted. */
-function insertionSortPairs(labels: string[]): void {
-  for (let i = 2; i < labels.length; i += 2) {
-    const name = labels[i]!;
-    const value = labels[i + 1]!;
-    let j = i - 2;
-    while (j >= 0 && labels[j]! > name) {
-      labels[j + 2] = labels[j]!;
-      labels[j + 3] = labels[j + 1]!;
-      j -= 2;
-    }
-    labels[j + 2] = name;
-    labels[j + 3] = value;
-  }
 }
 
 export function growInt32(a: Int32Array, min: number): Int32Array<ArrayBuffer> {

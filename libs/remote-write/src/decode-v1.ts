@@ -1,4 +1,4 @@
-import { type Labels, type MetricType, hashBytes } from '#pharos/metric-model';
+import { METRIC_TYPES, type Labels, hashBytes } from '#pharos/metric-model';
 import { type DecodeContext, growInt32 } from './context.js';
 import { internedUtf8, isLegacyLabelName, isLegacyMetricName, isValidUtf8, sliceUtf8 } from './text.js';
 import { WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, type WireReader, wrongWireType } from './wire.js';
@@ -21,18 +21,6 @@ const TAG_METADATA_TYPE = (1 << 3) | WIRE_VARINT;
 const TAG_METADATA_NAME = (2 << 3) | WIRE_LEN;
 const TAG_METADATA_HELP = (4 << 3) | WIRE_LEN;
 const TAG_METADATA_UNIT = (5 << 3) | WIRE_LEN;
-
-/** `MetricMetadata.MetricType` enum values, in order (the same numbering in 2.0). */
-export const METRIC_TYPES: readonly MetricType[] = [
-  'unknown',
-  'counter',
-  'gauge',
-  'histogram',
-  'gaugehistogram',
-  'summary',
-  'info',
-  'stateset',
-];
 
 /** Walks a `prometheus.WriteRequest` held in `ctx.buf` into `ctx.builder`. */
 export function decodeV1(ctx: DecodeContext): void {

@@ -1,6 +1,5 @@
-import { METRIC_NAME_LABEL, type Labels } from '#pharos/metric-model';
+import { METRIC_NAME_LABEL, METRIC_TYPES, type Labels } from '#pharos/metric-model';
 import { type DecodeContext, growInt32, growUint32 } from './context.js';
-import { METRIC_TYPES } from './decode-v1.js';
 import { RemoteWriteDecodeError } from './errors.js';
 import { internedUtf8, isLegacyLabelName, isValidUtf8, sliceUtf8 } from './text.js';
 import { WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, type WireReader, wrongWireType } from './wire.js';

@@ -3,9 +3,9 @@ import {
   type MetricMetadata,
   type MetricType,
   type NativeHistogram,
+  METRIC_TYPES,
   labelsFromRecord,
 } from '#pharos/metric-model';
-import { METRIC_TYPES } from './decode-v1.js';
 import { ProtoWriter } from './proto-writer.js';
 import { WIRE_LEN } from './wire.js';
 
