@@ -5,6 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { LoadWorkerCommand, LoadWorkerEvent, LoadWorkerInit } from './load-worker.js';
+import { SCRAPE_INTERVAL_MS } from './series.js';
 import { SharedLoadState, type CounterTotals } from './shared-state.js';
 import type { Workload } from './workload.js';
 
@@ -116,6 +117,16 @@ export class LoadGenerator {
 
   counters(): CounterTotals {
     return this.state.totals();
+  }
+
+  /**
+   * The newest scrape time (ms, before the per-host offset) of the steps every sender has had
+   * acknowledged in the current run: a timestamp inside the range the target is receiving.
+   */
+  dataTimeMs(): number {
+    const w = this.options.workload;
+    const scrapes = Math.max(0, this.state.minStepDone() * w.samplesPerSeries - 1);
+    return w.startMs + scrapes * SCRAPE_INTERVAL_MS;
   }
 
   async close(): Promise<void> {

@@ -21,15 +21,18 @@
  *   --drain-timeout 120    seconds to wait, after the window, for stored to catch up
  *   --results FILE         default bench/RESULTS.md; --no-results to only print
  *   --keep-data            keep each run's data directory (printed) for inspection
- *   --json FILE            also write every run's raw figures (with the lag series) as JSON
+ *   --json FILE            also write every run's raw figures (with the lag series and the
+ *                          freshness probes' latencies) and each target's medians as JSON
+ *   --no-freshness         no freshness probe (by default: one probe write per second of the
+ *                          window, then series lookups until it is visible; freshness-probe.ts)
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { LoadGenerator } from './load-generator.js';
-import { fmtRate, measureRun, type RunResult } from './measure-run.js';
-import { appendResults, machineDescription, renderRatios, renderSection } from './report.js';
+import { fmtMs, fmtRate, measureRun, type RunResult } from './measure-run.js';
+import { appendResults, freshnessVerdict, machineDescription, mediansOf, renderRatios, renderSection } from './report.js';
 import { seriesPerHost } from './series.js';
 import { TARGET_NAMES, TARGETS, type TargetName } from './targets.js';
 import { planWorkload, type LoadStyle } from './workload.js';
@@ -61,6 +64,7 @@ function options() {
       results: { type: 'string', default: join(repoRoot, 'bench/RESULTS.md') },
       'no-results': { type: 'boolean', default: false },
       'keep-data': { type: 'boolean', default: false },
+      'no-freshness': { type: 'boolean', default: false },
       json: { type: 'string' },
     },
     strict: true,
@@ -93,6 +97,7 @@ function options() {
     sampleInterval: Number(values['sample-interval']),
     results: values['no-results'] ? undefined : values.results,
     keepData: values['keep-data'],
+    freshness: !values['no-freshness'],
     json: values.json,
   };
 }
@@ -160,6 +165,7 @@ async function main(): Promise<number> {
           durationSeconds: o.duration,
           sampleIntervalSeconds: o.sampleInterval,
           drainTimeoutSeconds: o.drainTimeout,
+          freshness: o.freshness,
           keepData: o.keepData,
           repoRoot,
           log,
@@ -179,13 +185,19 @@ async function main(): Promise<number> {
       settings:
         `--targets ${targets.join(',')} --series ${o.series} --senders ${o.senders} --style ${o.style} --duration ${o.duration} ` +
         `--runs ${o.runs} --warmup ${o.warmup} --inflight ${o.inflight} --loader-threads ${o.loaderThreads}` +
-        (o.style === 'live' ? ` --samples-per-body ${o.seriesPerBody}` : ''),
+        (o.style === 'live' ? ` --samples-per-body ${o.seriesPerBody}` : '') +
+        (o.freshness ? '' : ' --no-freshness'),
       ring: ringText,
       versions,
       skipped,
       notes: [
         'Load generator on the same machine (its CPU is the "loader" column); "other" is CPU used by everything else on the machine during the window.',
         `Data timestamps start ${hoursInPast.toFixed(1)} h in the past (at the start of the invocation) and advance one 15 s scrape per step, faster than real time.`,
+        ...(o.freshness
+          ? [
+              'Freshness probe: once per second of the window the bench (main thread, own keep-alive connections) writes one sample of a new series `pharos_bench_freshness{probe="<run>-<n>"}`, timestamped at the data time the load has reached, then polls `/api/v1/series` every 25 ms until it is listed; its ~1 write + 40 lookups/s are beside the load, not part of it.',
+            ]
+          : []),
         ...(o.duration < 300 || o.runs < 3 ? ['Shorter than the reference setting (5-minute windows, 3 runs): indicative figures.'] : []),
       ],
     },
@@ -196,10 +208,18 @@ async function main(): Promise<number> {
   for (const [t, runs] of byTarget) {
     const ok = runs.filter((r) => r.error === undefined);
     log(`${t}: stored ${ok.map((r) => fmtRate(r.storedRate)).join(', ')}`);
+    const fresh = mediansOf(runs).freshness;
+    if (!Number.isNaN(fresh.p50Ms)) {
+      log(`${t}: freshness (medians) p50 ${fmtMs(fresh.p50Ms)}, p99 ${fmtMs(fresh.p99Ms)}, max ${fmtMs(fresh.maxMs)}, ${fresh.overBound} over 2 s`);
+    }
   }
+  const verdict = freshnessVerdict(byTarget.get('pharos'));
+  if (verdict !== undefined) log(verdict.replaceAll('**', ''));
   for (const line of renderRatios(byTarget)) log(line);
   if (o.json !== undefined) {
-    writeFileSync(o.json, JSON.stringify({ startedAt, settings: o, workload, ring, runs: Object.fromEntries(byTarget) }, null, 1));
+    // Infinity (a freshness probe never seen within 30 s) is written as null.
+    const medians = Object.fromEntries([...byTarget].map(([t, runs]) => [t, mediansOf(runs)]));
+    writeFileSync(o.json, JSON.stringify({ startedAt, settings: o, workload, ring, runs: Object.fromEntries(byTarget), medians }, null, 1));
     log(`raw figures in ${o.json}`);
   }
   if (o.results !== undefined) {

@@ -7,6 +7,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FreshnessProbe, type FreshnessResult } from './freshness-probe.js';
 import type { LoadGenerator } from './load-generator.js';
 import { cpuSeconds, diskBreakdown, diskBytes, machineBusySeconds, peakRssBytes, processTree, rssBytes } from './process-stats.js';
 import type { CounterTotals } from './shared-state.js';
@@ -18,6 +19,8 @@ export interface RunSettings {
   readonly durationSeconds: number;
   readonly sampleIntervalSeconds: number;
   readonly drainTimeoutSeconds: number;
+  /** Run the freshness probe (one write + series lookups per second) during the window. */
+  readonly freshness: boolean;
   readonly keepData: boolean;
   readonly repoRoot: string;
   readonly log: (line: string) => void;
@@ -57,6 +60,8 @@ export interface RunResult {
   readonly gracefulStop: boolean;
   /** Backlog of a decoupled target over the window: [seconds into the window, records]. */
   readonly lag?: { readonly max: number; readonly atEnd: number; readonly points: readonly (readonly [number, number])[] };
+  /** Ack → visible in /api/v1/series of one probe sample per second of the window. */
+  readonly freshness?: FreshnessResult;
 }
 
 interface Snapshot {
@@ -129,9 +134,19 @@ async function drive(
     loadStopped = true;
     await stopLoad();
   };
+  let probe: FreshnessProbe | undefined;
+  let probeResult: Promise<FreshnessResult> | undefined;
+  const stopProbe = (): Promise<FreshnessResult> | undefined => {
+    if (probe !== undefined && probeResult === undefined) {
+      probeResult = probe.stop();
+      probeResult.catch(() => {});
+    }
+    return probeResult;
+  };
   try {
     return await measure();
   } finally {
+    await stopProbe()?.catch(() => undefined);
     await stop();
   }
 
@@ -143,6 +158,10 @@ async function drive(
     }
     const a = await snapshot();
     s.log(`  ${def.name} run ${run}: warm-up done (${fmtRate(a.load.ackedSamples / (a.wall - loadStarted))} acknowledged), window of ${s.durationSeconds} s`);
+    if (s.freshness) {
+      probe = new FreshnessProbe({ baseUrl: target.baseUrl, writePath: def.writePath, run, sampleTimeMs: () => gen.dataTimeMs() });
+      probe.start();
+    }
     let lastLog = a.wall;
     while (performance.now() / 1000 - a.wall < s.durationSeconds) {
       const left = s.durationSeconds - (performance.now() / 1000 - a.wall);
@@ -160,6 +179,8 @@ async function drive(
       }
     }
     const b = await snapshot();
+    // No new probe once the window closes; those waiting to be seen are still timed.
+    const freshnessPending = stopProbe();
     await stop();
 
     // Drain: wait until what was accepted is stored (immediate for targets that store before answering).
@@ -176,6 +197,7 @@ async function drive(
       }
       await sleep(250);
     }
+    const freshness = await freshnessPending;
     peakRss = Math.max(peakRss, rssBytes(processTree(target.pid)), peakRssBytes(target.pid));
     const stopped = await target.stop();
     const disk = diskBytes(dataDir);
@@ -210,11 +232,20 @@ async function drive(
       stopSeconds: stopped.seconds,
       gracefulStop: stopped.graceful,
       ...(lag !== undefined ? { lag } : {}),
+      ...(freshness !== undefined ? { freshness } : {}),
     };
     s.log(
       `  ${def.name} run ${run}: stored ${fmtRate(result.storedRate)}, acknowledged ${fmtRate(result.ackedRate)}, ` +
         `${targetCores.toFixed(2)} cores, peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB, ${result.bytesPerSample.toFixed(2)} B/sample on disk`,
     );
+    if (freshness !== undefined) {
+      s.log(
+        `  ${def.name} run ${run}: freshness ${freshness.probes} probes, ack → visible p50 ${fmtMs(freshness.p50Ms)}, p99 ${fmtMs(freshness.p99Ms)}, ` +
+          `max ${fmtMs(freshness.maxMs)}, ${freshness.overBound} over 2 s (${freshness.notVisible} not seen in 30 s); ` +
+          `${freshness.polls} lookups, ${freshness.writeRetries} write retries, ${freshness.writeFailures} failed writes, ${freshness.pollErrors} lookup errors` +
+          (freshness.firstError !== undefined ? `; first error: ${freshness.firstError}` : ''),
+      );
+    }
     return result;
   }
 }
@@ -249,6 +280,12 @@ function failedRun(target: string, run: number, error: string): RunResult {
 export function fmtRate(perSecond: number): string {
   if (!Number.isFinite(perSecond)) return 'n/a';
   return perSecond >= 1e6 ? `${(perSecond / 1e6).toFixed(2)} M samples/s` : `${(perSecond / 1e3).toFixed(0)} k samples/s`;
+}
+
+/** Milliseconds as seconds for the log; Infinity (a probe never seen) as "> 30 s". */
+export function fmtMs(ms: number): string {
+  if (ms === Infinity) return '> 30 s';
+  return Number.isFinite(ms) ? `${(ms / 1000).toFixed(3)} s` : 'n/a';
 }
 
 function sleep(ms: number): Promise<void> {

@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { availableParallelism, totalmem } from 'node:os';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { FRESHNESS_BOUND_MS } from './freshness-probe.js';
 import type { RunResult } from './measure-run.js';
 
 export interface ReportContext {
@@ -22,6 +23,8 @@ export interface Medians {
   readonly targetCores: number;
   readonly peakRssBytes: number;
   readonly bytesPerSample: number;
+  /** Medians across runs of each run's freshness figures (ms; Infinity: not seen within 30 s); NaN without probes. */
+  readonly freshness: { readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number; readonly overBound: number };
 }
 
 export function median(values: readonly number[]): number {
@@ -31,9 +34,24 @@ export function median(values: readonly number[]): number {
   return v.length % 2 === 1 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
 }
 
+/** As `median`, but Infinity (a probe never seen) is a value, not dropped. */
+function medianWithInfinity(values: readonly number[]): number {
+  const v = values.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  if (v.length === 0) return Number.NaN;
+  const mid = v.length >> 1;
+  return v.length % 2 === 1 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+}
+
 export function mediansOf(runs: readonly RunResult[]): Medians {
   const ok = runs.filter((r) => r.error === undefined);
+  const probed = ok.flatMap((r) => (r.freshness !== undefined && r.freshness.probes > 0 ? [r.freshness] : []));
   return {
+    freshness: {
+      p50Ms: medianWithInfinity(probed.map((p) => p.p50Ms)),
+      p99Ms: medianWithInfinity(probed.map((p) => p.p99Ms)),
+      maxMs: medianWithInfinity(probed.map((p) => p.maxMs)),
+      overBound: median(probed.map((p) => p.overBound)),
+    },
     storedRate: median(ok.map((r) => r.storedRate)),
     ackedRate: median(ok.map((r) => r.ackedRate)),
     targetCores: median(ok.map((r) => r.targetCores)),
@@ -65,6 +83,8 @@ function kernel(): string {
 const k = (n: number): string => (Number.isFinite(n) ? Math.round(n / 1000).toLocaleString('en-US') + ' k' : 'n/a');
 const f = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 const mib = (n: number): string => (Number.isFinite(n) ? (n / 2 ** 20).toFixed(0) : 'n/a');
+/** Milliseconds as seconds; Infinity is a probe not seen within the 30 s the probe waits. */
+const sec = (ms: number): string => (ms === Infinity ? '> 30' : Number.isFinite(ms) ? (ms / 1000).toFixed(3) : 'n/a');
 
 export function renderSection(ctx: ReportContext, byTarget: ReadonlyMap<string, readonly RunResult[]>): string {
   const out: string[] = [];
@@ -76,6 +96,8 @@ export function renderSection(ctx: ReportContext, byTarget: ReadonlyMap<string, 
   out.push(`- Versions: ${Object.entries(ctx.versions).map(([t, v]) => `${t} ${v}`).join('; ')}`);
   for (const s of ctx.skipped) out.push(`- Skipped: ${s}`);
   for (const n of ctx.notes) out.push(`- ${n}`);
+  const verdict = freshnessVerdict(byTarget.get('pharos'));
+  if (verdict !== undefined) out.push(`- ${verdict}`);
   out.push('');
   for (const [target, runs] of byTarget) {
     out.push(`### ${target}`);
@@ -111,6 +133,22 @@ export function renderSection(ctx: ReportContext, byTarget: ReadonlyMap<string, 
       remarks.push(`Data directory of run ${lastOk.run}: ${parts.join(', ')}.`);
     }
     if (remarks.length > 0) out.push(...remarks, '');
+    const probed = runs.filter((r) => r.error === undefined && r.freshness !== undefined);
+    if (probed.length > 0) {
+      out.push(
+        `Freshness: one probe sample per second of the window, from ack (2xx) of its write to the first \`/api/v1/series\` answer that lists it (polled every 25 ms, given up after 30 s); bound ${FRESHNESS_BOUND_MS / 1000} s:`,
+      );
+      out.push('');
+      out.push('| run | probes | p50 (s) | p99 (s) | max (s) | over 2 s | not seen in 30 s | probe write retries | lookup errors |');
+      out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+      for (const r of probed) {
+        const p = r.freshness!;
+        out.push(`| ${r.run} | ${p.probes} | ${sec(p.p50Ms)} | ${sec(p.p99Ms)} | ${sec(p.maxMs)} | ${p.overBound} | ${p.notVisible} | ${p.writeRetries} | ${p.pollErrors} |`);
+      }
+      const m = mediansOf(runs).freshness;
+      out.push(`| **median** | | **${sec(m.p50Ms)}** | **${sec(m.p99Ms)}** | **${sec(m.maxMs)}** | **${f(m.overBound, 0)}** | | | |`);
+      out.push('');
+    }
     const withLag = runs.filter((r) => r.lag !== undefined);
     if (withLag.length > 0) {
       out.push('Stream lag (records not yet appended by the processor) over the window:');
@@ -132,6 +170,32 @@ export function renderSection(ctx: ReportContext, byTarget: ReadonlyMap<string, 
     out.push('');
   }
   return out.join('\n');
+}
+
+/**
+ * Whether Pharos met "a sample is visible to reads at most 2 s after its write was
+ * acknowledged" under the load: every probe of every run seen within the bound.
+ */
+export function freshnessVerdict(runs: readonly RunResult[] | undefined): string | undefined {
+  const probed = (runs ?? []).filter((r) => r.error === undefined && r.freshness !== undefined);
+  if (probed.length === 0) return undefined;
+  const failed = (runs ?? []).filter((r) => r.error !== undefined).length;
+  const unjudged = failed > 0 ? ` (${failed} failed run${failed > 1 ? 's' : ''} not judged)` : '';
+  const total = probed.reduce((a, r) => a + r.freshness!.probes, 0);
+  const over = probed.reduce((a, r) => a + r.freshness!.overBound, 0);
+  const unseen = probed.reduce((a, r) => a + r.freshness!.notVisible, 0);
+  const worst = Math.max(...probed.map((r) => r.freshness!.maxMs).filter((x) => !Number.isNaN(x)));
+  const bound = `${FRESHNESS_BOUND_MS / 1000} s`;
+  if (total === 0) return `Freshness bound (${bound} from ack to visible): not judged — no Pharos probe write was acknowledged.`;
+  if (over === 0) {
+    return `Freshness bound (${bound} from ack to visible): **Pharos met it** — all ${total} probes of ${probed.length} run${probed.length > 1 ? 's' : ''} visible within ${bound} (worst ${sec(worst)} s)${unjudged}.`;
+  }
+  const runsOver = probed.filter((r) => r.freshness!.overBound > 0).map((r) => r.run);
+  return (
+    `Freshness bound (${bound} from ack to visible): **Pharos did not meet it** — ${over} of ${total} probes over ${bound}` +
+    (unseen > 0 ? ` (${unseen} not seen within 30 s)` : '') +
+    `, in run${runsOver.length > 1 ? 's' : ''} ${runsOver.join(', ')}; worst ${sec(worst)} s${unjudged}.`
+  );
 }
 
 /**
