@@ -59,8 +59,8 @@ export const CONFIG_FIELDS: Readonly<Record<string, FieldSpec>> = {
   },
   'stream.segment_size': {
     kind: { type: 'bytes' },
-    default: 64 * 1024 ** 2,
-    doc: 'Embedded stream segment file size.',
+    default: 16 * 1024 ** 2,
+    doc: 'Embedded stream segment file size. A segment is deleted once every consumer group has committed past it, so smaller segments free disk sooner.',
   },
   'stream.retention_size': {
     kind: { type: 'bytes' },
