@@ -105,6 +105,19 @@ export class DecodeContext {
   }
 
   /** Counts a histogram sample that failed validation. */
+  /** Reads the current series' next histogram (its message ends at `end`); true when kept. */
+  readSeriesHistogram(r: WireReader, end: number, labels: Labels, seriesIndex: number): boolean {
+    const h = this.histograms.read(r, end);
+    const ts = this.histograms.timestamp;
+    if (typeof h === 'string') {
+      this.rejectHistogram(labels, ts, h);
+      return false;
+    }
+    if (!this.histogramInWindow(labels, ts)) return false;
+    this.builder.addHistogram(seriesIndex, ts, h);
+    return true;
+  }
+
   rejectHistogram(labels: Labels, ts: number, problem: string): void {
     this.rejectedSamples++;
     this.reject('invalid_histogram', 1, () => `series ${describeLabels(labels)}: histogram at ${ts}: ${problem}`);

@@ -116,15 +116,7 @@ function decodeSeries(ctx: DecodeContext, start: number, end: number): void {
       readSample(ctx, r, sampleEnd);
       if (ctx.addSample(labels, ctx.sampleTs, ctx.sampleValue)) kept++;
     } else if (tag === TAG_SERIES_HISTOGRAM) {
-      const histEnd = r.lengthEnd();
-      const h = ctx.histograms.read(r, histEnd);
-      const ts = ctx.histograms.timestamp;
-      if (typeof h === 'string') {
-        ctx.rejectHistogram(labels, ts, h);
-      } else if (ctx.histogramInWindow(labels, ts)) {
-        builder.addHistogram(seriesIndex, ts, h);
-        kept++;
-      }
+      if (ctx.readSeriesHistogram(r, r.lengthEnd(), labels, seriesIndex)) kept++;
     } else if (tag === TAG_SERIES_EXEMPLAR) {
       const exEnd = r.lengthEnd();
       if (readExemplar(ctx, seriesIndex, labels, exEnd)) kept++;

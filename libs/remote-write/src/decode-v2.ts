@@ -226,15 +226,7 @@ function decodeSeries(ctx: DecodeContext, state: V2State, start: number, end: nu
       r.leave(s);
       if (ctx.addSample(labels, ts, value)) kept++;
     } else if (tag === TAG_SERIES_HISTOGRAM) {
-      const histEnd = r.lengthEnd();
-      const h = ctx.histograms.read(r, histEnd);
-      const ts = ctx.histograms.timestamp;
-      if (typeof h === 'string') {
-        ctx.rejectHistogram(labels, ts, h);
-      } else if (ctx.histogramInWindow(labels, ts)) {
-        builder.addHistogram(seriesIndex, ts, h);
-        kept++;
-      }
+      if (ctx.readSeriesHistogram(r, r.lengthEnd(), labels, seriesIndex)) kept++;
     } else if (tag === TAG_SERIES_EXEMPLAR) {
       const exEnd = r.lengthEnd();
       if (readExemplar(ctx, state.symbols, seriesIndex, labels, exEnd)) kept++;

@@ -86,20 +86,7 @@ export class AccumulatorColumns {
   }
 
   row(id: number): RollupRow {
-    const o = id * FIELDS;
-    const f = this.f;
-    return {
-      bucket: f[o]!,
-      count: f[o + 1]!,
-      sum: f[o + 2]!,
-      min: f[o + 3]!,
-      max: f[o + 4]!,
-      firstTs: f[o + 5]!,
-      firstValue: f[o + 6]!,
-      lastTs: f[o + 7]!,
-      lastValue: f[o + 8]!,
-      increase: f[o + 9]!,
-    };
+    return rowAt(this.f, id * FIELDS);
   }
 }
 
@@ -132,20 +119,7 @@ export class RowBuffer {
   }
 
   row(i: number): RollupRow {
-    const o = i * FIELDS;
-    const f = this.f;
-    return {
-      bucket: f[o]!,
-      count: f[o + 1]!,
-      sum: f[o + 2]!,
-      min: f[o + 3]!,
-      max: f[o + 4]!,
-      firstTs: f[o + 5]!,
-      firstValue: f[o + 6]!,
-      lastTs: f[o + 7]!,
-      lastValue: f[o + 8]!,
-      increase: f[o + 9]!,
-    };
+    return rowAt(this.f, i * FIELDS);
   }
 
   /** Removes the first `n` rows (written by a committed flush). */
@@ -169,4 +143,20 @@ export class RowBuffer {
     }
     this.length = out;
   }
+}
+
+/** The rollup row whose fields start at `o` in a column of `FIELDS`-wide records. */
+function rowAt(f: Float64Array, o: number): RollupRow {
+  return {
+    bucket: f[o]!,
+    count: f[o + 1]!,
+    sum: f[o + 2]!,
+    min: f[o + 3]!,
+    max: f[o + 4]!,
+    firstTs: f[o + 5]!,
+    firstValue: f[o + 6]!,
+    lastTs: f[o + 7]!,
+    lastValue: f[o + 8]!,
+    increase: f[o + 9]!,
+  };
 }
