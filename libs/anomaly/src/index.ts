@@ -1,0 +1,27 @@
+export type { CostProfile, ProfileName } from './nab/profiles.js';
+export { NAB_PROFILES, PROFILE_NAMES } from './nab/profiles.js';
+export { scaledSigmoid, MAX_TP } from './nab/sigmoid.js';
+export type { TimeWindow, RowWindow } from './nab/windows.js';
+export { probationaryLength, resolveWindows, PROBATION_FRACTION } from './nab/windows.js';
+export type { RowLabels, FileScore } from './nab/scorer.js';
+export { labelRows, scoreFile, detectionValue, OUTSIDE, PROBATIONARY } from './nab/scorer.js';
+export type { ScoredFile, CorpusScore } from './nab/optimise.js';
+export {
+  optimiseThreshold,
+  scoreCorpus,
+  normaliseScore,
+  referenceScores,
+  countWindows,
+  NO_DETECTION_THRESHOLD,
+} from './nab/optimise.js';
+export type { NabSeries, NabResultRow } from './nab/loader.js';
+export {
+  parseNabTimestamp,
+  parseNabCsv,
+  parseWindowsJson,
+  parseProfilesJson,
+  parseResultsTable,
+  loadNabCsv,
+  loadWindows,
+  loadProfiles,
+} from './nab/loader.js';
