@@ -25,3 +25,15 @@ export {
   loadWindows,
   loadProfiles,
 } from './nab/loader.js';
+export type { Detector, DetectorResult, SeriesRange } from './detectors/detector.js';
+export { deviationScore } from './detectors/detector.js';
+export { NullDetector } from './detectors/null-detector.js';
+export type { EwmaResidualOptions, EwmaResidualState } from './detectors/ewma-residual.js';
+export { EwmaResidualDetector } from './detectors/ewma-residual.js';
+export type { RobustBaselineOptions, RobustBaselineState } from './detectors/robust-baseline.js';
+export { RobustBaselineDetector } from './detectors/robust-baseline.js';
+export { RollingMedian } from './detectors/rolling-median.js';
+export type { SuppressRepeatsOptions, SuppressRepeatsState } from './detectors/suppress-repeats.js';
+export { SuppressRepeats } from './detectors/suppress-repeats.js';
+export type { DetectorFactory, NabEvaluationInput, NabDetectorResult, NabEvaluation } from './eval/eval-nab.js';
+export { evaluateNab, listNabFiles, runDetector } from './eval/eval-nab.js';
