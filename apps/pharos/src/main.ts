@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, configReferenceMarkdown, loadConfig, type PharosConfig } from '#pharos/config';
 import { ALL_ROLES, ROLES, RoleSelectionError, selectRoles } from './module-table.js';
+import { mlUsage, runMlCli } from './ml/ml-cli.js';
 import { startPlatform } from './platform.js';
 import { PHAROS_VERSION } from './version.js';
 
@@ -12,6 +13,7 @@ Commands:
   check-config        validate the configuration and print the effective values
   config-reference    print the configuration reference (Markdown)
   version             print the version
+  ml <command>        evaluate the ML libraries (see below)
 
 Flags:
   --config <file>         YAML configuration (default: ./pharos.yaml when present; env PHAROS_CONFIG)
@@ -31,6 +33,8 @@ ${Object.entries(ROLES)
 
 /** Entry point of the `pharos` command; returns the process exit code (or never, for start). */
 export async function main(argv: readonly string[]): Promise<number> {
+  // ML commands take flags of their own, so they are routed before the platform flags are parsed.
+  if (argv[0] === 'ml') return runMlCli(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({
@@ -54,7 +58,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const [command, ...rest] = parsed.positionals;
   if (parsed.values.help || command === undefined || command === 'help') {
-    process.stdout.write(USAGE);
+    process.stdout.write(`${USAGE}\nML commands:\n${mlUsage()}\n`);
     return command === undefined && !parsed.values.help ? 2 : 0;
   }
   if (rest.length > 0) {

@@ -1,0 +1,66 @@
+import type { Labels, NativeHistogram } from '#pharos/metric-model';
+
+/**
+ * Runtime values of the PromQL evaluator, shared by the engine, the function table and the
+ * histogram arithmetic. Times are milliseconds since the epoch.
+ */
+
+/**
+ * A native histogram as the engine computes with it: float counts, absolute bucket values,
+ * spans as in the remote-write `BucketSpan`. Stored integer histograms are read into this
+ * shape unchanged (`isInteger` only records where a sample came from).
+ */
+export type FloatHistogram = NativeHistogram;
+
+/** One element of an instant vector: a float sample, or a histogram sample when `h` is set. */
+export interface Sample {
+  readonly labels: Labels;
+  /** Sample time: the evaluation time, except for selectors read by `timestamp()`. */
+  readonly t: number;
+  /** The float value; ignored when `h` is set. */
+  readonly f: number;
+  readonly h?: FloatHistogram;
+}
+
+export type Vector = Sample[];
+
+/**
+ * The samples of one series inside one range window `(t - range, t]`, as a view on arrays the
+ * engine owns: floats at indexes `[floatFrom, floatTo)` of `timestamps`/`values`, histograms at
+ * `[histFrom, histTo)` of `histTimestamps`/`histograms`. Kernels MUST NOT keep the arrays.
+ * Staleness markers are never in a window.
+ */
+export interface RangeWindow {
+  readonly labels: Labels;
+  readonly timestamps: Float64Array;
+  readonly values: Float64Array;
+  readonly floatFrom: number;
+  readonly floatTo: number;
+  readonly histTimestamps: Float64Array;
+  readonly histograms: readonly FloatHistogram[];
+  readonly histFrom: number;
+  readonly histTo: number;
+}
+
+/**
+ * Warnings and infos attached to a query result, as Prometheus 3 returns them
+ * (`"warnings"` and `"infos"` in the API response). Messages follow Prometheus' wording,
+ * e.g. `PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: "foo"`.
+ */
+export class Annotations {
+  readonly warnings = new Set<string>();
+  readonly infos = new Set<string>();
+
+  warn(message: string): void {
+    this.warnings.add(message);
+  }
+
+  info(message: string): void {
+    this.infos.add(message);
+  }
+
+  merge(other: Annotations): void {
+    for (const w of other.warnings) this.warnings.add(w);
+    for (const i of other.infos) this.infos.add(i);
+  }
+}

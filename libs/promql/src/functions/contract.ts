@@ -1,0 +1,59 @@
+import type { Call } from '../ast.js';
+import type { Annotations, FloatHistogram, RangeWindow, Vector } from '../engine/values.js';
+
+/**
+ * The contract between the evaluator and the PromQL function table: how the engine calls a
+ * function at one evaluation step. Argument types are checked by the parser
+ * (`parser/function-signatures.ts`) before evaluation.
+ */
+export type FunctionImpl = RangeFunctionImpl | VectorFunctionImpl;
+
+/**
+ * A function over one range-vector argument (`rate`, `*_over_time`, `predict_linear`, …),
+ * called once per series per step with that series' window. Scalar arguments (e.g. the `t` of
+ * `predict_linear`, the `φ` of `quantile_over_time`) are evaluated at the step and passed in
+ * the order they appear, without the range argument.
+ */
+export interface RangeFunctionImpl {
+  readonly kind: 'range';
+  /** Prometheus keeps `__name__` for `last_over_time` and `first_over_time` only. */
+  readonly keepsName: boolean;
+  /** The value at this step, or `undefined` for no output sample. */
+  evaluate(window: RangeWindow, scalarArgs: readonly number[], ctx: RangeCallContext): number | FloatHistogram | undefined;
+}
+
+export interface RangeCallContext {
+  /** Evaluation time of the step. */
+  readonly t: number;
+  /**
+   * The window in sample time, `(windowStart, windowEnd]`: for a selector `x[r] offset o`
+   * evaluated at t, `windowStart = t - o - r` and `windowEnd = t - o` (what `rate`'s
+   * extrapolation measures against).
+   */
+  readonly windowStart: number;
+  readonly windowEnd: number;
+  readonly annotations: Annotations;
+  /** The call, for positions and metric names in annotations. */
+  readonly call: Call;
+}
+
+/**
+ * Any other function: evaluated at one step with its arguments evaluated at that step
+ * (instant vectors, scalars, strings). It builds its output samples itself, so it decides
+ * which labels they carry; output sample time is the step time.
+ */
+export interface VectorFunctionImpl {
+  readonly kind: 'vector';
+  evaluate(args: readonly FunctionArgValue[], ctx: VectorCallContext): Vector;
+}
+
+export type FunctionArgValue =
+  | { readonly type: 'vector'; readonly vector: Vector }
+  | { readonly type: 'scalar'; readonly value: number }
+  | { readonly type: 'string'; readonly value: string };
+
+export interface VectorCallContext {
+  readonly t: number;
+  readonly annotations: Annotations;
+  readonly call: Call;
+}
