@@ -3,6 +3,8 @@
  * forecasting, log patterns), each in its own file. A command parses its own flags and returns
  * the process exit code; `--json` makes it print one JSON document instead of a table.
  */
+import { evalForecastCommand } from './eval-forecast-command.js';
+
 export interface MlCommand {
   /** One line for the usage text. */
   readonly summary: string;
@@ -10,7 +12,9 @@ export interface MlCommand {
 }
 
 // Each evaluation command registers here (one line each).
-const COMMANDS: Readonly<Record<string, MlCommand>> = {};
+const COMMANDS: Readonly<Record<string, MlCommand>> = {
+  'eval-forecast': evalForecastCommand,
+};
 
 export function mlUsage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ml ${name.padEnd(16)} ${c.summary}`);

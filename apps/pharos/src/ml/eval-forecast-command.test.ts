@@ -1,0 +1,63 @@
+import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { runMlCli } from './ml-cli.js';
+
+// The datasets sit in shared/ beside the repository; PHAROS_DATASETS overrides. Missing data fails.
+const NAB = process.env.PHAROS_DATASETS
+  ? join(process.env.PHAROS_DATASETS, 'nab')
+  : fileURLToPath(new URL('../../../../../shared/datasets/nab', import.meta.url));
+
+function capture(): { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
+  return { out: () => out, err: () => err };
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('pharos ml eval-forecast', () => {
+  it('evaluates a NAB-layout folder and prints the documented JSON', async () => {
+    // Three real series of different kinds (daily season, hourly ad data, no season).
+    const dir = mkdtempSync(join(tmpdir(), 'pharos-forecast-'));
+    for (const file of ['realKnownCause/nyc_taxi.csv', 'realAdExchange/exchange-3_cpm_results.csv', 'realAWSCloudwatch/ec2_cpu_utilization_5f5533.csv']) {
+      const [category, name] = file.split('/') as [string, string];
+      mkdirSync(join(dir, 'data', category), { recursive: true });
+      symlinkSync(join(NAB, 'data', file), join(dir, 'data', category, name));
+    }
+    const io = capture();
+    const code = await runMlCli(['eval-forecast', '--data', dir, '--json']);
+    expect(io.err()).toBe('');
+    expect(code).toBe(0);
+    const report = JSON.parse(io.out()) as {
+      horizons: Record<string, { series: number; median_mase: Record<string, number>; interval_coverage: number; best: string }>;
+      series: Record<string, Record<string, { mase: Record<string, number>; coverage: number; origins: number }>>;
+    };
+    expect(Object.keys(report.horizons)).toEqual(['1h', '24h']);
+    expect(Object.keys(report.series).sort()).toEqual([
+      'realAWSCloudwatch/ec2_cpu_utilization_5f5533.csv',
+      'realAdExchange/exchange-3_cpm_results.csv',
+      'realKnownCause/nyc_taxi.csv',
+    ]);
+    for (const h of Object.values(report.horizons)) {
+      expect(h.series).toBe(3);
+      expect(Object.keys(h.median_mase)).toEqual(['holt_winters', 'linear', 'seasonal_naive']);
+      expect(h.interval_coverage).toBeGreaterThan(0.5);
+      expect(h.interval_coverage).toBeLessThan(1);
+    }
+    expect(report.horizons['24h']!.best).toBe('holt_winters');
+    expect(report.series['realKnownCause/nyc_taxi.csv']!['24h']!.origins).toBeGreaterThan(50);
+  });
+
+  it('asks for --data and names a folder that is not there', async () => {
+    const io = capture();
+    expect(await runMlCli(['eval-forecast'])).toBe(2);
+    expect(io.err()).toMatch(/--data is required/);
+    expect(await runMlCli(['eval-forecast', '--data', '/nonexistent/pharos'])).toBe(2);
+    expect(io.err()).toMatch(/is not a directory/);
+  });
+});

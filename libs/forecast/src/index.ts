@@ -1,0 +1,14 @@
+export type { RegularSeries } from './regular-grid.js';
+export { toRegularGrid, medianIntervalMs, counterToRates } from './regular-grid.js';
+export { detectSeasonPeriod, detrendedAutocorrelation, MIN_SEASONAL_AUTOCORRELATION } from './seasonality.js';
+export type { HoltWintersParams, HoltWintersState } from './holt-winters.js';
+export { HoltWinters } from './holt-winters.js';
+export type { FitResult } from './fit.js';
+export { fitHoltWinters } from './fit.js';
+export type { IntervalTrackerState } from './interval-tracker.js';
+export { IntervalTracker, quantileSorted } from './interval-tracker.js';
+export type { SeriesForecasterOptions, Forecast, SeriesForecasterState } from './series-forecaster.js';
+export { SeriesForecaster } from './series-forecaster.js';
+export { linearForecast, seasonalNaiveForecast } from './baselines.js';
+export type { RollingOriginOptions, HorizonResult, SeriesEvaluation, ForecastMethod, ForecastSummary } from './eval/rolling-origin.js';
+export { evaluateRollingOrigin, summariseHorizon, naiveScale, FORECAST_METHODS } from './eval/rolling-origin.js';
