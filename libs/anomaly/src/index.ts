@@ -37,3 +37,7 @@ export type { SuppressRepeatsOptions, SuppressRepeatsState } from './detectors/s
 export { SuppressRepeats } from './detectors/suppress-repeats.js';
 export type { DetectorFactory, NabEvaluationInput, NabDetectorResult, NabEvaluation } from './eval/eval-nab.js';
 export { evaluateNab, listNabFiles, runDetector } from './eval/eval-nab.js';
+export type { GroupOutlierOptions, MemberVerdict } from './outliers/group-outliers.js';
+export { findGroupOutliers } from './outliers/group-outliers.js';
+export type { GeneratedGroup, PlantedKind, OutlierDetectionScore } from './outliers/generated-groups.js';
+export { generateGroups, scoreOutlierDetection, PLANTED_KINDS } from './outliers/generated-groups.js';
