@@ -1,0 +1,216 @@
+/**
+ * `npm run bench:query`: a Grafana-style dashboard refreshed against Pharos, Prometheus and
+ * VictoriaMetrics holding the same data (issue 3 §4). Appends a dated section to
+ * bench/RESULTS.md.
+ *
+ *   --targets pharos,prometheus,victoria-metrics
+ *   --series 10000        node_exporter-like series (plus one classic histogram per host)
+ *   --days 7              history, at 15 s; ends at the start of the run
+ *   --ranges 1h,24h,7d    panel ranges (each at most --days)
+ *   --refreshes 15        refreshes per range after the cold one, the end moving one step each
+ *   --ingest 100000       samples/s written to the target being queried while it is queried
+ *   --results FILE        default bench/RESULTS.md; --no-results to only print
+ *
+ * All targets run at once (the history is loaded into each from the same bodies); the
+ * dashboard and the background ingestion then run against one target at a time. A panel's
+ * "cold" time is its first answer for a range; refreshes then move the end one step at a time,
+ * as Grafana's auto-refresh does. Every answer is checked to be a success with data.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import { appendResults, machineDescription, median } from '../ingest/report.js';
+import { TargetProcess } from '../ingest/target-process.js';
+import { TARGET_NAMES, TARGETS, type TargetName } from '../ingest/targets.js';
+import { PANELS, grafanaStepMs, panelQuery } from './dashboard.js';
+import { loadHistory } from './history-loader.js';
+import { SCRAPE_INTERVAL_MS, buildQueryFleet } from './workload.js';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const RANGE_MS: Readonly<Record<string, number>> = { '1h': 3_600_000, '6h': 21_600_000, '24h': 86_400_000, '7d': 604_800_000 };
+
+interface PanelTiming {
+  readonly coldMs: number;
+  readonly refreshMs: number[];
+}
+
+function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      targets: { type: 'string', default: TARGET_NAMES.join(',') },
+      series: { type: 'string', default: '10000' },
+      days: { type: 'string', default: '7' },
+      ranges: { type: 'string', default: '1h,24h,7d' },
+      refreshes: { type: 'string', default: '15' },
+      ingest: { type: 'string', default: '100000' },
+      results: { type: 'string', default: join(repoRoot, 'bench/RESULTS.md') },
+      'no-results': { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const targets = values.targets.split(',').map((t) => t.trim()) as TargetName[];
+  for (const t of targets) if (!TARGET_NAMES.includes(t)) throw new Error(`unknown target ${t}; known: ${TARGET_NAMES.join(', ')}`);
+  const seriesCount = Number(values.series);
+  const days = Number(values.days);
+  const refreshes = Number(values.refreshes);
+  const ingestRate = Number(values.ingest);
+  const ranges = values.ranges.split(',').map((r) => r.trim());
+  for (const r of ranges) {
+    if (!(r in RANGE_MS)) throw new Error(`unknown range ${r}; known: ${Object.keys(RANGE_MS).join(', ')}`);
+    if (RANGE_MS[r]! > days * 86_400_000) throw new Error(`range ${r} is longer than the ${days} days of history`);
+  }
+  const skipped: string[] = [];
+  const running = new Map<TargetName, TargetProcess>();
+  const workDirs: string[] = [];
+  const startedAt = new Date();
+  try {
+    for (const name of targets) {
+      const why = TARGETS[name].unavailable(repoRoot);
+      if (why) {
+        skipped.push(`${name}: ${why}`);
+        continue;
+      }
+      const workDir = mkdtempSync(join(tmpdir(), `pharos-bench-query-${name}-`));
+      workDirs.push(workDir);
+      const dataDir = join(workDir, 'data');
+      mkdirSync(dataDir);
+      running.set(name, await TargetProcess.start(TARGETS[name], { dataDir, workDir, repoRoot }));
+      log(`${name} started at ${running.get(name)!.baseUrl}`);
+    }
+    const fleet = buildQueryFleet(seriesCount);
+    const scrapes = Math.floor((days * 86_400_000) / SCRAPE_INTERVAL_MS);
+    const historyEnd = Math.floor(Date.now() / SCRAPE_INTERVAL_MS) * SCRAPE_INTERVAL_MS;
+    const historyStart = historyEnd - scrapes * SCRAPE_INTERVAL_MS;
+    log(`loading ${fleet.length} series × ${scrapes} scrapes (${((fleet.length * scrapes) / 1e6).toFixed(0)} M samples) into ${[...running.keys()].join(', ')}`);
+    const loadStart = performance.now();
+    let lastLog = 0;
+    await loadHistory({
+      writeUrls: [...running.values()].map((t) => t.writeUrl),
+      fleet,
+      startMs: historyStart,
+      scrapes,
+      onProgress: (done, sent) => {
+        if (performance.now() - lastLog > 30_000) {
+          lastLog = performance.now();
+          const rate = sent / ((performance.now() - loadStart) / 1000);
+          log(`  ${((done / scrapes) * 100).toFixed(1)} % loaded, ${(rate / 1000).toFixed(0)} k samples/s per target`);
+        }
+      },
+    });
+    log(`history loaded in ${((performance.now() - loadStart) / 1000).toFixed(0)} s`);
+    // Let each target finish what it acknowledged (Pharos appends asynchronously).
+    await new Promise((r) => setTimeout(r, 10_000));
+
+    const results = new Map<TargetName, Map<string, Map<string, PanelTiming>>>();
+    for (const [name, target] of running) {
+      const live = new Worker(new URL('./live-ingest-worker.js', import.meta.url), { workerData: { writeUrl: target.writeUrl, samplesPerSecond: ingestRate } });
+      const liveDone = new Promise<unknown>((resolve) => live.once('message', resolve));
+      const byRange = new Map<string, Map<string, PanelTiming>>();
+      try {
+        for (const range of ranges) {
+          const rangeMs = RANGE_MS[range]!;
+          const step = grafanaStepMs(rangeMs);
+          const timings = new Map<string, PanelTiming>();
+          for (const panel of PANELS) timings.set(panel.name, { coldMs: Number.NaN, refreshMs: [] });
+          for (let refresh = 0; refresh <= refreshes; refresh++) {
+            // Grafana aligns the range to the step; each refresh moves the end one step.
+            const end = Math.floor(historyEnd / step) * step + refresh * step;
+            const start = end - rangeMs;
+            // A dashboard issues its panels together.
+            const answers = await Promise.all(PANELS.map((panel) => timedQuery(target.baseUrl, panelQuery(panel, step), start, end, step)));
+            answers.forEach((ms, i) => {
+              const t = timings.get(PANELS[i]!.name)!;
+              if (refresh === 0) timings.set(PANELS[i]!.name, { coldMs: ms, refreshMs: t.refreshMs });
+              else t.refreshMs.push(ms);
+            });
+          }
+          byRange.set(range, timings);
+          log(`${name} ${range}: ${PANELS.map((p) => `${p.name} cold ${fmt(timings.get(p.name)!.coldMs)} p50 ${fmt(median(timings.get(p.name)!.refreshMs))}`).join('; ')}`);
+        }
+      } finally {
+        live.postMessage('stop');
+        log(`${name} background ingestion: ${JSON.stringify(await liveDone)}`);
+        await live.terminate();
+      }
+      results.set(name, byRange);
+    }
+    const section = render(startedAt, { seriesCount: fleet.length, days, refreshes, ingestRate, ranges, skipped }, results);
+    log(section);
+    if (!values['no-results']) appendResults(values.results, section);
+  } finally {
+    for (const t of running.values()) await t.stop();
+    for (const d of workDirs) rmSync(d, { recursive: true, force: true });
+  }
+}
+
+async function timedQuery(baseUrl: string, query: string, startMs: number, endMs: number, stepMs: number): Promise<number> {
+  const body = new URLSearchParams({ query, start: String(startMs / 1000), end: String(endMs / 1000), step: String(stepMs / 1000) });
+  const t0 = performance.now();
+  const res = await fetch(`${baseUrl}/api/v1/query_range`, { method: 'POST', body, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+  const json = (await res.json()) as { status: string; error?: string; data?: { result?: unknown[] } };
+  const ms = performance.now() - t0;
+  if (json.status !== 'success') throw new Error(`${baseUrl} ${query}: ${json.error ?? res.status}`);
+  if (!json.data?.result?.length) throw new Error(`${baseUrl} ${query}: empty result`);
+  return ms;
+}
+
+function percentile(xs: readonly number[], q: number): number {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]!;
+}
+
+function fmt(ms: number): string {
+  return Number.isFinite(ms) ? (ms < 10 ? ms.toFixed(1) : ms.toFixed(0)) : 'n/a';
+}
+
+interface RunInfo {
+  readonly seriesCount: number;
+  readonly days: number;
+  readonly refreshes: number;
+  readonly ingestRate: number;
+  readonly ranges: readonly string[];
+  readonly skipped: readonly string[];
+}
+
+function render(startedAt: Date, info: RunInfo, results: ReadonlyMap<TargetName, Map<string, Map<string, PanelTiming>>>): string {
+  const out: string[] = [];
+  out.push(`## ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC — query, dashboard refresh`);
+  out.push('');
+  out.push(`- Machine: ${machineDescription()}`);
+  out.push(`- Data: ${info.seriesCount} series × ${info.days} d at 15 s; ${info.refreshes} refreshes per range after the cold answer, the end moving one step; ${info.ingestRate} samples/s ingested into the queried target meanwhile`);
+  for (const s of info.skipped) out.push(`- Skipped: ${s}`);
+  out.push('');
+  const names = [...results.keys()];
+  out.push(`| range | panel | ${names.map((n) => `${n} cold / p50 / p99 ms`).join(' | ')} |${names.includes('pharos') && names.length > 1 ? ' Pharos p99 ratio |' : ''}`);
+  out.push(`|---|---|${names.map(() => '---:').join('|')}|${names.includes('pharos') && names.length > 1 ? '---:|' : ''}`);
+  for (const range of info.ranges) {
+    for (const panel of PANELS) {
+      const cells = names.map((n) => {
+        const t = results.get(n)?.get(range)?.get(panel.name);
+        return t ? `${fmt(t.coldMs)} / ${fmt(median(t.refreshMs))} / ${fmt(percentile(t.refreshMs, 0.99))}` : 'n/a';
+      });
+      let ratio = '';
+      if (names.includes('pharos') && names.length > 1) {
+        const p = percentile(results.get('pharos')?.get(range)?.get(panel.name)?.refreshMs ?? [], 0.99);
+        ratio = ` ${names
+          .filter((n) => n !== 'pharos')
+          .map((n) => `${(p / percentile(results.get(n)?.get(range)?.get(panel.name)?.refreshMs ?? [], 0.99)).toFixed(2)}× ${n}`)
+          .join(', ')} |`;
+      }
+      out.push(`| ${range} | ${panel.name} | ${cells.join(' | ')} |${ratio}`);
+    }
+  }
+  out.push('');
+  out.push('Ratio: Pharos p99 divided by the peer\'s (below 1 is faster).');
+  return out.join('\n') + '\n';
+}
+
+await main();
