@@ -41,3 +41,4 @@ export type { GroupOutlierOptions, MemberVerdict } from './outliers/group-outlie
 export { findGroupOutliers } from './outliers/group-outliers.js';
 export type { GeneratedGroup, PlantedKind, OutlierDetectionScore } from './outliers/generated-groups.js';
 export { generateGroups, scoreOutlierDetection, PLANTED_KINDS } from './outliers/generated-groups.js';
+export { seededRandom, gaussianFrom } from './seeded-random.js';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { gaussianFrom, seededRandom } from '#pharos/anomaly';
 import { linearForecast, seasonalNaiveForecast } from './baselines.js';
 import { fitHoltWinters } from './fit.js';
 import { HoltWinters } from './holt-winters.js';
@@ -10,21 +11,9 @@ import { SeriesForecaster } from './series-forecaster.js';
 const MIN5 = 300_000;
 const DAY_STEPS = 288;
 
-/** Deterministic pseudo-random numbers (mulberry32) so the tests never flake. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function gaussian(random: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-}
+// Seeded, so the tests never flake.
+const rng = seededRandom;
+const gaussian = gaussianFrom;
 
 function dailySeries(days: number, noise: number, seed = 1, trendPerStep = 0): Float64Array {
   const random = rng(seed);

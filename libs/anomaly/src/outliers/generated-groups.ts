@@ -1,3 +1,4 @@
+import { gaussianFrom, seededRandom } from '../seeded-random.js';
 import { findGroupOutliers, type GroupOutlierOptions } from './group-outliers.js';
 
 /**
@@ -16,8 +17,8 @@ export interface GeneratedGroup {
 }
 
 export function generateGroups(seed: number, count: number, width = 120): GeneratedGroup[] {
-  const random = mulberry32(seed);
-  const gaussian = (): number => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const random = seededRandom(seed);
+  const gaussian = (): number => gaussianFrom(random);
   const kinds = [...PLANTED_KINDS, 'moves-together', 'quiet'] as const;
   const groups: GeneratedGroup[] = [];
   for (let g = 0; g < count; g++) {
@@ -105,16 +106,5 @@ export function scoreOutlierDetection(groups: readonly GeneratedGroup[], options
     falsePositives: fp,
     falseNegatives: fn,
     falseAlarmGroups,
-  };
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
