@@ -1,22 +1,11 @@
 import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { captureOutput, datasetDir } from './ml-cli-testing.js';
 import { runMlCli } from './ml-cli.js';
 
-// The datasets sit in shared/ beside the repository; PHAROS_DATASETS overrides. Missing data fails.
-const NAB = process.env.PHAROS_DATASETS
-  ? join(process.env.PHAROS_DATASETS, 'nab')
-  : fileURLToPath(new URL('../../../../../shared/datasets/nab', import.meta.url));
-
-function capture(): { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
-  return { out: () => out, err: () => err };
-}
+const NAB = datasetDir('nab');
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -29,7 +18,7 @@ describe('pharos ml eval-forecast', () => {
       mkdirSync(join(dir, 'data', category), { recursive: true });
       symlinkSync(join(NAB, 'data', file), join(dir, 'data', category, name));
     }
-    const io = capture();
+    const io = captureOutput();
     const code = await runMlCli(['eval-forecast', '--data', dir, '--json']);
     expect(io.err()).toBe('');
     expect(code).toBe(0);
@@ -54,7 +43,7 @@ describe('pharos ml eval-forecast', () => {
   });
 
   it('asks for --data and names a folder that is not there', async () => {
-    const io = capture();
+    const io = captureOutput();
     expect(await runMlCli(['eval-forecast'])).toBe(2);
     expect(io.err()).toMatch(/--data is required/);
     expect(await runMlCli(['eval-forecast', '--data', '/nonexistent/pharos'])).toBe(2);

@@ -4,6 +4,7 @@
  * the process exit code; `--json` makes it print one JSON document instead of a table.
  */
 import { evalForecastCommand } from './eval-forecast-command.js';
+import { evalLoghubCommand } from './eval-loghub-command.js';
 
 export interface MlCommand {
   /** One line for the usage text. */
@@ -14,6 +15,7 @@ export interface MlCommand {
 // Each evaluation command registers here (one line each).
 const COMMANDS: Readonly<Record<string, MlCommand>> = {
   'eval-forecast': evalForecastCommand,
+  'eval-loghub': evalLoghubCommand,
 };
 
 export function mlUsage(): string {
