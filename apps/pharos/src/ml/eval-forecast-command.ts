@@ -25,7 +25,6 @@ const USAGE = 'usage: pharos ml eval-forecast --data <dir> [--json]';
  * extrapolation and seasonal naive.
  */
 export const evalForecastCommand: MlCommand = {
-  summary: 'rolling-origin forecast evaluation (MASE, interval coverage) on NAB-format series',
   async run(argv) {
     let values;
     try {

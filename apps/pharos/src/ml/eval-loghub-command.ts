@@ -18,7 +18,6 @@ const USAGE = 'usage: pharos ml eval-loghub --data <dir> [--json] [--group-by te
  * corrected ground truth: grouping accuracy, pairwise F1, parsing accuracy.
  */
 export const evalLoghubCommand: MlCommand = {
-  summary: 'log-pattern mining on Loghub-2k: grouping accuracy, pairwise F1, parsing accuracy',
   async run(argv) {
     let values;
     try {

@@ -4,9 +4,10 @@ import type { Detector, SeriesRange } from '../detectors/detector.js';
 import { loadNabCsv, loadProfiles, loadWindows } from '../nab/loader.js';
 import { countWindows, normaliseScore, optimiseThreshold, scoreCorpus } from '../nab/optimise.js';
 import type { ScoredFile } from '../nab/optimise.js';
-import { PROFILE_NAMES } from '../nab/profiles.js';
-import type { ProfileName } from '../nab/profiles.js';
+import { NAB_PROFILES, PROFILE_NAMES } from '../nab/profiles.js';
+import type { CostProfile, ProfileName } from '../nab/profiles.js';
 import { labelRows } from '../nab/scorer.js';
+import type { RowLabels } from '../nab/scorer.js';
 
 /**
  * Builds a fresh detector for one file. NAB allows the file's value range as
@@ -20,8 +21,8 @@ export interface NabEvaluationInput {
   readonly dataDir: string;
   /** `labels/combined_windows.json`; MUST hold an entry for every CSV under `dataDir`. */
   readonly windowsFile: string;
-  /** `config/profiles.json`. */
-  readonly profilesFile: string;
+  /** `config/profiles.json`; NAB v1.1's published weights (NAB_PROFILES) when absent. */
+  readonly profilesFile?: string;
   readonly detectors: Readonly<Record<string, DetectorFactory>>;
   /** Keeps only the files (paths relative to `dataDir`) for which it returns true; all by default. */
   readonly include?: (file: string) => boolean;
@@ -78,20 +79,34 @@ export function runDetector(detector: Detector, timestamps: readonly number[], v
   return scores;
 }
 
-/**
- * Runs every detector over every NAB file under `dataDir`, a fresh instance per
- * file, and scores the corpus under NAB's three profiles with the existing
- * scorer. Files are loaded once and shared by the detectors.
- */
-export function evaluateNab(input: NabEvaluationInput): NabEvaluation {
+/** One NAB file, loaded and labelled. */
+export interface NabCorpusSeries {
+  /** Path relative to the data folder, `/` separators. */
+  readonly file: string;
+  readonly timestamps: number[];
+  readonly values: number[];
+  /** The file's min and max: the one prior NAB allows a detector. */
+  readonly range: SeriesRange;
+  readonly labels: RowLabels;
+}
+
+/** A NAB folder loaded once, to be scored by any number of detectors. */
+export interface NabCorpus {
+  readonly series: readonly NabCorpusSeries[];
+  readonly profiles: Readonly<Record<ProfileName, CostProfile>>;
+  readonly windowCount: number;
+  readonly rowCount: number;
+}
+
+/** Loads and labels every CSV under `dataDir` (those `include` keeps). */
+export function loadNabCorpus(input: Pick<NabEvaluationInput, 'dataDir' | 'windowsFile' | 'profilesFile' | 'include'>): NabCorpus {
   const windows = loadWindows(input.windowsFile);
-  const profiles = loadProfiles(input.profilesFile);
+  const profiles = input.profilesFile === undefined ? NAB_PROFILES : loadProfiles(input.profilesFile);
   const files = listNabFiles(input.dataDir).filter(input.include ?? (() => true));
   if (files.length === 0) throw new Error(`no CSV files under ${input.dataDir}`);
-
   const series = files.map((file) => {
     const fileWindows = windows.get(file);
-    if (fileWindows === undefined) throw new Error(`no windows entry for ${file}`);
+    if (fileWindows === undefined) throw new Error(`no windows entry for ${file} in ${input.windowsFile}`);
     const { timestamps, values } = loadNabCsv(join(input.dataDir, file));
     let min = Number.POSITIVE_INFINITY;
     let max = Number.NEGATIVE_INFINITY;
@@ -102,30 +117,56 @@ export function evaluateNab(input: NabEvaluationInput): NabEvaluation {
     return { file, timestamps, values, range: { min, max }, labels: labelRows(timestamps, fileWindows) };
   });
   const rowCount = series.reduce((n, s) => n + s.values.length, 0);
-  let windowCount = -1;
+  const windowCount = countWindows(series.map((s) => ({ labels: s.labels, anomalyScores: [] })));
+  return { series, profiles, windowCount, rowCount };
+}
 
+/**
+ * Scores one detector's anomaly scores (one array per corpus file, in corpus
+ * order) under the three profiles: with the given thresholds where there are
+ * some, else with the corpus-optimised ones as NAB's scoreboard does.
+ */
+export function scoreNabRun(
+  corpus: NabCorpus,
+  anomalyScores: readonly ArrayLike<number>[],
+  thresholds?: Partial<Record<ProfileName, number>>,
+): NabDetectorResult {
+  if (anomalyScores.length !== corpus.series.length) {
+    throw new Error(`expected scores for ${corpus.series.length} files, got ${anomalyScores.length}`);
+  }
+  const scored: ScoredFile[] = corpus.series.map((s, i) => ({ labels: s.labels, anomalyScores: anomalyScores[i]! }));
+  const normalised = {} as Record<ProfileName, number>;
+  const raw = {} as Record<ProfileName, number>;
+  const used = {} as Record<ProfileName, number>;
+  const optimised = {} as Record<ProfileName, boolean>;
+  for (const profileName of PROFILE_NAMES) {
+    const profile = corpus.profiles[profileName];
+    const given = thresholds?.[profileName];
+    const result = given === undefined ? optimiseThreshold(scored, profile) : scoreCorpus(scored, given, profile);
+    raw[profileName] = result.score;
+    used[profileName] = result.threshold;
+    optimised[profileName] = given === undefined;
+    normalised[profileName] = normaliseScore(result.score, corpus.windowCount, profile);
+  }
+  return { normalised, raw, thresholds: used, optimised };
+}
+
+/**
+ * Runs every detector over every NAB file under `dataDir`, a fresh instance per
+ * file, and scores the corpus under NAB's three profiles with the existing
+ * scorer. Files are loaded once and shared by the detectors.
+ */
+export function evaluateNab(input: NabEvaluationInput): NabEvaluation {
+  const corpus = loadNabCorpus(input);
   const detectors: Record<string, NabDetectorResult> = {};
   for (const [name, factory] of Object.entries(input.detectors)) {
-    const scored: ScoredFile[] = series.map((s) => ({
-      labels: s.labels,
-      anomalyScores: runDetector(factory(s.range), s.timestamps, s.values),
-    }));
-    windowCount = countWindows(scored);
-    const normalised = {} as Record<ProfileName, number>;
-    const raw = {} as Record<ProfileName, number>;
-    const thresholds = {} as Record<ProfileName, number>;
-    const optimised = {} as Record<ProfileName, boolean>;
-    for (const profileName of PROFILE_NAMES) {
-      const profile = profiles[profileName];
-      const given = input.thresholds?.[name]?.[profileName];
-      const result = given === undefined ? optimiseThreshold(scored, profile) : scoreCorpus(scored, given, profile);
-      raw[profileName] = result.score;
-      thresholds[profileName] = result.threshold;
-      optimised[profileName] = given === undefined;
-      normalised[profileName] = normaliseScore(result.score, windowCount, profile);
-    }
-    detectors[name] = { normalised, raw, thresholds, optimised };
+    const scores = corpus.series.map((s) => runDetector(factory(s.range), s.timestamps, s.values));
+    detectors[name] = scoreNabRun(corpus, scores, input.thresholds?.[name]);
   }
-  if (windowCount < 0) windowCount = countWindows(series.map((s) => ({ labels: s.labels, anomalyScores: [] })));
-  return { files, windowCount, rowCount, detectors };
+  return {
+    files: corpus.series.map((s) => s.file),
+    windowCount: corpus.windowCount,
+    rowCount: corpus.rowCount,
+    detectors,
+  };
 }

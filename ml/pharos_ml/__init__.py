@@ -1,0 +1,1 @@
+"""Training of Pharos' learned anomaly model (see ml/MODEL_CARD.md)."""
