@@ -52,9 +52,12 @@ export type AtModifier =
 
 export interface VectorSelector extends Node {
   readonly kind: 'VectorSelector';
-  /** The metric name when written outside the braces (or as a bare quoted name inside). */
+  /**
+   * The metric name when written outside the braces, as Prometheus records it; a quoted name
+   * inside the braces (`{"my.metric"}`) only becomes a `__name__` matcher.
+   */
   readonly name?: string;
-  /** All matchers, including `__name__="<name>"` when a name was given. */
+  /** All matchers, including `__name__="<name>"` (last, as in Prometheus) when a name was given. */
   readonly matchers: readonly LabelMatcher[];
   /** `offset` in ms; negative offsets look forward. 0 when absent. */
   readonly offsetMs: number;

@@ -1,2 +1,51 @@
-export { parseSeriesSelector, PromQLParseError } from './series-selector.js';
+export { parseSeriesSelector } from './series-selector.js';
 export { unquoteStringLiteral } from './string-literal.js';
+export { parsePromQL } from './parser/parse.js';
+export { PromQLParseError } from './parser/parse-error.js';
+export { parseDuration, formatDuration, DurationParseError } from './parser/duration.js';
+export { formatExpr, prettifyExpr } from './parser/format.js';
+export { exprToParseQueryJson } from './parser/parse-query-json.js';
+export type { ParseQueryJson } from './parser/parse-query-json.js';
+export { FUNCTION_SIGNATURES, AGGREGATOR_SIGNATURES, getFunctionSignature } from './parser/function-signatures.js';
+export type { FunctionSignature, AggregatorSignature } from './parser/function-signatures.js';
+export { typeOf } from './parser/types.js';
+export type {
+  Expr,
+  ValueType,
+  PositionRange,
+  NumberLiteral,
+  StringLiteral,
+  AtModifier,
+  VectorSelector,
+  MatrixSelector,
+  SubqueryExpr,
+  Call,
+  AggregateOp,
+  AggregateExpr,
+  ArithmeticOp,
+  ComparisonOp,
+  SetOp,
+  BinaryOp,
+  VectorMatchCardinality,
+  VectorMatching,
+  BinaryExpr,
+  UnaryExpr,
+  ParenExpr,
+} from './ast.js';
+export { FUNCTIONS } from './functions/table.js';
+export {
+  addHistograms,
+  subHistograms,
+  scaleHistogram,
+  divHistogramByScalar,
+  histogramEquals,
+  compactHistogram,
+  reduceResolution,
+  IncompatibleHistogramSchemaError,
+} from './histogram/arithmetic.js';
+export type { HistogramCombineResult } from './histogram/arithmetic.js';
+export { detectHistogramReset } from './histogram/reset.js';
+export { KahanHistogramSum } from './histogram/kahan-sum.js';
+export { histogramQuantile, histogramFraction, histogramStdDev, histogramStdVar } from './histogram/statistics.js';
+export { histogramBuckets, histogramBucketTuples } from './histogram/buckets.js';
+export type { HistogramBucket, HistogramBucketTuple, BoundaryRule } from './histogram/buckets.js';

@@ -22,6 +22,6 @@ describe('parseSeriesSelector', () => {
     expect(() => parseSeriesSelector('{job=~".*"}')).toThrow(PromQLParseError);
     expect(() => parseSeriesSelector('rate(up[5m])')).toThrow(/expected a series selector/);
     expect(() => parseSeriesSelector('up{job=')).toThrow(/parse error/);
-    expect(() => parseSeriesSelector('up{job=~"("}')).toThrow(/invalid regular expression/);
+    expect(() => parseSeriesSelector('up{job=~"("}')).toThrow(/error parsing regexp/);
   });
 });

@@ -1,4 +1,6 @@
 import type { Labels, NativeHistogram } from '#pharos/metric-model';
+import type { PositionRange } from '../ast.js';
+import { lineColumn } from '../parser/go-text.js';
 
 /**
  * Runtime values of the PromQL evaluator, shared by the engine, the function table and the
@@ -50,17 +52,33 @@ export interface RangeWindow {
 export class Annotations {
   readonly warnings = new Set<string>();
   readonly infos = new Set<string>();
+  /** Rendered text by message without position: Prometheus deduplicates on the latter, last one wins. */
+  private readonly rendered = new Map<string, string>();
 
-  warn(message: string): void {
-    this.warnings.add(message);
+  /**
+   * With the query text, an annotation given the position of the expression it is about ends
+   * in ` (line:col)`, as Prometheus renders annotations for the API.
+   */
+  constructor(private readonly query?: string) {}
+
+  warn(message: string, pos?: PositionRange): void {
+    this.add(this.warnings, message, pos);
   }
 
-  info(message: string): void {
-    this.infos.add(message);
+  info(message: string, pos?: PositionRange): void {
+    this.add(this.infos, message, pos);
   }
 
   merge(other: Annotations): void {
-    for (const w of other.warnings) this.warnings.add(w);
-    for (const i of other.infos) this.infos.add(i);
+    for (const w of other.warnings) this.add(this.warnings, w, undefined);
+    for (const i of other.infos) this.add(this.infos, i, undefined);
+  }
+
+  private add(into: Set<string>, message: string, pos: PositionRange | undefined): void {
+    const text = pos === undefined || this.query === undefined ? message : `${message} (${lineColumn(this.query, pos.start)})`;
+    const previous = this.rendered.get(message);
+    if (previous !== undefined) into.delete(previous);
+    this.rendered.set(message, text);
+    into.add(text);
   }
 }

@@ -1,0 +1,161 @@
+import { labelValue, METRIC_NAME_LABEL, seriesKey, type Labels } from '#pharos/metric-model';
+import type { Annotations, FloatHistogram, Sample, Vector } from '../engine/values.js';
+import type { VectorFunctionImpl } from './contract.js';
+import {
+  histogramFractionEstimate,
+  histogramQuantileEstimate,
+  histogramStdDev,
+  histogramStdVar,
+} from '../histogram/statistics.js';
+import { Info, Warning } from './annotations.js';
+import { bucketFraction, bucketQuantile, type ClassicBucket } from './quantile.js';
+import { scalarArg, vectorArg, withoutMetricName } from './vector-args.js';
+
+/**
+ * Histogram functions: `histogram_count/sum/avg/stddev/stdvar` over native histograms, and
+ * `histogram_quantile` / `histogram_fraction` over native histograms and classic `le`
+ * buckets alike (Prometheus' `resetHistograms` grouping).
+ */
+
+function nativeOnly(name: string, f: (h: FloatHistogram) => number): [string, VectorFunctionImpl] {
+  return [
+    name,
+    {
+      kind: 'vector',
+      evaluate: (args, ctx) => {
+        const out: Vector = [];
+        for (const s of vectorArg(args, 0, name)) {
+          if (s.h) out.push({ labels: withoutMetricName(s.labels), t: ctx.t, f: f(s.h) });
+        }
+        return out;
+      },
+    },
+  ];
+}
+
+/** Go's `strconv.ParseFloat` as applied to `le` values; undefined where Go reports an error. */
+export function parseGoFloat(text: string): number | undefined {
+  if (/^[+-]?(inf|infinity)$/i.test(text)) return text.startsWith('-') ? -Infinity : Infinity;
+  if (/^[+-]?nan$/i.test(text)) return NaN;
+  if (/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(text)) {
+    const v = Number(text);
+    // Go reports out-of-range values as errors.
+    return Number.isFinite(v) ? v : undefined;
+  }
+  const hex = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)$/.exec(text);
+  if (hex && (hex[2]! + (hex[3] ?? '')).length > 0) {
+    const digits = hex[2]! + (hex[3] ?? '');
+    const v = parseInt(digits, 16) * 2 ** (Number(hex[4]) - 4 * (hex[3]?.length ?? 0));
+    if (!Number.isFinite(v)) return undefined;
+    return hex[1] === '-' ? -v : v;
+  }
+  return undefined;
+}
+
+interface ClassicGroup {
+  labels: Labels;
+  buckets: ClassicBucket[];
+}
+
+interface Grouped {
+  natives: Sample[];
+  classics: ClassicGroup[];
+}
+
+/**
+ * Splits the input into native histogram samples and classic histograms (float samples grouped
+ * by their labels without `le`). A native histogram and a classic one with the same labels
+ * cannot both be right: both are dropped with a warning.
+ */
+function groupHistograms(input: Vector, annotations: Annotations): Grouped {
+  const natives: Sample[] = [];
+  const groups = new Map<string, ClassicGroup>();
+  for (const s of input) {
+    if (s.h) {
+      natives.push(s);
+      continue;
+    }
+    const le = labelValue(s.labels, 'le');
+    const upperBound = parseGoFloat(le);
+    if (upperBound === undefined) {
+      annotations.warn(Warning.badBucketLabel(labelValue(s.labels, METRIC_NAME_LABEL), le));
+      continue;
+    }
+    const withoutLe = removeLabel(s.labels, 'le');
+    const key = seriesKey(withoutLe);
+    let g = groups.get(key);
+    if (!g) {
+      g = { labels: withoutMetricName(withoutLe), buckets: [] };
+      groups.set(key, g);
+    }
+    g.buckets.push({ upperBound, count: s.f });
+  }
+  const keptNatives: Sample[] = [];
+  for (const s of natives) {
+    const key = seriesKey(s.labels);
+    const g = groups.get(key);
+    if (g && g.buckets.length > 0) {
+      annotations.warn(Warning.mixedClassicNative(labelValue(s.labels, METRIC_NAME_LABEL)));
+      groups.delete(key);
+      continue;
+    }
+    keptNatives.push(s);
+  }
+  return { natives: keptNatives, classics: [...groups.values()] };
+}
+
+function removeLabel(labels: Labels, name: string): Labels {
+  const out: string[] = [];
+  for (let i = 0; i < labels.length; i += 2) if (labels[i] !== name) out.push(labels[i]!, labels[i + 1]!);
+  return out;
+}
+
+const histogramQuantile: VectorFunctionImpl = {
+  kind: 'vector',
+  evaluate: (args, ctx) => {
+    const q = scalarArg(args, 0, 'histogram_quantile');
+    if (Number.isNaN(q) || q < 0 || q > 1) ctx.annotations.warn(Warning.invalidQuantile(q));
+    const { natives, classics } = groupHistograms(vectorArg(args, 1, 'histogram_quantile'), ctx.annotations);
+    const out: Vector = [];
+    for (const s of natives) {
+      const est = histogramQuantileEstimate(q, s.h!);
+      // Prometheus names the metric in these infos only with delayed name removal, which is off.
+      if (est.nanResult) ctx.annotations.info(Info.quantileNaNResult(''));
+      if (est.nanSkew) ctx.annotations.info(Info.quantileNaNSkew(''));
+      out.push({ labels: withoutMetricName(s.labels), t: ctx.t, f: est.value });
+    }
+    for (const g of classics) {
+      const r = bucketQuantile(q, g.buckets);
+      if (r.forcedMonotonicity) ctx.annotations.info(Info.forcedMonotonicity(''));
+      out.push({ labels: g.labels, t: ctx.t, f: r.value });
+    }
+    return out;
+  },
+};
+
+const histogramFraction: VectorFunctionImpl = {
+  kind: 'vector',
+  evaluate: (args, ctx) => {
+    const lower = scalarArg(args, 0, 'histogram_fraction');
+    const upper = scalarArg(args, 1, 'histogram_fraction');
+    const { natives, classics } = groupHistograms(vectorArg(args, 2, 'histogram_fraction'), ctx.annotations);
+    const out: Vector = [];
+    for (const s of natives) {
+      const est = histogramFractionEstimate(lower, upper, s.h!);
+      if (est.hasNaNs) ctx.annotations.info(Info.fractionNaNs(''));
+      out.push({ labels: withoutMetricName(s.labels), t: ctx.t, f: est.value });
+    }
+    for (const g of classics) out.push({ labels: g.labels, t: ctx.t, f: bucketFraction(lower, upper, g.buckets) });
+    return out;
+  },
+};
+
+export const HISTOGRAM_FUNCTIONS: ReadonlyMap<string, VectorFunctionImpl> = new Map([
+  nativeOnly('histogram_count', (h) => h.count),
+  nativeOnly('histogram_sum', (h) => h.sum),
+  nativeOnly('histogram_avg', (h) => h.sum / h.count),
+  nativeOnly('histogram_stddev', histogramStdDev),
+  nativeOnly('histogram_stdvar', histogramStdVar),
+  ['histogram_quantile', histogramQuantile],
+  ['histogram_fraction', histogramFraction],
+]);

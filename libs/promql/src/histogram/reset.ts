@@ -1,0 +1,59 @@
+import type { FloatHistogram } from '../engine/values.js';
+import { RESET_HINT_NO, RESET_HINT_YES } from '#pharos/metric-model';
+import { exponentialBound, isCustomBucketsSchema } from './bounds.js';
+import { floatsMatch } from './arithmetic.js';
+import { reduceSide, zeroCountForLargerThreshold } from './layout.js';
+import { expand, type BucketList } from './expanded.js';
+
+/**
+ * Whether `cur` follows a counter reset after `prev`, as Prometheus' `DetectReset`: the reset
+ * hint decides when it is "reset" or "not reset"; otherwise a reset is any decrease of the
+ * count, the zero count or a bucket, a populated bucket that disappeared, a higher resolution,
+ * a smaller zero threshold, or changed custom bounds. A lower resolution or a wider zero bucket
+ * alone is not a reset: `prev` is compared after merging its buckets the same way.
+ */
+export function detectHistogramReset(prev: FloatHistogram, cur: FloatHistogram): boolean {
+  if (cur.resetHint === RESET_HINT_YES) return true;
+  if (cur.resetHint === RESET_HINT_NO) return false;
+  if (cur.count < prev.count) return true;
+  const curCustom = isCustomBucketsSchema(cur.schema);
+  if (curCustom !== isCustomBucketsSchema(prev.schema)) return true;
+  if (curCustom && !floatsMatch(cur.customValues, prev.customValues)) return true;
+  if (cur.schema > prev.schema) return true;
+  if (cur.zeroThreshold < prev.zeroThreshold) return true;
+  const p = expand(prev);
+  const c = expand(cur);
+  if (!curCustom) {
+    const widened = zeroCountForLargerThreshold(p, cur.zeroThreshold);
+    // The new threshold cuts through a populated bucket of prev: only a reset can do that.
+    if (widened.threshold !== cur.zeroThreshold) return true;
+    if (cur.zeroCount < widened.count) return true;
+  }
+  const start = curCustom ? 0 : cur.zeroThreshold;
+  if (sideReset(skipBelow(c.pos, c.schema, start, curCustom), skipBelow(reduceSide(p.pos, p.schema, c.schema), c.schema, start, curCustom))) {
+    return true;
+  }
+  return sideReset(skipBelow(c.neg, c.schema, start, curCustom), skipBelow(reduceSide(p.neg, p.schema, c.schema), c.schema, start, curCustom));
+}
+
+/** Leading buckets whose upper bound is ≤ the zero threshold are inside the zero bucket. */
+function skipBelow(side: BucketList, schema: number, start: number, custom: boolean): BucketList {
+  if (custom || start === 0) return side;
+  let k = 0;
+  while (k < side.idx.length && exponentialBound(side.idx[k]!, schema) <= start) k++;
+  return k === 0 ? side : { idx: side.idx.slice(k), cnt: side.cnt.slice(k) };
+}
+
+function sideReset(cur: BucketList, prev: BucketList): boolean {
+  let j = 0;
+  for (let i = 0; i < prev.idx.length; i++) {
+    const pi = prev.idx[i]!;
+    while (j < cur.idx.length && cur.idx[j]! < pi) j++;
+    if (j < cur.idx.length && cur.idx[j] === pi) {
+      if (cur.cnt[j]! < prev.cnt[i]!) return true;
+    } else if (prev.cnt[i] !== 0) {
+      return true;
+    }
+  }
+  return false;
+}

@@ -1,0 +1,27 @@
+import { parser } from '@prometheus-io/lezer-promql';
+import type { Expr } from '../ast.js';
+import { LezerToAst } from './lezer-to-ast.js';
+import { PromQLParseError } from './parse-error.js';
+import { prepareForLezer, syntaxError } from './syntax-errors.js';
+import { typeCheck } from './type-check.js';
+
+/**
+ * Parses a PromQL expression into our AST, with Prometheus 3's syntax and type rules
+ * (`promql/parser`), and throws `PromQLParseError` with Prometheus' message otherwise.
+ *
+ * The syntax is read with Prometheus' own lezer grammar (`@prometheus-io/lezer-promql`);
+ * what that grammar leaves to the Go parser (number and duration syntax, modifiers on the
+ * right nodes, type rules) is checked here.
+ */
+export function parsePromQL(text: string): Expr {
+  const prepared = prepareForLezer(text);
+  const tree = parser.parse(prepared.text);
+  const top = tree.topNode.firstChild;
+  const problem = syntaxError(text, prepared, tree.topNode);
+  if (problem) throw problem;
+  if (!top) throw new PromQLParseError('1:1: parse error: no expression found in input', { start: 0, end: 0 }, 'no expression found in input');
+  const converter = new LezerToAst(text, prepared.functionNames);
+  const expr = converter.expr(top);
+  typeCheck(expr, text, converter.notes);
+  return expr;
+}
