@@ -61,4 +61,15 @@ export type { LearnedScorerOptions, LearnedSeriesSnapshot } from './learned/lear
 export { LearnedSeriesState, scoreSeriesLearned, scoreLatestLearned } from './learned/learned-scorer.js';
 export type { TailCalibratedOptions, TailCalibratedState } from './detectors/tail-calibrated.js';
 export { TailCalibrated } from './detectors/tail-calibrated.js';
-export { STATISTICAL_DETECTORS, ENSEMBLE_WEIGHTS, defaultEnsemble } from './eval/catalogue.js';
+export {
+  STATISTICAL_DETECTORS,
+  ENSEMBLE_WEIGHTS,
+  ENSEMBLE_MISFIT_WEIGHT,
+  ENSEMBLE_ALERT_AT,
+  ENSEMBLE_REST_POINTS,
+  defaultEnsemble,
+} from './eval/catalogue.js';
+export type { RangeNoveltyOptions, RangeNoveltyState } from './detectors/range-novelty.js';
+export { RangeNoveltyDetector } from './detectors/range-novelty.js';
+export type { AnomalyLikelihoodOptions, AnomalyLikelihoodState } from './detectors/anomaly-likelihood.js';
+export { AnomalyLikelihood } from './detectors/anomaly-likelihood.js';

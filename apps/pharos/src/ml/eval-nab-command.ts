@@ -2,6 +2,9 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  ENSEMBLE_ALERT_AT,
+  ENSEMBLE_MISFIT_WEIGHT,
+  ENSEMBLE_REST_POINTS,
   ENSEMBLE_WEIGHTS,
   OnnxAnomalyModel,
   PROFILE_NAMES,
@@ -197,7 +200,11 @@ function table(doc: EvalNabReport, detectors: Record<string, NabDetectorResult>,
     lines.push(row(name, r.normalised, `   ${t}`));
   }
   lines.push('');
-  lines.push(`ensemble weights: ${Object.entries(doc.ensemble_weights).map(([n, w]) => `${n} ${w}`).join(', ')}; best: ${doc.best}`);
+  lines.push(
+    `ensemble weights: ${Object.entries(doc.ensemble_weights).map(([n, w]) => `${n} ${w}`).join(', ')} ` +
+      `(seasonal or contextNovelty at ${ENSEMBLE_MISFIT_WEIGHT} while its model does not fit the series; ` +
+      `rest ${ENSEMBLE_REST_POINTS} points after a score ≥ ${ENSEMBLE_ALERT_AT}); best: ${doc.best}`,
+  );
   lines.push('');
   lines.push('reference, same scorer and files:');
   if (doc.reference.numenta_htm_rescored !== null) lines.push(row(HTM_FIXTURE, doc.reference.numenta_htm_rescored));

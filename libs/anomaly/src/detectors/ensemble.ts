@@ -6,6 +6,12 @@ export interface EnsembleMember {
   /** Evidence weight (≥ 0): the member's score counts as if it had been seen `weight` times. */
   readonly weight: number;
   readonly detector: Detector;
+  /**
+   * The weight to use for the current point, when it depends on what the
+   * members have learned about the series (read after every member has been
+   * updated with the point). `weight` is then the weight reported.
+   */
+  readonly weightNow?: () => number;
 }
 
 /** JSON state of {@link EnsembleDetector}: each member's state by name. */
@@ -25,6 +31,8 @@ export type EnsembleState = Record<string, object>;
  */
 export class EnsembleDetector implements Detector<EnsembleState> {
   private readonly members: readonly EnsembleMember[];
+  /** Each member's result for the current point (reused, so no array per point). */
+  private readonly results: DetectorResult[];
 
   constructor(members: readonly EnsembleMember[]) {
     if (members.length === 0) throw new RangeError('an ensemble needs at least one member');
@@ -35,6 +43,7 @@ export class EnsembleDetector implements Detector<EnsembleState> {
       names.add(m.name);
     }
     this.members = members;
+    this.results = members.map(() => ({ score: 0, reason: '' }));
   }
 
   /** The members' names and weights, for reports. */
@@ -43,15 +52,19 @@ export class EnsembleDetector implements Detector<EnsembleState> {
   }
 
   update(timestampMs: number, value: number): DetectorResult {
+    const n = this.members.length;
+    for (let i = 0; i < n; i++) this.results[i] = this.members[i]!.detector.update(timestampMs, value);
     let logQuiet = 0;
     let top = -1;
     let topEvidence = 0;
     let topReason = '';
-    for (let i = 0; i < this.members.length; i++) {
+    for (let i = 0; i < n; i++) {
       const m = this.members[i]!;
-      const r = m.detector.update(timestampMs, value);
+      const r = this.results[i]!;
+      const weight = m.weightNow === undefined ? m.weight : m.weightNow();
+      if (!(weight >= 0 && Number.isFinite(weight))) throw new RangeError(`member ${m.name}: weightNow returned ${weight}, expected a finite number ≥ 0`);
       // 1 − s can round to 0 for s = 1; cap the evidence so the product stays defined.
-      const evidence = -m.weight * Math.log(Math.max(1e-12, 1 - r.score));
+      const evidence = -weight * Math.log(Math.max(1e-12, 1 - r.score));
       logQuiet -= evidence;
       if (evidence > topEvidence) {
         top = i;
