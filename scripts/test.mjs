@@ -51,6 +51,9 @@ if (!only || only === 'integration') {
   // Prometheus 3.x (the Remote-Write 2.0 sender) is built from source once and cached in
   // ~/.cache/pharos; a first build takes several minutes.
   step('test peers (Prometheus 3.x, built with go install)', 'bash', ['scripts/engines/prometheus3.sh']);
+  // PostgreSQL for the metadata store's suite (tests/metadata-postgres.test.ts): Debian's server,
+  // a throwaway cluster on a free loopback port, reused while it runs.
+  step('test peers (PostgreSQL, throwaway cluster)', 'bash', ['scripts/engines/postgres.sh', 'up']);
   vitest('integration');
 }
 console.log(`\nTests: ${passed} passed, ${failed} failed`);

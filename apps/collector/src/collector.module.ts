@@ -6,11 +6,12 @@ import { METRIC_STORE_GROUP, METRICS_TOPIC } from '#pharos/metric-model';
 import type { Stream } from '#pharos/stream';
 import type { Logger, SelfMetrics } from '#pharos/telemetry';
 import { DECODE_POOL, METRIC_INGESTOR } from './collector.tokens.js';
+import { OTLP_PROVIDERS } from './otlp-servers.js';
 import { RemoteWriteController } from './remote-write.controller.js';
 
 const LAG_MONITOR = Symbol('StreamLagMonitor');
 
-/** The ingestion edge: protocol receivers that validate, apply limits and write to the stream. */
+/** The ingestion edge: protocol receivers (remote_write, OTLP) that validate, apply limits and write to the stream. */
 @Module({
   controllers: [RemoteWriteController],
   providers: [
@@ -43,6 +44,7 @@ const LAG_MONITOR = Symbol('StreamLagMonitor');
           onRecordProduced: (bytes) => lag.recordProduced(bytes),
         }),
     },
+    ...OTLP_PROVIDERS,
   ],
 })
 export class CollectorModule implements OnModuleInit, OnApplicationShutdown {

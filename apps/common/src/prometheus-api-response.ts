@@ -1,27 +1,24 @@
 import type { FastifyReply } from 'fastify';
+import { ERROR_HTTP_STATUS, type PromQLErrorType } from '#pharos/promql';
 
-/** Prometheus HTTP API error types (web/api/v1/api.go). */
-export type PrometheusErrorType = 'bad_data' | 'execution' | 'timeout' | 'canceled' | 'internal' | 'unavailable' | 'not_found';
+/** Prometheus HTTP API error types (web/api/v1/api.go), as the PromQL engine reports them. */
+export type PrometheusErrorType = PromQLErrorType;
 
-const STATUS_OF: Record<PrometheusErrorType, number> = {
-  bad_data: 400,
-  execution: 422,
-  timeout: 503,
-  canceled: 499,
-  internal: 500,
-  unavailable: 503,
-  not_found: 404,
-};
-
-export function sendPrometheusData(reply: FastifyReply, data: unknown, warnings?: readonly string[]): FastifyReply {
+/**
+ * `{"status":"success","data":…}` with `warnings` and `infos` only when there are some, as
+ * Prometheus omits them.
+ */
+export function sendPrometheusData(reply: FastifyReply, data: unknown, warnings?: readonly string[], infos?: readonly string[]): FastifyReply {
   const body: Record<string, unknown> = { status: 'success', data };
   if (warnings && warnings.length > 0) body.warnings = warnings;
+  if (infos && infos.length > 0) body.infos = infos;
   return reply.code(200).header('content-type', 'application/json').send(body);
 }
 
+/** `{"status":"error","errorType":…,"error":…}` with the status code of the error type (or the one given). */
 export function sendPrometheusError(reply: FastifyReply, errorType: PrometheusErrorType, error: string, status?: number): FastifyReply {
   return reply
-    .code(status ?? STATUS_OF[errorType])
+    .code(status ?? ERROR_HTTP_STATUS[errorType])
     .header('content-type', 'application/json')
     .send({ status: 'error', errorType, error });
 }

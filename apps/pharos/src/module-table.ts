@@ -21,7 +21,7 @@ export const ROLES = {
   collector: {
     module: CollectorModule,
     needs: ['stream'],
-    doc: 'Ingestion edge: Prometheus remote_write 1.0/2.0; validates, applies tenant limits, writes to the stream.',
+    doc: 'Ingestion edge: Prometheus remote_write 1.0/2.0 and OTLP metrics (gRPC :4317, HTTP :4318 and /otlp/v1/metrics); validates, applies tenant limits, writes to the stream.',
   },
   processor: {
     module: ProcessorModule,
@@ -31,7 +31,7 @@ export const ROLES = {
   'query-api': {
     module: QueryApiModule,
     needs: ['metric-store'],
-    doc: 'Query APIs: Prometheus series and label endpoints.',
+    doc: 'Query APIs: the Prometheus HTTP API (PromQL instant/range queries, series, labels, exemplars, metadata, status).',
   },
 } as const satisfies Record<string, RoleSpec>;
 

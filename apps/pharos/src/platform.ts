@@ -4,6 +4,7 @@ import { Global, Module, type DynamicModule, type Provider } from '@nestjs/commo
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { CONFIG, LOGGER, METRIC_STORE, READINESS, Readiness, SELF_METRICS, STREAM, TENANT_RESOLVER } from '#apps/common';
+import { BUILD_INFO } from '#apps/query-api';
 import type { PharosConfig } from '#pharos/config';
 import type { MetricStore } from '#pharos/storage';
 import type { Stream } from '#pharos/stream';
@@ -52,6 +53,7 @@ export async function startPlatform(config: PharosConfig, roles: readonly RoleNa
     { provide: SELF_METRICS, useValue: metrics },
     { provide: READINESS, useValue: readiness },
     { provide: TENANT_RESOLVER, useValue: new TenantResolver(config.auth.enabled, config.auth.keys) },
+    { provide: BUILD_INFO, useValue: { version: PHAROS_VERSION, startTimeMs: Date.now() } },
   ];
   if (stream) providers.push({ provide: STREAM, useValue: stream });
   if (store) providers.push({ provide: METRIC_STORE, useValue: store });

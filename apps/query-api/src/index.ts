@@ -1,1 +1,3 @@
 export { QueryApiModule } from './query-api.module.js';
+export { BUILD_INFO } from './tokens.js';
+export type { BuildInfo } from './tokens.js';

@@ -1,6 +1,55 @@
 import { Module } from '@nestjs/common';
+import { CONFIG, LOGGER, METRIC_STORE, SELF_METRICS } from '#apps/common';
+import type { PharosConfig } from '#pharos/config';
+import { PromQLEngine, PromQLError, PromQLParseError, parsePromQL, type Expr } from '#pharos/promql';
+import type { MetricStore } from '#pharos/storage';
+import type { Logger, SelfMetrics } from '#pharos/telemetry';
+import { QueryApiController } from './query-api.controller.js';
+import { queryLimitsFor, querySettings } from './query-limits.js';
+import { QueryTelemetry } from './query-telemetry.js';
+import { QueryToolsController } from './query-tools.controller.js';
 import { SeriesApiController } from './series-api.controller.js';
+import { StatusApiController } from './status-api.controller.js';
+import { QUERY_ENGINE, QUERY_TELEMETRY } from './tokens.js';
 
-/** Query APIs over the stores (here: the Prometheus series and label endpoints). */
-@Module({ controllers: [SeriesApiController] })
+/**
+ * The Prometheus HTTP API over the metric store: series and label endpoints, PromQL instant
+ * and range queries (engine built here, with the configured per-tenant limits), exemplars,
+ * metadata, query formatting/parsing and the status endpoints clients probe.
+ */
+@Module({
+  controllers: [SeriesApiController, QueryApiController, QueryToolsController, StatusApiController],
+  providers: [
+    {
+      provide: QUERY_ENGINE,
+      inject: [METRIC_STORE, CONFIG],
+      useFactory: (store: MetricStore, config: PharosConfig) => {
+        const settings = querySettings(config);
+        return new PromQLEngine({
+          store,
+          parse: parseForApi,
+          lookbackDeltaMs: settings.lookbackDeltaMs,
+          defaultEvaluationIntervalMs: settings.defaultEvaluationIntervalMs,
+          limits: (tenant: string) => queryLimitsFor(config, tenant),
+        });
+      },
+    },
+    {
+      provide: QUERY_TELEMETRY,
+      inject: [SELF_METRICS, LOGGER, CONFIG],
+      useFactory: (metrics: SelfMetrics, logger: Logger, config: PharosConfig) =>
+        new QueryTelemetry(metrics, logger, querySettings(config).slowQueryThresholdMs),
+    },
+  ],
+})
 export class QueryApiModule {}
+
+/** The parser, with parse errors worded as the query endpoints report them. */
+function parseForApi(query: string): Expr {
+  try {
+    return parsePromQL(query);
+  } catch (err) {
+    if (err instanceof PromQLParseError) throw new PromQLError('bad_data', `invalid parameter "query": ${err.message}`);
+    throw err;
+  }
+}

@@ -20,6 +20,32 @@ export interface PharosConfig {
     /** -1: one per core but one; 0: decode on the main thread. */
     readonly decodeWorkers: number;
   };
+  /** The OTLP receivers (collector role) and Prometheus' `otlp:` translation settings. */
+  readonly otlp: {
+    /** -1: off; 0: a free port. */
+    readonly grpcPort: number;
+    readonly httpPort: number;
+    readonly translationStrategy: 'UnderscoreEscapingWithSuffixes' | 'UnderscoreEscapingWithoutSuffixes' | 'NoUTF8EscapingWithSuffixes' | 'NoTranslation';
+    readonly promoteResourceAttributes: readonly string[];
+    readonly promoteAllResourceAttributes: boolean;
+    readonly ignoreResourceAttributes: readonly string[];
+    readonly keepIdentifyingResourceAttributes: boolean;
+    readonly convertHistogramsToNhcb: boolean;
+    readonly promoteScopeMetadata: boolean;
+    readonly labelNameUnderscoreSanitization: boolean;
+    readonly labelNamePreserveMultipleUnderscores: boolean;
+    readonly deltaMaxSeries: number;
+    readonly deltaMaxStaleMs: number;
+  };
+  /** Scraping (collector role): global defaults and the raw `scrape_configs` list, validated by libs/scrape. */
+  readonly scrape: {
+    readonly intervalMs: number;
+    readonly timeoutMs: number;
+    /** The `scrape_configs` value of the file as written (undefined when absent). */
+    readonly configs: unknown;
+  };
+  /** The YAML file the configuration came from, re-read on reload (SIGHUP, POST /-/reload); undefined for defaults only. */
+  readonly configFile: string | undefined;
   readonly processor: {
     readonly batchMaxSamples: number;
     readonly batchMaxWaitMs: number;
@@ -31,6 +57,13 @@ export interface PharosConfig {
       readonly outOfOrderWindowMs: number;
       readonly futureToleranceMs: number;
     };
+  };
+  readonly query: {
+    readonly lookbackDeltaMs: number;
+    /** Step of a subquery written without one. */
+    readonly defaultEvaluationIntervalMs: number;
+    /** Queries slower than this are logged; 0 logs none. */
+    readonly slowQueryThresholdMs: number;
   };
   readonly limits: {
     readonly defaults: TenantLimits;
@@ -56,6 +89,14 @@ export interface TenantLimits {
   readonly maxLabelValueLength: number;
   readonly maxRequestSize: number;
   readonly retentionMs: number;
+  /** Most samples a query may hold at once. */
+  readonly queryMaxSamples: number;
+  /** ms. */
+  readonly queryTimeout: number;
+  /** Most series per selector; 0: unlimited. */
+  readonly queryMaxSeries: number;
+  /** ms; 0: unlimited. */
+  readonly queryMaxRange: number;
 }
 
 /**

@@ -83,6 +83,83 @@ export const CONFIG_FIELDS: Readonly<Record<string, FieldSpec>> = {
     doc: 'Worker threads that decode and prepare ingest requests; -1 means one per core but one, 0 decodes on the main thread.',
     env: 'PHAROS_DECODE_WORKERS',
   },
+  'otlp.grpc_port': {
+    kind: { type: 'int', min: -1, max: 65535 },
+    default: 4317,
+    doc: 'Port of the OTLP/gRPC receiver (`MetricsService/Export`), on `server.http_address`; 0 picks a free port, -1 turns it off. A port in use is logged as an error and the other roles keep running.',
+    env: 'PHAROS_OTLP_GRPC_PORT',
+  },
+  'otlp.http_port': {
+    kind: { type: 'int', min: -1, max: 65535 },
+    default: 4318,
+    doc: 'Port of the OTLP/HTTP receiver (`POST /v1/metrics`), on `server.http_address`; 0 picks a free port, -1 turns it off. OTLP/HTTP is also served on the main port at `/otlp/v1/metrics`.',
+    env: 'PHAROS_OTLP_HTTP_PORT',
+  },
+  'otlp.translation_strategy': {
+    kind: { type: 'enum', values: ['UnderscoreEscapingWithSuffixes', 'UnderscoreEscapingWithoutSuffixes', 'NoUTF8EscapingWithSuffixes', 'NoTranslation'] },
+    default: 'UnderscoreEscapingWithSuffixes',
+    doc: 'How OTLP metric and attribute names become Prometheus names (Prometheus `otlp.translation_strategy`): escaped to `[a-zA-Z0-9_:]` or kept as UTF-8, with or without unit and `_total`/`_ratio` suffixes.',
+  },
+  'otlp.promote_resource_attributes': {
+    kind: { type: 'list', of: 'string' },
+    default: [],
+    doc: 'Resource attributes copied as labels onto every series of the resource (they are on `target_info` either way).',
+  },
+  'otlp.promote_all_resource_attributes': {
+    kind: { type: 'bool' },
+    default: false,
+    doc: 'Promote every resource attribute except `otlp.ignore_resource_attributes` (not together with `promote_resource_attributes`).',
+  },
+  'otlp.ignore_resource_attributes': {
+    kind: { type: 'list', of: 'string' },
+    default: [],
+    doc: 'Resource attributes not promoted when `promote_all_resource_attributes` is on.',
+  },
+  'otlp.keep_identifying_resource_attributes': {
+    kind: { type: 'bool' },
+    default: false,
+    doc: 'Also keep `service.name`, `service.namespace` and `service.instance.id` as labels of `target_info` (they always become `job` and `instance`).',
+  },
+  'otlp.convert_histograms_to_nhcb': {
+    kind: { type: 'bool' },
+    default: false,
+    doc: 'Store OTLP explicit-bucket histograms as native histograms with custom buckets instead of classic `_bucket`/`_sum`/`_count` series.',
+  },
+  'otlp.promote_scope_metadata': {
+    kind: { type: 'bool' },
+    default: false,
+    doc: 'Add the instrumentation scope as labels: `otel_scope_name`, `otel_scope_version`, `otel_scope_schema_url`, `otel_scope_<attribute>`.',
+  },
+  'otlp.label_name_underscore_sanitization': {
+    kind: { type: 'bool' },
+    default: true,
+    doc: 'With escaped names, prefix `key` to label names that start with a single `_` (Prometheus default).',
+  },
+  'otlp.label_name_preserve_multiple_underscores': {
+    kind: { type: 'bool' },
+    default: true,
+    doc: 'With escaped names, keep runs of `_` in label names instead of collapsing them (Prometheus default).',
+  },
+  'otlp.delta_max_series': {
+    kind: { type: 'int', min: 1 },
+    default: 500_000,
+    doc: 'Series whose delta-temporality running totals the collector keeps (delta → cumulative); deltas of new series beyond it are refused. With several collectors, a series\' deltas must reach the same one.',
+  },
+  'otlp.delta_max_stale': {
+    kind: { type: 'duration' },
+    default: 300_000,
+    doc: 'A delta series idle this long is forgotten; its next delta starts a new cumulative run.',
+  },
+  'scrape.interval': {
+    kind: { type: 'duration' },
+    default: 60_000,
+    doc: 'Default `scrape_interval` of the jobs under `scrape_configs` (Prometheus\' `global.scrape_interval`).',
+  },
+  'scrape.timeout': {
+    kind: { type: 'duration' },
+    default: 10_000,
+    doc: 'Default `scrape_timeout` of the jobs (Prometheus\' `global.scrape_timeout`); a job\'s interval caps it. `scrape_configs:` itself is a top-level list in `prometheus.yml` form, with a `tenant` per job.',
+  },
   'processor.batch_max_samples': {
     kind: { type: 'int', min: 1 },
     default: 100_000,
@@ -149,12 +226,117 @@ export const CONFIG_FIELDS: Readonly<Record<string, FieldSpec>> = {
     default: 32 * 1024 ** 2,
     doc: 'Largest request body, compressed; larger bodies get 413. Decompressed bodies may be 4× this.',
   },
+  'limits.query_max_samples': {
+    kind: { type: 'int', min: 1 },
+    default: 50_000_000,
+    doc: 'Most samples a query may hold in memory at once (Prometheus `--query.max-samples`); a breach fails the query with 422 `execution`.',
+  },
+  'limits.query_timeout': {
+    kind: { type: 'duration' },
+    default: 120_000,
+    doc: 'Longest a query may run (Prometheus `--query.timeout`); a request\'s `timeout` parameter can only shorten it. A breach fails with 503 `timeout`.',
+  },
+  'limits.query_max_series': {
+    kind: { type: 'int', min: 0 },
+    default: 0,
+    doc: 'Most series one selector of a query may fetch; 0 means unlimited.',
+  },
+  'limits.query_max_range': {
+    kind: { type: 'duration' },
+    default: 0,
+    doc: 'Longest `end - start` of a range query and longest selector range; 0 means unlimited.',
+  },
+  'query.lookback_delta': {
+    kind: { type: 'duration' },
+    default: 300_000,
+    doc: 'How far back an instant selector looks for the latest sample (Prometheus `--query.lookback-delta`); a request\'s `lookback_delta` overrides it.',
+    env: 'PHAROS_QUERY_LOOKBACK_DELTA',
+  },
+  'query.default_evaluation_interval': {
+    kind: { type: 'duration' },
+    default: 60_000,
+    doc: 'Step of a subquery written without one (`x[1h:]`), as Prometheus\' global `evaluation_interval`.',
+  },
+  'query.slow_query_threshold': {
+    kind: { type: 'duration' },
+    default: 5_000,
+    doc: 'Queries that take longer are logged (warn) with their text, range, tenant and statistics; 0 logs none.',
+  },
   'auth.enabled': {
     kind: { type: 'bool' },
     default: false,
     doc: 'When false every request runs as the tenant named by `X-Scope-OrgID` (`default` when absent). When true each request needs a key from `auth.keys`, and the tenant comes from the key.',
     env: 'PHAROS_AUTH_ENABLED',
     flag: 'auth',
+  },
+  // Metadata store and identity (issue 6 §1; libs/metadata, libs/identity; ADR 0008).
+  'metadata.url': {
+    kind: { type: 'string', pattern: /^$|^sqlite:|^postgres(ql)?:\/\//, patternDoc: 'empty, sqlite://<path> or postgres://user:password@host:port/database' },
+    default: '',
+    doc: 'Where users, tenants, API keys, sessions and dashboards live: SQLite (`sqlite://./data/metadata.db`; empty means `<data_dir>/metadata.db`) or PostgreSQL (`postgres://user:password@host:5432/pharos`) for several Pharos processes. Migrations run at start-up.',
+    env: 'PHAROS_METADATA_URL',
+    flag: 'metadata-url',
+  },
+  'metadata.pool_size': {
+    kind: { type: 'int', min: 1, max: 200 },
+    default: 10,
+    doc: 'PostgreSQL connections per process.',
+  },
+  'auth.session_max_lifetime': {
+    kind: { type: 'duration' },
+    default: 30 * 86_400_000,
+    doc: 'A login session ends this long after the login, used or not.',
+  },
+  'auth.session_idle_timeout': {
+    kind: { type: 'duration' },
+    default: 7 * 86_400_000,
+    doc: 'A login session unused for this long ends.',
+  },
+  'auth.login_max_failures': {
+    kind: { type: 'int', min: 1 },
+    default: 5,
+    doc: 'Failed logins for one login from one client address within `login_failure_window`; further attempts wait for the window to end (answered 429).',
+  },
+  'auth.login_failure_window': {
+    kind: { type: 'duration' },
+    default: 300_000,
+    doc: 'Window of `login_max_failures`.',
+  },
+  'auth.lockout_threshold': {
+    kind: { type: 'int', min: 1 },
+    default: 10,
+    doc: 'Consecutive failed logins, from any address, that lock the account for `lockout_duration`.',
+  },
+  'auth.lockout_duration': {
+    kind: { type: 'duration' },
+    default: 900_000,
+    doc: 'How long a locked account refuses logins.',
+  },
+  'auth.password_min_length': {
+    kind: { type: 'int', min: 8, max: 128 },
+    default: 12,
+    doc: 'Shortest password accepted for new and changed passwords.',
+  },
+  'auth.api_key_cache_ttl': {
+    kind: { type: 'duration' },
+    default: 10_000,
+    doc: 'How long a verified API key is trusted without a database lookup; a revocation made by another process takes effect within this time.',
+  },
+  'auth.api_key_max_lifetime': {
+    kind: { type: 'duration' },
+    default: 0,
+    doc: 'Longest lifetime of a new API key; 0 allows keys without expiry.',
+  },
+  'auth.initial_admin_login': {
+    kind: { type: 'string', pattern: /^[a-z0-9][a-z0-9_.@+-]{0,99}$/, patternDoc: 'a lower-case login' },
+    default: 'admin',
+    doc: 'Login of the server admin created on first start (when no user exists).',
+  },
+  'auth.initial_admin_password': {
+    kind: { type: 'string' },
+    default: '',
+    doc: 'Password of that first admin; empty generates one and prints it once. Either way it must be changed at the first login. Prefer the environment variable to the file.',
+    env: 'PHAROS_ADMIN_PASSWORD',
   },
   'log.level': {
     kind: { type: 'enum', values: ['debug', 'info', 'warn', 'error'] },

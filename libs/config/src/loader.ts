@@ -57,11 +57,22 @@ export function loadConfig(sources: ConfigSources = {}): PharosConfig {
     maxLabelValueLength: get('limits.max_label_value_length'),
     maxRequestSize: get('limits.max_request_size'),
     retentionMs: get('storage.metrics.retention'),
+    queryMaxSamples: get('limits.query_max_samples'),
+    queryTimeout: get('limits.query_timeout'),
+    queryMaxSeries: get('limits.query_max_series'),
+    queryMaxRange: get('limits.query_max_range'),
   };
   const tenants = readTenantLimits(getPath(doc, 'limits.tenants'), defaults, where, problems);
   const keys = readApiKeys(getPath(doc, 'auth.keys'), where, problems);
   if (get<boolean>('auth.enabled') && keys.length === 0) {
     problems.push(`${where}: auth.keys: expected at least one key when auth.enabled is true`);
+  }
+  if (get<number>('scrape.timeout') > get<number>('scrape.interval')) {
+    problems.push(`${where}: scrape.timeout: global scrape timeout greater than scrape interval`);
+  }
+  const scrapeConfigs = doc['scrape_configs'];
+  if (scrapeConfigs !== undefined && scrapeConfigs !== null && !Array.isArray(scrapeConfigs)) {
+    problems.push(`${where}: scrape_configs: expected a list of scrape jobs`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -83,6 +94,23 @@ export function loadConfig(sources: ConfigSources = {}): PharosConfig {
       maxLagBytes: get('stream.max_lag_size'),
     },
     collector: { decodeWorkers: get('collector.decode_workers') },
+    otlp: {
+      grpcPort: get('otlp.grpc_port'),
+      httpPort: get('otlp.http_port'),
+      translationStrategy: get('otlp.translation_strategy'),
+      promoteResourceAttributes: get('otlp.promote_resource_attributes'),
+      promoteAllResourceAttributes: get('otlp.promote_all_resource_attributes'),
+      ignoreResourceAttributes: get('otlp.ignore_resource_attributes'),
+      keepIdentifyingResourceAttributes: get('otlp.keep_identifying_resource_attributes'),
+      convertHistogramsToNhcb: get('otlp.convert_histograms_to_nhcb'),
+      promoteScopeMetadata: get('otlp.promote_scope_metadata'),
+      labelNameUnderscoreSanitization: get('otlp.label_name_underscore_sanitization'),
+      labelNamePreserveMultipleUnderscores: get('otlp.label_name_preserve_multiple_underscores'),
+      deltaMaxSeries: get('otlp.delta_max_series'),
+      deltaMaxStaleMs: get('otlp.delta_max_stale'),
+    },
+    scrape: { intervalMs: get('scrape.interval'), timeoutMs: get('scrape.timeout'), configs: scrapeConfigs ?? undefined },
+    configFile: sources.file,
     processor: {
       batchMaxSamples: get('processor.batch_max_samples'),
       batchMaxWaitMs: get('processor.batch_max_wait'),
@@ -94,6 +122,11 @@ export function loadConfig(sources: ConfigSources = {}): PharosConfig {
         outOfOrderWindowMs: get('storage.metrics.out_of_order_window'),
         futureToleranceMs: get('storage.metrics.future_tolerance'),
       },
+    },
+    query: {
+      lookbackDeltaMs: get('query.lookback_delta'),
+      defaultEvaluationIntervalMs: get('query.default_evaluation_interval'),
+      slowQueryThresholdMs: get('query.slow_query_threshold'),
     },
     limits: { defaults, tenants },
     auth: { enabled: get('auth.enabled'), keys },
@@ -146,7 +179,7 @@ function getPath(doc: Record<string, unknown>, path: string): unknown {
 function checkUnknownKeys(node: Record<string, unknown>, prefix: string, problems: string[], where: string): void {
   for (const [key, value] of Object.entries(node)) {
     const path = prefix + key;
-    if (path === 'limits.tenants' || path === 'auth.keys') continue;
+    if (path === 'limits.tenants' || path === 'auth.keys' || path === 'scrape_configs') continue;
     if (path in CONFIG_FIELDS) continue;
     const isSection = Object.keys(CONFIG_FIELDS).some((p) => p.startsWith(path + '.'));
     if (isSection && value !== null && typeof value === 'object' && !Array.isArray(value)) {

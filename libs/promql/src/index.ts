@@ -49,3 +49,34 @@ export { KahanHistogramSum } from './histogram/kahan-sum.js';
 export { histogramQuantile, histogramFraction, histogramStdDev, histogramStdVar } from './histogram/statistics.js';
 export { histogramBuckets, histogramBucketTuples } from './histogram/buckets.js';
 export type { HistogramBucket, HistogramBucketTuple, BoundaryRule } from './histogram/buckets.js';
+export { runPromQLTestScript, buildLoadBatch } from './promqltest/runner.js';
+export type { PromQLTestBackend, PromQLTestOptions, PromQLTestEvalResult, PromQLTestScriptResult } from './promqltest/runner.js';
+export { parsePromQLTestScript } from './promqltest/script.js';
+export type { PromQLTestCommand, EvalCommand, LoadCommand } from './promqltest/script.js';
+export { PromQLTestSyntaxError } from './promqltest/go-syntax.js';
+export {
+  parseKnownFailures,
+  formatKnownFailures,
+  checkKnownFailures,
+  formatKnownFailureCheck,
+  formatPromQLTestSummary,
+  formatEvalFailure,
+} from './promqltest/report.js';
+export type { KnownFailureCheck } from './promqltest/report.js';
+export { pharosPromQLTestTarget } from './promqltest/pharos-target.js';
+export { PromQLEngine, DEFAULT_QUERY_LIMITS } from './engine/engine.js';
+export type { PromQLEngineOptions } from './engine/engine.js';
+export { PromQLError, ERROR_HTTP_STATUS } from './engine/query-api.js';
+export type {
+  QueryEngine,
+  InstantQueryRequest,
+  RangeQueryRequest,
+  ResultSeries,
+  QueryValue,
+  QueryStats,
+  QueryResult,
+  PromQLErrorType,
+  QueryLimits,
+} from './engine/query-api.js';
+export { Annotations } from './engine/values.js';
+export type { FloatHistogram, Sample, Vector, RangeWindow } from './engine/values.js';

@@ -1,8 +1,8 @@
 import { LabelSetInterner, METRIC_NAME_LABEL, sortLabelsInPlace, type Labels, type MetricBatchBuilder } from '#pharos/metric-model';
+import { WireReader } from '#pharos/protowire';
 import { HistogramReader } from './histogram-reader.js';
 import { type RejectionReason, type ResolvedLimits, emptyRejections } from './options.js';
 import { describeLabels, isLegacyMetricNameString } from './text.js';
-import { WireReader } from './wire.js';
 
 /** How many human-readable problems a result carries; enough to debug, bounded for logs. */
 export const MAX_FIRST_ERRORS = 5;

@@ -1,7 +1,7 @@
 import { METRIC_TYPES, type Labels, hashBytes } from '#pharos/metric-model';
 import { type DecodeContext, growInt32 } from './context.js';
-import { internedUtf8, isLegacyLabelName, isLegacyMetricName, isValidUtf8, sliceUtf8 } from './text.js';
-import { WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, type WireReader, wrongWireType } from './wire.js';
+import { WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, type WireReader, internedUtf8, isValidUtf8, sliceUtf8, wrongWireType } from '#pharos/protowire';
+import { isLegacyLabelName, isLegacyMetricName } from './text.js';
 
 // Tags (field << 3 | wire type) of the fields the 1.0 walker reads; see proto/prometheus/.
 const TAG_WRITE_TIMESERIES = (1 << 3) | WIRE_LEN;

@@ -1,8 +1,8 @@
 import { METRIC_NAME_LABEL, METRIC_TYPES, type Labels } from '#pharos/metric-model';
 import { type DecodeContext, growInt32, growUint32 } from './context.js';
 import { RemoteWriteDecodeError } from './errors.js';
-import { internedUtf8, isLegacyLabelName, isValidUtf8, sliceUtf8 } from './text.js';
-import { WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, type WireReader, wrongWireType } from './wire.js';
+import { WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, type WireReader, internedUtf8, isValidUtf8, sliceUtf8, wrongWireType } from '#pharos/protowire';
+import { isLegacyLabelName } from './text.js';
 
 // Tags of `io.prometheus.write.v2` fields; see proto/io/prometheus/write/v2/types.proto.
 const TAG_REQUEST_SYMBOL = (4 << 3) | WIRE_LEN;

@@ -12,7 +12,7 @@ import {
   encodeWriteRequestV1,
   encodeWriteRequestV2,
 } from '#pharos/remote-write';
-import { ProtoWriter } from './proto-writer.js';
+import { ProtoWriter } from '#pharos/protowire';
 
 const T = 1_700_000_000_000;
 

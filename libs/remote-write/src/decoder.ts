@@ -1,5 +1,6 @@
 import { uncompressSync } from 'snappy';
 import { type MetricBatch, MetricBatchBuilder } from '#pharos/metric-model';
+import { ProtowireError } from '#pharos/protowire';
 import { DecodeContext } from './context.js';
 import { decodeV1 } from './decode-v1.js';
 import { decodeV2 } from './decode-v2.js';
@@ -87,6 +88,8 @@ export class RemoteWriteDecoder {
       // A RangeError here can only come from absurd sizes in a malformed body; report it as
       // such rather than as an internal failure.
       if (error instanceof RangeError) throw new RemoteWriteDecodeError(`malformed request: ${error.message}`);
+      // Malformed protobuf is reported as this protocol's error, so the receiver answers 400.
+      if (error instanceof ProtowireError) throw new RemoteWriteDecodeError(error.problem, error.offset);
       throw error;
     }
     return {

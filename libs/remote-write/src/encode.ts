@@ -6,8 +6,7 @@ import {
   METRIC_TYPES,
   labelsFromRecord,
 } from '#pharos/metric-model';
-import { ProtoWriter } from './proto-writer.js';
-import { WIRE_LEN } from './wire.js';
+import { ProtoWriter, WIRE_LEN } from '#pharos/protowire';
 
 /** One series to encode. Record labels are sorted (empty values dropped); flat arrays are sent as given. */
 export interface RemoteWriteSeries {

@@ -1,6 +1,6 @@
 import { CUSTOM_BUCKETS_SCHEMA, type NativeHistogram } from '#pharos/metric-model';
 import { RemoteWriteDecodeError } from './errors.js';
-import { WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, type WireReader, wrongWireType } from './wire.js';
+import { WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, type WireReader, wrongWireType } from '#pharos/protowire';
 
 // Prometheus accepts exponential schemas -4..8 and the custom-bucket schema -53.
 const MIN_EXPONENTIAL_SCHEMA = -4;

@@ -1,4 +1,4 @@
-import { RemoteWriteDecodeError } from './errors.js';
+import { ProtowireError } from './errors.js';
 
 /** Protobuf wire types (https://protobuf.dev/programming-guides/encoding/#structure). */
 export const WIRE_VARINT = 0;
@@ -16,7 +16,7 @@ const f64Bytes = new Uint8Array(f64.buffer);
 /**
  * A cursor over protobuf bytes, bounded by `end` (the end of the message being read), so a
  * field can never read into its parent's bytes or past the buffer. Every read checks the
- * bound and throws {@link RemoteWriteDecodeError}; nothing here can index out of range.
+ * bound and throws {@link ProtowireError}; nothing here can index out of range.
  *
  * One reader is reused for a whole request: descending into a sub-message saves `end`,
  * narrows it, and restores it afterwards (see {@link WireReader.enter}).
@@ -36,7 +36,7 @@ export class WireReader {
   tag(): number {
     const at = this.pos;
     const tag = this.uint32();
-    if (tag >>> 3 === 0) throw new RemoteWriteDecodeError('invalid field number 0', at);
+    if (tag >>> 3 === 0) throw new ProtowireError('invalid field number 0', at);
     return tag;
   }
 
@@ -53,18 +53,18 @@ export class WireReader {
     }
     let value = 0;
     for (let shift = 0; shift < 35; shift += 7) {
-      if (p >= this.end) throw new RemoteWriteDecodeError('truncated varint', p);
+      if (p >= this.end) throw new ProtowireError('truncated varint', p);
       const c = b[p++]!;
       value += (c & 0x7f) * 2 ** shift;
       if (c < 0x80) {
         this.pos = p;
-        if (value >= TWO_POW_32) throw new RemoteWriteDecodeError('varint does not fit in 32 bits', p);
+        if (value >= TWO_POW_32) throw new ProtowireError('varint does not fit in 32 bits', p);
         return value;
       }
     }
     // Negative int32 enums are sign-extended to 10 bytes; they are out of range for every
     // 32-bit field we read, so a longer varint is an error either way.
-    throw new RemoteWriteDecodeError('varint too long for a 32-bit field', p);
+    throw new ProtowireError('varint too long for a 32-bit field', p);
   }
 
   /**
@@ -80,7 +80,7 @@ export class WireReader {
     let c = 0;
     // Bytes 1-4 fill bits 0-27 of the low word.
     for (let i = 0; i < 4; i++) {
-      if (p >= end) throw new RemoteWriteDecodeError('truncated varint', p);
+      if (p >= end) throw new ProtowireError('truncated varint', p);
       c = b[p++]!;
       lo = (lo | ((c & 0x7f) << (i * 7))) >>> 0;
       if (c < 0x80) {
@@ -89,14 +89,14 @@ export class WireReader {
       }
     }
     // Byte 5 straddles the two words.
-    if (p >= end) throw new RemoteWriteDecodeError('truncated varint', p);
+    if (p >= end) throw new ProtowireError('truncated varint', p);
     c = b[p++]!;
     lo = (lo | ((c & 0x7f) << 28)) >>> 0;
     hi = (c & 0x7f) >>> 4;
     if (c >= 0x80) {
       let done = false;
       for (let i = 0; i < 5; i++) {
-        if (p >= end) throw new RemoteWriteDecodeError('truncated varint', p);
+        if (p >= end) throw new ProtowireError('truncated varint', p);
         c = b[p++]!;
         hi = (hi | ((c & 0x7f) << (i * 7 + 3))) >>> 0;
         if (c < 0x80) {
@@ -104,7 +104,7 @@ export class WireReader {
           break;
         }
       }
-      if (!done) throw new RemoteWriteDecodeError('varint longer than 10 bytes', p);
+      if (!done) throw new ProtowireError('varint longer than 10 bytes', p);
     }
     this.pos = p;
     return signed ? (hi | 0) * TWO_POW_32 + lo : hi * TWO_POW_32 + lo;
@@ -126,7 +126,7 @@ export class WireReader {
 
   double(): number {
     const p = this.pos;
-    if (p + 8 > this.end) throw new RemoteWriteDecodeError('truncated double', p);
+    if (p + 8 > this.end) throw new ProtowireError('truncated double', p);
     const b = this.buf;
     f64Bytes[0] = b[p]!;
     f64Bytes[1] = b[p + 1]!;
@@ -140,13 +140,50 @@ export class WireReader {
     return f64[0]!;
   }
 
+  /** `fixed64` as a number: exact up to 2^53, rounded above (counts never get there). */
+  fixed64(): number {
+    const p = this.pos;
+    if (p + 8 > this.end) throw new ProtowireError('truncated fixed64', p);
+    const b = this.buf;
+    const lo = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+    const hi = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0;
+    this.pos = p + 8;
+    return hi * TWO_POW_32 + lo;
+  }
+
+  /** `sfixed64` (two's complement) as a number, exact up to ±2^53. */
+  sfixed64(): number {
+    const p = this.pos;
+    if (p + 8 > this.end) throw new ProtowireError('truncated sfixed64', p);
+    const b = this.buf;
+    const lo = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+    const hi = b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24);
+    this.pos = p + 8;
+    return hi * TWO_POW_32 + lo;
+  }
+
+  /**
+   * A `fixed64` count of nanoseconds as whole milliseconds, rounded down exactly: today's
+   * epoch nanoseconds (~1.7e18) are past 2^53, so dividing the float would sometimes land a
+   * millisecond off. 2^32 ns = 4294 ms + 967296 ns, which keeps every step below 2^53.
+   */
+  fixed64NanosToMillis(): number {
+    const p = this.pos;
+    if (p + 8 > this.end) throw new ProtowireError('truncated fixed64', p);
+    const b = this.buf;
+    const lo = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+    const hi = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0;
+    this.pos = p + 8;
+    return hi * 4294 + Math.floor((hi * 967296 + lo) / 1e6);
+  }
+
   /** Reads a length prefix and returns the end offset of the payload, checked against `end`. */
   lengthEnd(): number {
     const at = this.pos;
     const len = this.uint32();
     const payloadEnd = this.pos + len;
     if (payloadEnd > this.end) {
-      throw new RemoteWriteDecodeError(`length ${len} runs past the end of its message`, at);
+      throw new ProtowireError(`length ${len} runs past the end of its message`, at);
     }
     return payloadEnd;
   }
@@ -171,7 +208,7 @@ export class WireReader {
         let p = this.pos;
         const limit = Math.min(this.end, p + 10);
         while (p < limit && b[p]! >= 0x80) p++;
-        if (p >= limit) throw new RemoteWriteDecodeError('truncated or overlong varint', p);
+        if (p >= limit) throw new ProtowireError('truncated or overlong varint', p);
         this.pos = p + 1;
         return;
       }
@@ -185,18 +222,18 @@ export class WireReader {
         this.advance(4);
         return;
       default:
-        // Groups (3, 4) are deprecated and never used by remote write; 6 and 7 do not exist.
-        throw new RemoteWriteDecodeError(`unsupported wire type ${wireType}`, this.pos);
+        // Groups (3, 4) are deprecated and used by no protocol we read; 6 and 7 do not exist.
+        throw new ProtowireError(`unsupported wire type ${wireType}`, this.pos);
     }
   }
 
   private advance(n: number): void {
-    if (this.pos + n > this.end) throw new RemoteWriteDecodeError('truncated fixed-width field', this.pos);
+    if (this.pos + n > this.end) throw new ProtowireError('truncated fixed-width field', this.pos);
     this.pos += n;
   }
 }
 
 /** Throws the error every decoder gives for a known field sent with the wrong wire type. */
 export function wrongWireType(message: string, field: number, wireType: number, at: number): never {
-  throw new RemoteWriteDecodeError(`${message}: field ${field} has wire type ${wireType}`, at);
+  throw new ProtowireError(`${message}: field ${field} has wire type ${wireType}`, at);
 }

@@ -1,4 +1,4 @@
-import { WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from './wire.js';
+import { WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from './reader.js';
 
 const TWO_POW_32 = 4294967296;
 
@@ -77,6 +77,14 @@ export class ProtoWriter {
   double(v: number): void {
     this.ensure(8);
     this.buf.writeDoubleLE(v, this.pos);
+    this.pos += 8;
+  }
+
+  /** `fixed64`/`sfixed64`: a bigint is exact over the whole 64 bits (e.g. epoch nanoseconds). */
+  fixed64(v: number | bigint): void {
+    this.ensure(8);
+    if (typeof v === 'bigint') this.buf.writeBigUInt64LE(BigInt.asUintN(64, v), this.pos);
+    else this.buf.writeBigUInt64LE(BigInt.asUintN(64, BigInt(Math.trunc(v))), this.pos);
     this.pos += 8;
   }
 
