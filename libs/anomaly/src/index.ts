@@ -73,3 +73,8 @@ export type { RangeNoveltyOptions, RangeNoveltyState } from './detectors/range-n
 export { RangeNoveltyDetector } from './detectors/range-novelty.js';
 export type { AnomalyLikelihoodOptions, AnomalyLikelihoodState } from './detectors/anomaly-likelihood.js';
 export { AnomalyLikelihood } from './detectors/anomaly-likelihood.js';
+export type { ContextPredictionOptions, ContextPredictionState } from './detectors/context-prediction.js';
+export { ContextPredictionDetector } from './detectors/context-prediction.js';
+export { LazyResult, RescoredResult } from './detectors/detector.js';
+export type { ProfileScores } from './eval/cross-validation.js';
+export { crossValidatedScore, nestedCrossValidatedScore, nabCategory } from './eval/cross-validation.js';

@@ -9,6 +9,7 @@ import {
   OnnxAnomalyModel,
   PROFILE_NAMES,
   STATISTICAL_DETECTORS,
+  crossValidatedScore,
   defaultModelPath,
   loadNabCorpus,
   parseNabCsv,
@@ -18,11 +19,12 @@ import {
   type NabCorpus,
   type NabDetectorResult,
   type ProfileName,
+  type ProfileScores,
 } from '#pharos/anomaly';
 import type { MlCommand } from './ml-cli.js';
 
 const USAGE =
-  'usage: pharos ml eval-nab --data <dir> --labels <windows.json> [--thresholds <file>] [--write-thresholds <file>] [--model <file.onnx>] [--fixture <dir>] [--json]';
+  'usage: pharos ml eval-nab --data <dir> --labels <windows.json> [--thresholds <file>] [--write-thresholds <file>] [--model <file.onnx>] [--fixture <dir>] [--cv] [--json]';
 
 /** NAB v1.1's published scoreboard (whole 58-file corpus): standard / low FP / low FN. */
 export const PUBLISHED_NAB: Readonly<Record<string, Readonly<Record<ProfileName, number>>>> = {
@@ -46,10 +48,17 @@ export interface EvalNabReport {
   readonly ensemble_weights: Readonly<Record<string, number>>;
   readonly files: number;
   readonly windows: number;
+  /**
+   * With `--cv`: each detector's held-out score, every NAB category scored at
+   * thresholds optimised on the other categories (leave one category out).
+   */
+  readonly cross_validated?: Record<string, Record<ProfileName, number>>;
   readonly reference: {
     readonly published: typeof PUBLISHED_NAB;
     /** Numenta HTM's own anomaly scores from the fixture, scored by this scorer on the same files; null when the fixture lacks some. */
     readonly numenta_htm_rescored: Record<ProfileName, number> | null;
+    /** With `--cv`: the same, leave one category out. */
+    readonly numenta_htm_cross_validated?: Record<ProfileName, number> | null;
   };
 }
 
@@ -87,6 +96,7 @@ async function evalNab(argv: readonly string[]): Promise<{ json: boolean; doc: E
         'write-thresholds': { type: 'string' },
         model: { type: 'string' },
         fixture: { type: 'string' },
+        cv: { type: 'boolean' },
         json: { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -109,20 +119,25 @@ async function evalNab(argv: readonly string[]): Promise<{ json: boolean; doc: E
   const modelPath = values.model ?? defaultModelPath();
 
   const corpus = loadNabCorpus({ dataDir, windowsFile: labels });
+  const cv = values.cv === true;
   const detectors: Record<string, NabDetectorResult> = {};
-  for (const [name, factory] of Object.entries(STATISTICAL_DETECTORS)) {
-    const scores = corpus.series.map((s) => runDetector(factory(s.range), s.timestamps, s.values));
+  const crossValidated: Record<string, Record<ProfileName, number>> = {};
+  const score = (name: string, scores: readonly Float64Array[]): void => {
     detectors[name] = scoreNabRun(corpus, scores, given?.[name]);
+    if (cv) crossValidated[name] = crossValidatedScore(corpus, scores);
+  };
+  for (const [name, factory] of Object.entries(STATISTICAL_DETECTORS)) {
+    score(name, corpus.series.map((s) => runDetector(factory(s.range), s.timestamps, s.values)));
   }
   const model = await OnnxAnomalyModel.load(modelPath);
   try {
     const scores: Float64Array[] = [];
     for (const s of corpus.series) scores.push(await scoreSeriesLearned(model, s.range, s.timestamps, s.values));
-    detectors[LEARNED] = scoreNabRun(corpus, scores, given?.[LEARNED]);
+    score(LEARNED, scores);
   } finally {
     await model.close();
   }
-  const htm = rescoreFixture(corpus, values.fixture ?? join(root, 'scorer-fixture', 'numenta'));
+  const htm = rescoreFixture(corpus, values.fixture ?? join(root, 'scorer-fixture', 'numenta'), cv);
 
   const used: Record<string, Record<ProfileName, number>> = {};
   for (const [name, r] of Object.entries(detectors)) used[name] = { ...r.thresholds };
@@ -137,9 +152,14 @@ async function evalNab(argv: readonly string[]): Promise<{ json: boolean; doc: E
     ensemble_weights: ENSEMBLE_WEIGHTS,
     files: corpus.series.length,
     windows: corpus.windowCount,
-    reference: { published: PUBLISHED_NAB, numenta_htm_rescored: htm.result === null ? null : round(htm.result.normalised) },
+    ...(cv ? { cross_validated: Object.fromEntries(Object.entries(crossValidated).map(([n, r]) => [n, round(r)])) } : {}),
+    reference: {
+      published: PUBLISHED_NAB,
+      numenta_htm_rescored: htm.result === null ? null : round(htm.result.normalised),
+      ...(cv ? { numenta_htm_cross_validated: htm.crossValidated === null ? null : round(htm.crossValidated) } : {}),
+    },
   };
-  return { json: values.json === true, doc, table: table(doc, detectors, htm.note, given !== undefined) };
+  return { json: values.json === true, doc, table: table(doc, detectors, cv ? { detectors: crossValidated, htm: htm.crossValidated } : undefined, htm.note, given !== undefined) };
 }
 
 /** Reads a thresholds file as written by `--write-thresholds`: detector → profile → threshold. */
@@ -166,20 +186,24 @@ function readThresholds(path: string): Thresholds {
 }
 
 /** Scores Numenta HTM's published anomaly scores (the fixture) on the same files, if the fixture has every one. */
-function rescoreFixture(corpus: NabCorpus, fixtureDir: string): { result: NabDetectorResult | null; note: string } {
-  if (!existsSync(fixtureDir)) return { result: null, note: `no Numenta HTM fixture at ${fixtureDir}` };
+function rescoreFixture(
+  corpus: NabCorpus,
+  fixtureDir: string,
+  cv: boolean,
+): { result: NabDetectorResult | null; crossValidated: ProfileScores | null; note: string } {
+  if (!existsSync(fixtureDir)) return { result: null, crossValidated: null, note: `no Numenta HTM fixture at ${fixtureDir}` };
   const paths = corpus.series.map((s) => {
     const slash = s.file.lastIndexOf('/');
     return join(fixtureDir, s.file.slice(0, slash + 1) + 'numenta_' + s.file.slice(slash + 1));
   });
   const missing = paths.filter((p) => !existsSync(p)).length;
-  if (missing > 0) return { result: null, note: `the Numenta HTM fixture lacks ${missing} of ${paths.length} files: not rescored` };
+  if (missing > 0) return { result: null, crossValidated: null, note: `the Numenta HTM fixture lacks ${missing} of ${paths.length} files: not rescored` };
   const scores = paths.map((p, i) => {
     const { values } = parseNabCsv(readFileSync(p, 'utf8'), 'anomaly_score');
     if (values.length !== corpus.series[i]!.values.length) throw new Error(`${p}: ${values.length} rows, data file has ${corpus.series[i]!.values.length}`);
     return values;
   });
-  return { result: scoreNabRun(corpus, scores), note: '' };
+  return { result: scoreNabRun(corpus, scores), crossValidated: cv ? crossValidatedScore(corpus, scores) : null, note: '' };
 }
 
 function round(r: Readonly<Record<ProfileName, number>>): Record<ProfileName, number> {
@@ -188,16 +212,26 @@ function round(r: Readonly<Record<ProfileName, number>>): Record<ProfileName, nu
   return out;
 }
 
-function table(doc: EvalNabReport, detectors: Record<string, NabDetectorResult>, htmNote: string, fixedThresholds: boolean): string {
+/** Held-out scores for the table, unrounded (the JSON document carries them rounded). */
+interface HeldOut {
+  readonly detectors: Readonly<Record<string, ProfileScores>>;
+  readonly htm: ProfileScores | null;
+}
+
+function table(doc: EvalNabReport, detectors: Record<string, NabDetectorResult>, heldOut: HeldOut | undefined, htmNote: string, fixedThresholds: boolean): string {
+  const cv = heldOut?.detectors;
   const row = (name: string, r: Readonly<Record<ProfileName, number>>, extra = ''): string =>
     `${name.padEnd(34)} ${PROFILE_NAMES.map((p) => r[p].toFixed(1).padStart(9)).join(' ')}${extra}`;
+  const held = (r: Readonly<Record<ProfileName, number>> | null | undefined): string =>
+    cv === undefined ? '' : r == null ? ' '.repeat(30) : ` ${PROFILE_NAMES.map((p) => r[p].toFixed(1).padStart(9)).join(' ')}`;
   const lines = [
     `NAB scores on ${doc.files} files, ${doc.windows} windows (thresholds ${fixedThresholds ? 'from --thresholds where given, else optimised' : 'optimised per profile over this folder'})`,
-    `${'detector'.padEnd(34)} ${'standard'.padStart(9)} ${'low FP'.padStart(9)} ${'low FN'.padStart(9)}   thresholds`,
+    ...(cv === undefined ? [] : [`${' '.repeat(34)} ${'in-sample'.padStart(29)} ${'leave one category out'.padStart(29)}`]),
+    `${'detector'.padEnd(34)} ${'standard'.padStart(9)} ${'low FP'.padStart(9)} ${'low FN'.padStart(9)}${cv === undefined ? '' : ` ${'standard'.padStart(9)} ${'low FP'.padStart(9)} ${'low FN'.padStart(9)}`}   thresholds`,
   ];
   for (const [name, r] of Object.entries(detectors)) {
     const t = PROFILE_NAMES.map((p) => `${r.thresholds[p].toFixed(4)}${r.optimised[p] ? '' : '*'}`).join(' / ');
-    lines.push(row(name, r.normalised, `   ${t}`));
+    lines.push(row(name, r.normalised, `${held(cv?.[name])}   ${t}`));
   }
   lines.push('');
   lines.push(
@@ -207,10 +241,11 @@ function table(doc: EvalNabReport, detectors: Record<string, NabDetectorResult>,
   );
   lines.push('');
   lines.push('reference, same scorer and files:');
-  if (doc.reference.numenta_htm_rescored !== null) lines.push(row(HTM_FIXTURE, doc.reference.numenta_htm_rescored));
+  if (doc.reference.numenta_htm_rescored !== null) lines.push(row(HTM_FIXTURE, doc.reference.numenta_htm_rescored, held(heldOut?.htm)));
   else lines.push(`  ${htmNote}`);
   lines.push('published NAB scoreboard (whole 58-file corpus):');
   for (const [name, r] of Object.entries(PUBLISHED_NAB)) lines.push(row(name, r));
   if (fixedThresholds) lines.push('(* threshold given by --thresholds)');
+  if (cv !== undefined) lines.push('(leave one category out: each category scored at thresholds optimised on the others, whatever --thresholds says)');
   return lines.join('\n') + '\n';
 }

@@ -1,3 +1,4 @@
+import { RescoredResult } from './detector.js';
 import type { Detector, DetectorResult } from './detector.js';
 
 /** Options of {@link AlertGate}. */
@@ -44,7 +45,7 @@ export class AlertGate<S extends object> implements Detector<AlertGateState<S>> 
     const r = this.inner.update(timestampMs, value);
     if (this.closedFor > 0) {
       this.closedFor--;
-      return r.score === 0 ? r : { score: 0, reason: `${r.reason} (within the rest period of an earlier alert)` };
+      return r.score === 0 ? r : new RescoredResult(0, r, noteResting);
     }
     if (r.score >= this.alertAt) this.closedFor = this.restPoints;
     return r;
@@ -58,4 +59,8 @@ export class AlertGate<S extends object> implements Detector<AlertGateState<S>> 
     this.inner.restore(state.inner);
     this.closedFor = state.closedFor;
   }
+}
+
+function noteResting(reason: string): string {
+  return `${reason} (within the rest period of an earlier alert)`;
 }

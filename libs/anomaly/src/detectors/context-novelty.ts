@@ -1,4 +1,4 @@
-import { checkPoint } from './detector.js';
+import { checkPoint, LazyResult } from './detector.js';
 import type { Detector, DetectorResult, SeriesRange } from './detector.js';
 
 /** Options of {@link ContextNoveltyDetector}; every field has a default. */
@@ -162,11 +162,7 @@ export class ContextNoveltyDetector implements Detector<ContextNoveltyState> {
       this.variance = (1 - alpha) * (this.variance + alpha * d * d);
     }
     this.count++;
-    const reason =
-      score > 0
-        ? `recent context novelty ${short.toFixed(2)} vs usual ${this.mean.toFixed(2)}±${Math.sqrt(this.variance).toFixed(2)}`
-        : `context familiar (novelty ${raw.toFixed(2)})`;
-    return { score, reason };
+    return score > 0 ? new LazyResult(score, explainNovel, short, this.mean, Math.sqrt(this.variance)) : new LazyResult(0, explainFamiliar, raw);
   }
 
   snapshot(): ContextNoveltyState {
@@ -197,6 +193,14 @@ export class ContextNoveltyDetector implements Detector<ContextNoveltyState> {
     this.mean = state.mean;
     this.variance = state.variance;
   }
+}
+
+function explainNovel(short: number, mean: number, sd: number): string {
+  return `recent context novelty ${short.toFixed(2)} vs usual ${mean.toFixed(2)}±${sd.toFixed(2)}`;
+}
+
+function explainFamiliar(raw: number): string {
+  return `context familiar (novelty ${raw.toFixed(2)})`;
 }
 
 /** Complementary error function (Numerical Recipes' erfcc, |error| < 1.2e-7). */

@@ -1,3 +1,4 @@
+import { LazyResult, RescoredResult } from './detector.js';
 import type { Detector, DetectorResult } from './detector.js';
 
 /** One member of an {@link EnsembleDetector}. */
@@ -33,6 +34,8 @@ export class EnsembleDetector implements Detector<EnsembleState> {
   private readonly members: readonly EnsembleMember[];
   /** Each member's result for the current point (reused, so no array per point). */
   private readonly results: DetectorResult[];
+  /** Per member: prefixes its name to its reason (made once, read lazily). */
+  private readonly notes: ((reason: string) => string)[];
 
   constructor(members: readonly EnsembleMember[]) {
     if (members.length === 0) throw new RangeError('an ensemble needs at least one member');
@@ -44,6 +47,7 @@ export class EnsembleDetector implements Detector<EnsembleState> {
     }
     this.members = members;
     this.results = members.map(() => ({ score: 0, reason: '' }));
+    this.notes = members.map((m) => (reason: string) => `${m.name}: ${reason}`);
   }
 
   /** The members' names and weights, for reports. */
@@ -57,7 +61,6 @@ export class EnsembleDetector implements Detector<EnsembleState> {
     let logQuiet = 0;
     let top = -1;
     let topEvidence = 0;
-    let topReason = '';
     for (let i = 0; i < n; i++) {
       const m = this.members[i]!;
       const r = this.results[i]!;
@@ -69,11 +72,10 @@ export class EnsembleDetector implements Detector<EnsembleState> {
       if (evidence > topEvidence) {
         top = i;
         topEvidence = evidence;
-        topReason = r.reason;
       }
     }
     const score = Math.min(1, Math.max(0, 1 - Math.exp(logQuiet)));
-    return { score, reason: top < 0 ? 'no member sees an anomaly' : `${this.members[top]!.name}: ${topReason}` };
+    return top < 0 ? new LazyResult(score, explainQuiet) : new RescoredResult(score, this.results[top]!, this.notes[top]);
   }
 
   snapshot(): EnsembleState {
@@ -87,4 +89,8 @@ export class EnsembleDetector implements Detector<EnsembleState> {
       m.detector.restore(s);
     }
   }
+}
+
+function explainQuiet(): string {
+  return 'no member sees an anomaly';
 }

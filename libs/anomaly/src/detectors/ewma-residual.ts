@@ -1,4 +1,4 @@
-import { checkPoint, deviationScore, scaleFloor } from './detector.js';
+import { checkPoint, deviationScore, scaleFloor, LazyResult } from './detector.js';
 import type { Detector, DetectorResult, SeriesRange } from './detector.js';
 
 /** Options of {@link EwmaResidualDetector}; every field has a default. */
@@ -70,7 +70,7 @@ export class EwmaResidualDetector implements Detector<EwmaResidualState> {
     if (this.count === 0) {
       this.count = 1;
       this.level = value;
-      return { score: 0, reason: 'first point' };
+      return new LazyResult(0, explainFirst);
     }
     const predicted = this.level;
     const residual = value - predicted;
@@ -86,10 +86,7 @@ export class EwmaResidualDetector implements Detector<EwmaResidualState> {
     this.absDeviation += this.scaleAlpha * (Math.abs(clipped) - this.absDeviation);
     this.count++;
 
-    const reason = warming
-      ? `warming up (${this.count}/${this.warmup})`
-      : `value ${value} is ${z.toFixed(2)}σ ${residual >= 0 ? 'above' : 'below'} the EWMA level ${predicted.toPrecision(6)}`;
-    return { score, reason };
+    return warming ? new LazyResult(0, explainWarmup, this.count, this.warmup) : new LazyResult(score, explainResidual, value, residual / sigma, predicted);
   }
 
   snapshot(): EwmaResidualState {
@@ -105,4 +102,16 @@ export class EwmaResidualDetector implements Detector<EwmaResidualState> {
     this.level = state.level;
     this.absDeviation = state.absDeviation;
   }
+}
+
+function explainFirst(): string {
+  return 'first point';
+}
+
+function explainWarmup(count: number, warmup: number): string {
+  return `warming up (${count}/${warmup})`;
+}
+
+function explainResidual(value: number, z: number, predicted: number): string {
+  return `value ${value} is ${Math.abs(z).toFixed(2)}σ ${z >= 0 ? 'above' : 'below'} the EWMA level ${predicted.toPrecision(6)}`;
 }

@@ -1,4 +1,4 @@
-import { checkPoint, deviationScore, scaleFloor } from './detector.js';
+import { checkPoint, deviationScore, scaleFloor, LazyResult } from './detector.js';
 import type { Detector, DetectorResult, SeriesRange } from './detector.js';
 import { RollingMedian } from './rolling-median.js';
 
@@ -77,7 +77,7 @@ export class RobustBaselineDetector implements Detector<RobustBaselineState> {
     this.count++;
     if (this.count <= this.warmup || this.baseline.length === 0) {
       this.baseline.push(value);
-      return { score: 0, reason: `warming up (${this.count}/${this.warmup})` };
+      return new LazyResult(0, explainWarmup, this.count, this.warmup);
     }
     const median = this.baseline.median();
     const sigma = Math.max(MAD_TO_SIGMA * this.baseline.mad(median), scaleFloor(this.range, median, this.floorFraction));
@@ -93,14 +93,8 @@ export class RobustBaselineDetector implements Detector<RobustBaselineState> {
     const spike = deviationScore(z, this.halfScoreAt);
     const cusum = Math.max(this.cusumUp, this.cusumDown);
     const shift = deviationScore(cusum, this.cusumHalfScoreAt);
-    if (shift > spike) {
-      const direction = this.cusumUp >= this.cusumDown ? 'upward' : 'downward';
-      return { score: shift, reason: `${direction} level shift: CUSUM ${cusum.toFixed(1)} over median ${median.toPrecision(6)}` };
-    }
-    return {
-      score: spike,
-      reason: `value ${value} is ${z.toFixed(2)}σ ${signed >= 0 ? 'above' : 'below'} the rolling median ${median.toPrecision(6)}`,
-    };
+    if (shift > spike) return new LazyResult(shift, explainShift, this.cusumUp >= this.cusumDown ? 1 : -1, cusum, median);
+    return new LazyResult(spike, explainSpike, value, signed, median);
   }
 
   snapshot(): RobustBaselineState {
@@ -118,4 +112,16 @@ export class RobustBaselineDetector implements Detector<RobustBaselineState> {
     this.cusumUp = state.cusumUp;
     this.cusumDown = state.cusumDown;
   }
+}
+
+function explainWarmup(count: number, warmup: number): string {
+  return `warming up (${count}/${warmup})`;
+}
+
+function explainShift(direction: number, cusum: number, median: number): string {
+  return `${direction > 0 ? 'upward' : 'downward'} level shift: CUSUM ${cusum.toFixed(1)} over median ${median.toPrecision(6)}`;
+}
+
+function explainSpike(value: number, z: number, median: number): string {
+  return `value ${value} is ${Math.abs(z).toFixed(2)}σ ${z >= 0 ? 'above' : 'below'} the rolling median ${median.toPrecision(6)}`;
 }

@@ -1,4 +1,4 @@
-import { checkPoint, deviationScore, scaleFloor } from './detector.js';
+import { checkPoint, deviationScore, LazyResult, scaleFloor } from './detector.js';
 import type { Detector, DetectorResult, SeriesRange } from './detector.js';
 
 /** Options of {@link SeasonalBaselineDetector}; every field has a default. */
@@ -108,7 +108,7 @@ export class SeasonalBaselineDetector implements Detector<SeasonalBaselineState>
       this.count = 1;
       this.firstTimestamp = timestampMs;
       this.level = value;
-      return { score: 0, reason: 'first point' };
+      return FIRST_POINT;
     }
     const sigma = Math.max(ABS_DEV_TO_SIGMA * this.absResidual, scaleFloor(this.range, this.level, this.floorFraction));
     const limit = this.clipAt * sigma;
@@ -149,11 +149,7 @@ export class SeasonalBaselineDetector implements Detector<SeasonalBaselineState>
     this.count++;
     this.select(timestampMs);
 
-    const where = this.selected === NONE ? 'level' : `${this.season} baseline`;
-    const reason = warming
-      ? `warming up (${this.count}/${this.warmup})`
-      : `value ${value} is ${z.toFixed(2)}σ ${residual >= 0 ? 'above' : 'below'} the ${where} ${predicted.toPrecision(6)}`;
-    return { score, reason };
+    return warming ? new LazyResult(0, explainWarmup, this.count, this.warmup) : new LazyResult(score, explainResidual, value, residual / sigma, predicted, this.selected);
   }
 
   /** Picks the candidate with the lowest error among those that have seen two full periods. */
@@ -195,6 +191,17 @@ export class SeasonalBaselineDetector implements Detector<SeasonalBaselineState>
     this.seen.forEach((s, c) => s.set(state.seen[c]!));
     this.selected = state.selected;
   }
+}
+
+const FIRST_POINT = Object.freeze(new LazyResult(0, () => 'first point'));
+
+function explainWarmup(count: number, warmup: number): string {
+  return `warming up (${count}/${warmup})`;
+}
+
+function explainResidual(value: number, z: number, predicted: number, selected: number): string {
+  const where = selected === NONE ? 'level' : `${CANDIDATES[selected]!.name} baseline`;
+  return `value ${value} is ${Math.abs(z).toFixed(2)}σ ${z >= 0 ? 'above' : 'below'} the ${where} ${predicted.toPrecision(6)}`;
 }
 
 function phaseBucket(timestampMs: number, periodMs: number, buckets: number): number {

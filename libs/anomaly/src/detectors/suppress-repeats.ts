@@ -1,3 +1,4 @@
+import { RescoredResult } from './detector.js';
 import type { Detector, DetectorResult } from './detector.js';
 
 /** Options of {@link SuppressRepeats}. */
@@ -38,7 +39,7 @@ export class SuppressRepeats<S extends object> implements Detector<SuppressRepea
     const remembered = this.recent * this.decay;
     const score = Math.max(0, r.score - remembered);
     this.recent = Math.max(remembered, r.score);
-    return score === r.score ? r : { score, reason: `${r.reason} (repeat of a recent score ${remembered.toFixed(3)}, reduced)` };
+    return score === r.score ? r : new RescoredResult(score, r, noteRepeat, remembered);
   }
 
   snapshot(): SuppressRepeatsState<S> {
@@ -49,4 +50,8 @@ export class SuppressRepeats<S extends object> implements Detector<SuppressRepea
     this.inner.restore(state.inner);
     this.recent = state.recent;
   }
+}
+
+function noteRepeat(reason: string, remembered: number): string {
+  return `${reason} (repeat of a recent score ${remembered.toFixed(3)}, reduced)`;
 }

@@ -1,3 +1,4 @@
+import { RescoredResult } from './detector.js';
 import type { Detector, DetectorResult } from './detector.js';
 
 /** Options of {@link TailCalibrated}. */
@@ -59,7 +60,7 @@ export class TailCalibrated<S extends object> implements Detector<TailCalibrated
     }
     for (let i = b + 1; i <= this.bins; i += i & -i) this.tree[i]! += 1;
     this.count++;
-    return score === r.score ? r : { score, reason: r.reason };
+    return score === r.score ? r : new RescoredResult(score, r);
   }
 
   snapshot(): TailCalibratedState<S> {
