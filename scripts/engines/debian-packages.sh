@@ -4,7 +4,7 @@
 # `apt-get update` runs only when a package is missing.
 set -euo pipefail
 
-packages=(prometheus victoria-metrics)
+packages=(prometheus victoria-metrics prometheus-node-exporter)
 if [ "$#" -gt 0 ]; then packages=("$@"); fi
 
 missing=()

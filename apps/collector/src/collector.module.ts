@@ -8,12 +8,15 @@ import type { Logger, SelfMetrics } from '#pharos/telemetry';
 import { DECODE_POOL, METRIC_INGESTOR } from './collector.tokens.js';
 import { OTLP_PROVIDERS } from './otlp-servers.js';
 import { RemoteWriteController } from './remote-write.controller.js';
+import { ScrapeController } from './scrape.controller.js';
+import { SCRAPE_PROVIDERS } from './scrape.service.js';
+import { INFLUX_PROVIDERS } from './influx-write.js';
 
 const LAG_MONITOR = Symbol('StreamLagMonitor');
 
 /** The ingestion edge: protocol receivers (remote_write, OTLP) that validate, apply limits and write to the stream. */
 @Module({
-  controllers: [RemoteWriteController],
+  controllers: [RemoteWriteController, ScrapeController],
   providers: [
     {
       provide: LAG_MONITOR,
@@ -45,6 +48,8 @@ const LAG_MONITOR = Symbol('StreamLagMonitor');
         }),
     },
     ...OTLP_PROVIDERS,
+    ...SCRAPE_PROVIDERS,
+    ...INFLUX_PROVIDERS,
   ],
 })
 export class CollectorModule implements OnModuleInit, OnApplicationShutdown {
