@@ -97,7 +97,8 @@ export class TargetProcess {
   }
 }
 
-function freePort(): Promise<number> {
+/** A loopback port free at the moment of asking (the OS picks it). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);

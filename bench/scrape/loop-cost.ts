@@ -11,12 +11,12 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { prepareBatch } from '#pharos/ingest';
 import { RuntimeTargetStore, ScrapeScheduler, parseScrapeConfigs, type ScrapeReport } from '#pharos/scrape';
+import { freePort } from '../ingest/target-process.js';
 
 const ROOT = new URL('../../..', import.meta.url).pathname;
 const { values } = parseArgs({
@@ -32,17 +32,6 @@ const targets = Number(values.targets);
 const series = Number(values.series);
 const intervalS = Number(values.interval);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function main(): Promise<void> {
   const port = await freePort();

@@ -11,12 +11,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpuSeconds, machineBusySeconds, processTree, rssBytes } from '../ingest/process-stats.js';
 import { appendResults, machineDescription } from '../ingest/report.js';
+import { freePort } from '../ingest/target-process.js';
 
 const ROOT = new URL('../../..', import.meta.url).pathname;
 
@@ -36,17 +36,6 @@ const intervalS = Number(values.interval);
 const warmupS = Number(values.warmup);
 const durationS = Number(values.duration);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function addressOf(i: number): string {
   return `127.0.${Math.floor(i / 250)}.${(i % 250) + 1}`;

@@ -1,23 +1,8 @@
 import type { MetricType } from '#pharos/metric-model';
 import { FloatSyntaxError, parseGoFloat } from './float.js';
-import { ExpositionError, LabelOffsets, buildLabels, unescapeLabelValue, type EntryKind, type ExpositionParser, type ParsedExemplar } from './parser.js';
-import {
-  BRACE_CLOSE,
-  BRACE_OPEN,
-  COMMA,
-  EQUAL,
-  HASH,
-  NL,
-  QUOTE,
-  SPACE,
-  isLabelNameChar,
-  isLabelNameStart,
-  isMetricNameChar,
-  isMetricNameStart,
-  lineEnd,
-  quote,
-  quotedEnd,
-} from './scan.js';
+import { LineScanner } from './line-scanner.js';
+import { LabelOffsets, buildLabels, unescapeLabelValue, type EntryKind, type ParsedExemplar } from './parser.js';
+import { BRACE_CLOSE, BRACE_OPEN, COMMA, EQUAL, HASH, NL, QUOTE, SPACE, isMetricNameStart, lineEnd, quote, quotedEnd } from './scan.js';
 
 const OM_TYPES: Readonly<Record<string, MetricType>> = {
   counter: 'counter',
@@ -36,28 +21,15 @@ const OM_TYPES: Readonly<Record<string, MetricType>> = {
  * it, timestamps in (float) seconds, exemplars after ` # `, `# UNIT` a suffix of the name.
  * `_created` series are ordinary samples, as Prometheus ingests them by default.
  */
-export class OpenMetricsParser implements ExpositionParser {
-  private readonly s: string;
-  private i = 0;
-  private lineStart = 0;
-  private nameStart = 0;
-  private nameEnd = 0;
-  private nameQuoted = false;
-  private seriesEnd = 0;
-  private readonly offsets = new LabelOffsets();
+export class OpenMetricsParser extends LineScanner {
   private readonly exemplarOffsets = new LabelOffsets();
   private hasExemplar = false;
   private exemplarValue = 0;
   private exemplarTs: number | undefined;
-  private text = '';
   private done = false;
-  value = 0;
-  hasTimestamp = false;
-  timestampMs = 0;
-  metricType: MetricType = 'unknown';
 
   constructor(body: string) {
-    this.s = body;
+    super(body);
   }
 
   next(): EntryKind {
@@ -78,10 +50,7 @@ export class OpenMetricsParser implements ExpositionParser {
       return 'series';
     }
     if (isMetricNameStart(c)) {
-      this.nameStart = this.i;
-      this.nameQuoted = false;
-      while (isMetricNameChar(s.charCodeAt(this.i))) this.i++;
-      this.nameEnd = this.i;
+      this.plainMetricName();
       this.offsets.length = 0;
       this.seriesEnd = this.i;
       if (s.charCodeAt(this.i) === BRACE_OPEN) {
@@ -99,22 +68,9 @@ export class OpenMetricsParser implements ExpositionParser {
     return this.s.slice(this.lineStart, this.seriesEnd);
   }
 
-  labels(): string[] {
-    const name = this.nameQuoted ? unescapeLabelValue(this.s, this.nameStart, this.nameEnd) : this.s.slice(this.nameStart, this.nameEnd);
-    return buildLabels(this.s, name, this.offsets, this.metricType, () => this.s.slice(this.lineStart, lineEnd(this.s, this.lineStart)));
-  }
-
-  familyName(): string {
-    return this.s.slice(this.nameStart, this.nameEnd);
-  }
-
-  metaText(): string {
-    return this.text;
-  }
-
   exemplar(): ParsedExemplar | undefined {
     if (!this.hasExemplar) return undefined;
-    const labels = buildLabels(this.s, undefined, this.exemplarOffsets, 'unknown', () => this.s.slice(this.lineStart, lineEnd(this.s, this.lineStart)));
+    const labels = buildLabels(this.s, undefined, this.exemplarOffsets, 'unknown', () => this.currentLine());
     return { labels, value: this.exemplarValue, timestampMs: this.exemplarTs };
   }
 
@@ -142,9 +98,7 @@ export class OpenMetricsParser implements ExpositionParser {
       this.nameEnd = end - 1;
       this.i = end;
     } else if (isMetricNameStart(c)) {
-      this.nameStart = this.i;
-      while (isMetricNameChar(s.charCodeAt(this.i))) this.i++;
-      this.nameEnd = this.i;
+      this.plainMetricName();
     } else {
       throw this.unexpected(`expected metric name after ${keyword}`);
     }
@@ -180,30 +134,11 @@ export class OpenMetricsParser implements ExpositionParser {
         this.i++;
         return;
       }
-      let ls: number;
-      let le: number;
-      let quoted = false;
-      if (isLabelNameStart(c)) {
-        ls = this.i;
-        while (isLabelNameChar(s.charCodeAt(this.i))) this.i++;
-        le = this.i;
-      } else if (c === QUOTE) {
-        const end = quotedEnd(s, this.i, true);
-        if (end < 0) throw this.unexpected('expected label name');
-        ls = this.i + 1;
-        le = end - 1;
-        this.i = end;
-        quoted = true;
-      } else {
-        throw this.unexpected('expected label name');
-      }
+      const quoted = this.labelName();
       const t = s.charCodeAt(this.i);
       if (quoted && (t === COMMA || t === BRACE_CLOSE)) {
         if (isExemplar) throw this.unexpected('expected label name');
-        if (this.nameStart !== -1) throw this.fail(`metric name already set while parsing: ${quote(s.slice(this.lineStart, this.i))}`);
-        this.nameStart = ls;
-        this.nameEnd = le;
-        this.nameQuoted = true;
+        this.labelIsMetricName();
         if (t === COMMA) this.i++;
         continue;
       }
@@ -212,7 +147,7 @@ export class OpenMetricsParser implements ExpositionParser {
       if (s.charCodeAt(this.i) !== QUOTE) throw this.unexpected('expected label value');
       const vEnd = quotedEnd(s, this.i, false);
       if (vEnd < 0) throw this.unexpected('expected label value');
-      offsets.push(ls, le, this.i + 1, vEnd - 1);
+      offsets.push(this.labelStart, this.labelEnd, this.i + 1, vEnd - 1);
       this.i = vEnd;
       const after = s.charCodeAt(this.i);
       if (after === COMMA) this.i++;
@@ -283,15 +218,5 @@ export class OpenMetricsParser implements ExpositionParser {
       if (err instanceof FloatSyntaxError) throw this.fail(`${err.message} while parsing: ${quote(s.slice(this.lineStart, j))}`);
       throw err;
     }
-  }
-
-  private unexpected(expected: string): ExpositionError {
-    const s = this.s;
-    const got = this.i < s.length ? s[this.i]! : 'EOF';
-    return this.fail(`${expected}, got ${JSON.stringify(got)} while parsing: ${quote(s.slice(this.lineStart, Math.min(s.length, this.i + 1)))}`);
-  }
-
-  private fail(message: string): ExpositionError {
-    return new ExpositionError(message);
   }
 }

@@ -1,24 +1,8 @@
 import type { MetricType } from '#pharos/metric-model';
 import { FloatSyntaxError, parseGoFloat } from './float.js';
-import { ExpositionError, LabelOffsets, buildLabels, unescapeHelp, unescapeLabelValue, type EntryKind, type ExpositionParser, type ParsedExemplar } from './parser.js';
-import {
-  BRACE_CLOSE,
-  BRACE_OPEN,
-  COMMA,
-  EQUAL,
-  HASH,
-  NL,
-  QUOTE,
-  SPACE,
-  TAB,
-  isLabelNameChar,
-  isLabelNameStart,
-  isMetricNameChar,
-  isMetricNameStart,
-  lineEnd,
-  quote,
-  quotedEnd,
-} from './scan.js';
+import { LineScanner } from './line-scanner.js';
+import { unescapeHelp, type EntryKind, type ParsedExemplar } from './parser.js';
+import { BRACE_CLOSE, BRACE_OPEN, COMMA, EQUAL, HASH, NL, QUOTE, SPACE, TAB, isMetricNameStart, lineEnd, quote, quotedEnd } from './scan.js';
 
 const TEXT_TYPES: Readonly<Record<string, MetricType>> = {
   counter: 'counter',
@@ -34,24 +18,11 @@ const TEXT_TYPES: Readonly<Record<string, MetricType>> = {
  * label pairs without a comma between them, UTF-8 names as quoted strings inside the braces.
  * Hand-written scanner: one pass of charCodeAt over the body, no regular expression per line.
  */
-export class PromTextParser implements ExpositionParser {
-  private readonly s: string;
-  private i = 0;
-  private lineStart = 0;
-  private nameStart = 0;
-  private nameEnd = 0;
-  private nameQuoted = false;
+export class PromTextParser extends LineScanner {
   private seriesStart = 0;
-  private seriesEnd = 0;
-  private readonly offsets = new LabelOffsets();
-  private text = '';
-  value = 0;
-  hasTimestamp = false;
-  timestampMs = 0;
-  metricType: MetricType = 'unknown';
 
   constructor(body: string) {
-    this.s = body.length > 0 && body.charCodeAt(body.length - 1) === NL ? body : body + '\n';
+    super(body.length > 0 && body.charCodeAt(body.length - 1) === NL ? body : body + '\n');
   }
 
   next(): EntryKind {
@@ -82,10 +53,7 @@ export class PromTextParser implements ExpositionParser {
         return 'series';
       }
       if (isMetricNameStart(c)) {
-        this.nameStart = this.i;
-        this.nameQuoted = false;
-        while (isMetricNameChar(s.charCodeAt(this.i))) this.i++;
-        this.nameEnd = this.i;
+        this.plainMetricName();
         this.offsets.length = 0;
         this.seriesEnd = this.nameEnd;
         this.skipBlanks();
@@ -103,19 +71,6 @@ export class PromTextParser implements ExpositionParser {
 
   seriesText(): string {
     return this.s.slice(this.seriesStart, this.seriesEnd);
-  }
-
-  labels(): string[] {
-    const name = this.nameQuoted ? unescapeLabelValue(this.s, this.nameStart, this.nameEnd) : this.s.slice(this.nameStart, this.nameEnd);
-    return buildLabels(this.s, name, this.offsets, this.metricType, () => this.s.slice(this.lineStart, lineEnd(this.s, this.lineStart)));
-  }
-
-  familyName(): string {
-    return this.s.slice(this.nameStart, this.nameEnd);
-  }
-
-  metaText(): string {
-    return this.text;
   }
 
   exemplar(): ParsedExemplar | undefined {
@@ -172,10 +127,7 @@ export class PromTextParser implements ExpositionParser {
       return;
     }
     if (!isMetricNameStart(c)) throw this.unexpected(`expected metric name after ${keyword}`);
-    this.nameStart = this.i;
-    while (isMetricNameChar(s.charCodeAt(this.i))) this.i++;
-    this.nameEnd = this.i;
-    this.nameQuoted = false;
+    this.plainMetricName();
   }
 
   /** Parses `…}` after the opening brace, recording label offsets (and a quoted metric name). */
@@ -189,32 +141,11 @@ export class PromTextParser implements ExpositionParser {
         this.i++;
         return;
       }
-      let ls: number;
-      let le: number;
-      let quoted = false;
-      if (isLabelNameStart(c)) {
-        ls = this.i;
-        while (isLabelNameChar(s.charCodeAt(this.i))) this.i++;
-        le = this.i;
-      } else if (c === QUOTE) {
-        const end = quotedEnd(s, this.i, true);
-        if (end < 0) throw this.unexpected('expected label name');
-        ls = this.i + 1;
-        le = end - 1;
-        this.i = end;
-        quoted = true;
-      } else {
-        throw this.unexpected('expected label name');
-      }
+      const quoted = this.labelName();
       this.skipBlanks();
       const t = s.charCodeAt(this.i);
       if (quoted && (t === COMMA || t === BRACE_CLOSE)) {
-        if (this.nameStart !== -1) {
-          throw this.fail(`metric name already set while parsing: ${quote(s.slice(this.lineStart, this.i))}`);
-        }
-        this.nameStart = ls;
-        this.nameEnd = le;
-        this.nameQuoted = true;
+        this.labelIsMetricName();
         if (t === COMMA) this.i++;
         continue;
       }
@@ -224,7 +155,7 @@ export class PromTextParser implements ExpositionParser {
       if (s.charCodeAt(this.i) !== QUOTE) throw this.unexpected('expected label value');
       const vEnd = quotedEnd(s, this.i, true);
       if (vEnd < 0) throw this.unexpected('expected label value');
-      this.offsets.push(ls, le, this.i + 1, vEnd - 1);
+      this.offsets.push(this.labelStart, this.labelEnd, this.i + 1, vEnd - 1);
       this.i = vEnd;
       this.skipBlanks();
       if (s.charCodeAt(this.i) === COMMA) this.i++;
@@ -265,15 +196,5 @@ export class PromTextParser implements ExpositionParser {
     this.skipBlanks();
     if (s.charCodeAt(this.i) !== NL) throw this.unexpected('expected next entry after timestamp');
     this.i++;
-  }
-
-  private unexpected(expected: string): ExpositionError {
-    const s = this.s;
-    const got = this.i < s.length ? s[this.i]! : 'EOF';
-    return this.fail(`${expected}, got ${JSON.stringify(got)} while parsing: ${quote(s.slice(this.lineStart, Math.min(s.length, this.i + 1)))}`);
-  }
-
-  private fail(message: string): ExpositionError {
-    return new ExpositionError(message);
   }
 }
