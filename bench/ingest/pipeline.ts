@@ -8,6 +8,8 @@
  *   npm run build && node dist/bench/ingest/pipeline.js [--series 100000] [--steps 24] \
  *     [--warmup-steps 3] [--workers 1] [--inflight 16] [--rounds 1]
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof dist/bench/ingest/pipeline.js …
+ *   … --heap-sample FILE   sampled allocations of the main thread during the measured rounds
+ *                          that outlived a scavenge (what feeds old-space collections)
  *
  * (`--cpu-prof` in NODE_OPTIONS profiles the decode worker as well.) Bodies are built before
  * the clock starts, with the fleet and value model of `npm run bench:ingest` (live style:
@@ -17,6 +19,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '#pharos/config';
 import { IngestDecodePool, MetricIngestor } from '#pharos/ingest';
@@ -36,6 +40,7 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: '1' },
     inflight: { type: 'string', default: '16' },
     rounds: { type: 'string', default: '1' },
+    'heap-sample': { type: 'string' },
   },
   strict: true,
 });
@@ -162,6 +167,12 @@ await send(warm, 0);
 sent += samplesOfSteps(WARMUP);
 await waitStored(sent);
 const results: { rate: number; cpuUsPerSample: number; mainUsPerSample: number }[] = [];
+let session: Session | undefined;
+if (args['heap-sample'] !== undefined) {
+  session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true });
+}
 for (let round = 0; round < ROUNDS; round++) {
   const first = WARMUP + round * measuredSteps;
   const bodies = buildBodies(first, first + measuredSteps);
@@ -183,6 +194,11 @@ for (let round = 0; round < ROUNDS; round++) {
       `process CPU ${cpuSeconds.toFixed(2)} s (${(cpuSeconds / wall).toFixed(2)} cores) = ${result.cpuUsPerSample.toFixed(2)} µs/sample; ` +
       `main thread busy ${result.mainUsPerSample.toFixed(2)} µs/sample\n`,
   );
+}
+if (session !== undefined) {
+  const { profile } = await session.post('HeapProfiler.stopSampling');
+  writeFileSync(args['heap-sample']!, JSON.stringify(profile));
+  session.disconnect();
 }
 const med = (xs: number[]): number => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 process.stdout.write(

@@ -1,7 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { RemoteWriteDecodeError } from '#pharos/remote-write';
+import type { DecodeWorkerMessage } from './decode-worker.js';
+import type { PreparedBatch } from './prepared-batch.js';
 import { decodeRequest, type DecodeRequest, type DecodedRequest } from './request-decoders.js';
+import { SeriesDefinitions } from './series-definitions.js';
 
 interface Pending {
   readonly resolve: (decoded: DecodedRequest) => void;
@@ -11,6 +14,8 @@ interface Pending {
 interface PoolWorker {
   worker: Worker;
   readonly pending: Map<number, Pending>;
+  /** Confirmations for this worker's series definitions, sent with its next request. */
+  confirmed: [number, Uint8Array | null][];
 }
 
 /** Error classes that cross the thread boundary by name, so callers can `instanceof` them. */
@@ -28,6 +33,8 @@ export class IngestDecodePool {
   private readonly workers: PoolWorker[] = [];
   private nextId = 1;
   private closed = false;
+  /** Series definitions of the inline (`workers: 0`) path. */
+  private readonly inlineDefinitions = new SeriesDefinitions();
 
   constructor(
     workers: number,
@@ -48,7 +55,11 @@ export class IngestDecodePool {
   decode(request: DecodeRequest): Promise<DecodedRequest> {
     if (this.workers.length === 0) {
       try {
-        return Promise.resolve(decodeRequest(request));
+        const decoded = decodeRequest(request, this.inlineDefinitions);
+        const ticket = decoded.prepared.definitionTicket;
+        if (ticket === 0) return Promise.resolve(decoded);
+        const definitions = this.inlineDefinitions;
+        return Promise.resolve(withConfirm(decoded, (refused) => definitions.confirm(ticket, refused)));
       } catch (err) {
         return Promise.reject(err as Error);
       }
@@ -62,7 +73,9 @@ export class IngestDecodePool {
     const body = new Uint8Array(request.body);
     return new Promise<DecodedRequest>((resolve, reject) => {
       target.pending.set(id, { resolve, reject });
-      target.worker.postMessage({ id, request: { ...request, body } }, [body.buffer]);
+      const message: DecodeWorkerMessage = { id, request: { ...request, body }, confirmed: target.confirmed };
+      target.confirmed = [];
+      target.worker.postMessage(message, [body.buffer]);
     });
   }
 
@@ -78,13 +91,19 @@ export class IngestDecodePool {
 
   private spawn(): PoolWorker {
     const worker = new Worker(new URL('./decode-worker.js', import.meta.url));
-    const entry: PoolWorker = { worker, pending: new Map() };
+    const entry: PoolWorker = { worker, pending: new Map(), confirmed: [] };
     worker.unref();
     worker.on('message', (msg: { id: number; ok: boolean; decoded?: DecodedRequest; error?: { name: string; message: string } }) => {
       const p = entry.pending.get(msg.id);
       if (!p) return;
       entry.pending.delete(msg.id);
-      if (msg.ok) p.resolve(msg.decoded!);
+      if (msg.ok) {
+        const decoded = msg.decoded!;
+        const ticket = decoded.prepared.definitionTicket;
+        // A replaced worker's entry is gone from the pool: its confirmations go nowhere, as
+        // they must (its successor numbers tickets afresh).
+        p.resolve(ticket === 0 ? decoded : withConfirm(decoded, (refused) => entry.confirmed.push([ticket, refused ?? null])));
+      }
       else {
         const Known = KNOWN_ERRORS[msg.error!.name];
         p.reject(Known ? new Known(msg.error!.message) : new Error(`${msg.error!.name}: ${msg.error!.message}`));
@@ -105,4 +124,9 @@ export class IngestDecodePool {
     });
     return entry;
   }
+}
+
+function withConfirm(decoded: DecodedRequest, onDurable: (refused: Uint8Array | undefined) => void): DecodedRequest {
+  const prepared: PreparedBatch = { ...decoded.prepared, onDurable };
+  return { ...decoded, prepared };
 }

@@ -8,3 +8,4 @@ export { decodeRequest } from './request-decoders.js';
 export type { DecodeRequest, DecodedRequest } from './request-decoders.js';
 export { prepareBatch, withoutSeries } from './prepared-batch.js';
 export type { PreparedBatch, PreparedPart } from './prepared-batch.js';
+export { SeriesDefinitions, REDEFINE_AFTER_MS } from './series-definitions.js';

@@ -5,6 +5,7 @@ import type { SelfMetrics } from '#pharos/telemetry';
 import { ActiveSeriesTable, IngestionRateLimiter } from '#pharos/tenancy';
 import { IngestRefusedError } from './ingest-errors.js';
 import { prepareBatch, withoutSeries, type PreparedBatch } from './prepared-batch.js';
+import { SeriesDefinitions } from './series-definitions.js';
 
 /** How long a series counts as active after its last sample, as Mimir's default. */
 const ACTIVE_SERIES_WINDOW_MS = 20 * 60_000;
@@ -39,15 +40,27 @@ export class MetricIngestor {
   private readonly rateLimiter: IngestionRateLimiter;
   private readonly activeSeries = new Map<string, ActiveSeriesTable>();
   private readonly now: () => number;
+  /** Series definitions of batches prepared on this thread ({@link ingest}). */
+  private readonly definitions = new SeriesDefinitions();
+  /**
+   * Whether stream records may name series by ref (ADR 0007): only when every partition is
+   * consumed in full order into one store, which the embedded stream guarantees and Kafka,
+   * whose partitions move between processor processes, does not.
+   */
+  private readonly refsResolvable: boolean;
 
   constructor(private readonly deps: MetricIngestorDeps) {
     this.now = deps.now ?? Date.now;
     this.rateLimiter = new IngestionRateLimiter();
+    this.refsResolvable = deps.producer.kind === 'embedded';
   }
 
   /** Ingests a decoded batch (prepares it on this thread). */
   ingest(protocol: string, batch: MetricBatch): Promise<IngestOutcome> {
-    return this.ingestPrepared(protocol, prepareBatch(batch, this.deps.partitions));
+    const prepared = prepareBatch(batch, this.deps.partitions, this.definitions);
+    const ticket = prepared.definitionTicket;
+    const definitions = this.definitions;
+    return this.ingestPrepared(protocol, ticket === 0 ? prepared : { ...prepared, onDurable: (refused) => definitions.confirm(ticket, refused) });
   }
 
   /**
@@ -75,11 +88,13 @@ export class MetricIngestor {
 
     const rejected: Record<string, number> = {};
     const messages: string[] = [];
-    const admitted = this.admitSeries(prepared, limits, rejected, messages);
+    const { admitted, refused } = this.admitSeries(prepared, limits, rejected, messages);
 
     const start = performance.now();
     const records = admitted.parts.map((part) => ({ key: tenant, partition: part.partition, value: part.bytes }));
     if (records.length > 0) await this.deps.producer.produce(METRICS_TOPIC, records);
+    // Durable now: later batches may name these series by ref (unless refused, so not written).
+    if (this.refsResolvable) prepared.onDurable?.(refused);
     this.deps.metrics.streamProduceDuration.observe((performance.now() - start) / 1000);
     if (this.deps.onRecordProduced) for (const r of records) this.deps.onRecordProduced(r.value.byteLength);
 
@@ -107,7 +122,12 @@ export class MetricIngestor {
   }
 
   /** Drops new series beyond the tenant's active-series limit; rewrites parts only when one is dropped. */
-  private admitSeries(prepared: PreparedBatch, limits: TenantLimits, rejected: Record<string, number>, messages: string[]): PreparedBatch {
+  private admitSeries(
+    prepared: PreparedBatch,
+    limits: TenantLimits,
+    rejected: Record<string, number>,
+    messages: string[],
+  ): { admitted: PreparedBatch; refused: Uint8Array | undefined } {
     let table = this.activeSeries.get(prepared.tenant);
     if (!table) {
       table = new ActiveSeriesTable(ACTIVE_SERIES_WINDOW_MS);
@@ -129,11 +149,11 @@ export class MetricIngestor {
       }
       table.add(hash, now);
     }
-    if (!refused) return prepared;
+    if (!refused) return { admitted: prepared, refused };
     rejected['max_active_series'] = (rejected['max_active_series'] ?? 0) + refusedSamples;
     messages.push(
       `tenant "${prepared.tenant}" is at its limit of ${limit} active series: ${refusedSamples} samples of new series refused (limits.max_active_series)`,
     );
-    return withoutSeries(prepared, refused);
+    return { admitted: withoutSeries(prepared, refused), refused };
   }
 }

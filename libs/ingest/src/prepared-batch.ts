@@ -1,12 +1,14 @@
 import {
-  MetricBatchBuilder,
+  SERIES_REF_WORDS,
+  UNRESOLVED_LABELS,
   compressEncodedBatch,
   decodeMetricBatch,
   encodeMetricBatch,
   seriesHash,
+  type Labels,
   type MetricBatch,
 } from '#pharos/metric-model';
-import { splitByPartition } from './partition-split.js';
+import type { SeriesDefinitions } from './series-definitions.js';
 
 /**
  * A decoded request made ready for the stream: its batch split by series partition and
@@ -27,6 +29,14 @@ export interface PreparedBatch {
   readonly histogramSamples: number;
   readonly exemplars: number;
   readonly metadata: number;
+  /**
+   * Set when the parts carry series labels that later batches may refer to by ref: call it
+   * once the parts are durable on a stream whose consumers resolve refs, with the series
+   * (by request index) that were refused and so not written. See {@link SeriesDefinitions}.
+   */
+  readonly onDurable?: (refused: Uint8Array | undefined) => void;
+  /** The {@link SeriesDefinitions} ticket behind `onDurable` (0: none); crosses threads. */
+  readonly definitionTicket: number;
 }
 
 export interface PreparedPart {
@@ -34,19 +44,34 @@ export interface PreparedPart {
   readonly bytes: Uint8Array;
 }
 
-export function prepareBatch(batch: MetricBatch, partitions: number): PreparedBatch {
+/**
+ * Splits a batch by series partition and encodes each part. With `definitions`, records carry
+ * series refs and leave out the labels of series already defined (ADR 0007); without, every
+ * series carries its labels and no ref (codec version 1).
+ */
+export function prepareBatch(batch: MetricBatch, partitions: number, definitions?: SeriesDefinitions): PreparedBatch {
   const n = batch.series.length;
   const seriesHashes = new Float64Array(n);
   const partitionOfSeries = new Uint16Array(n);
   const samplesPerSeries = new Uint32Array(n);
-  for (let i = 0; i < n; i++) {
-    const h = seriesHash(batch.series[i]!);
-    seriesHashes[i] = h;
-    partitionOfSeries[i] = h % partitions;
-    samplesPerSeries[i] = batch.sampleOffsets[i + 1]! - batch.sampleOffsets[i]!;
+  let refs: Uint32Array | undefined;
+  let omit: Uint8Array | undefined;
+  let ticket = 0;
+  if (definitions !== undefined) {
+    refs = new Uint32Array(SERIES_REF_WORDS * n);
+    omit = new Uint8Array(n);
+    ticket = definitions.describe(batch.tenant, batch.series, partitions, { hashes: seriesHashes, partitionOf: partitionOfSeries, refs, omit });
+  } else {
+    for (let i = 0; i < n; i++) {
+      const h = seriesHash(batch.series[i]!);
+      seriesHashes[i] = h;
+      partitionOfSeries[i] = h % partitions;
+    }
   }
+  const offsets = batch.sampleOffsets;
+  for (let i = 0; i < n; i++) samplesPerSeries[i] = offsets[i + 1]! - offsets[i]!;
   for (const h of batch.histograms) samplesPerSeries[h.seriesIndex]!++;
-  const parts = splitByPartition(batch, partitions).map(([partition, part]) => ({ partition, bytes: compressEncodedBatch(encodeMetricBatch(part)) }));
+  const parts = encodeParts(batch, partitions, partitionOfSeries, refs, omit);
   return {
     tenant: batch.tenant,
     parts,
@@ -57,7 +82,51 @@ export function prepareBatch(batch: MetricBatch, partitions: number): PreparedBa
     histogramSamples: batch.histograms.length,
     exemplars: batch.exemplars.length,
     metadata: batch.metadata.length,
+    definitionTicket: ticket,
   };
+}
+
+/**
+ * One record per partition that has series, in order of first appearance; metadata (per metric
+ * family, not per series) rides with the first. A batch of metadata alone goes to partition 0.
+ */
+function encodeParts(
+  batch: MetricBatch,
+  partitions: number,
+  partitionOf: Uint16Array,
+  refs: Uint32Array | undefined,
+  omit: Uint8Array | undefined,
+): PreparedPart[] {
+  const n = batch.series.length;
+  if (n === 0) return [{ partition: 0, bytes: finish(encodeMetricBatch(batch, refs ? { refs, omitLabels: omit } : {}), true) }];
+  // Counting sort of the series by partition, keeping request order within each.
+  const counts = new Uint32Array(partitions + 1);
+  const firstSeen: number[] = [];
+  for (let i = 0; i < n; i++) if (counts[partitionOf[i]! + 1]!++ === 0) firstSeen.push(partitionOf[i]!);
+  for (let p = 0; p < partitions; p++) counts[p + 1]! += counts[p]!;
+  const order = new Uint32Array(n);
+  const fill = counts.slice(0, partitions);
+  for (let i = 0; i < n; i++) order[fill[partitionOf[i]!]!++] = i;
+  const parts: PreparedPart[] = [];
+  for (let k = 0; k < firstSeen.length; k++) {
+    const p = firstSeen[k]!;
+    const pick = order.subarray(counts[p]!, counts[p + 1]!);
+    let labelsInside = omit === undefined;
+    if (!labelsInside) for (let j = 0; j < pick.length && !labelsInside; j++) labelsInside = omit![pick[j]!] === 0;
+    const single = firstSeen.length === 1;
+    const bytes = encodeMetricBatch(batch, { series: single ? undefined : pick, refs, omitLabels: omit, metadata: k === 0 });
+    parts.push({ partition: p, bytes: finish(bytes, labelsInside) });
+  }
+  return parts;
+}
+
+/**
+ * Records that carry label text are zstd-compressed (labels shrink ~10–40×); records of refs
+ * and samples alone are not: their bytes are mostly refs and values, which compress little, so
+ * compressing would cost CPU on both sides for a small saving of short-lived stream bytes.
+ */
+function finish(encoded: Uint8Array, hasLabels: boolean): Uint8Array {
+  return hasLabels ? compressEncodedBatch(encoded) : encoded;
 }
 
 /**
@@ -87,13 +156,14 @@ export function withoutSeries(prepared: PreparedBatch, refused: Uint8Array): Pre
   const parts: PreparedPart[] = [];
   for (const part of prepared.parts) {
     const drop = refusedByPartition.get(part.partition);
-    const batch = decodeMetricBatch(part.bytes, { copy: true });
+    // No resolver: series sent by ref come back as placeholders and are sent by ref again.
+    const batch = decodeMetricBatch(part.bytes, { copy: true, interner: null });
     const kept = drop ? filterBatch(batch, drop) : batch;
     floatSamples += kept.timestamps.length;
     histogramSamples += kept.histograms.length;
     exemplars += kept.exemplars.length;
     if (kept.series.length > 0 || kept.metadata.length > 0) {
-      parts.push(drop ? { partition: part.partition, bytes: compressEncodedBatch(encodeMetricBatch(kept)) } : part);
+      parts.push(drop ? { partition: part.partition, bytes: reencode(kept) } : part);
     }
   }
   const pick = <T extends Float64Array | Uint16Array | Uint32Array>(a: T): T => {
@@ -111,19 +181,55 @@ export function withoutSeries(prepared: PreparedBatch, refused: Uint8Array): Pre
     histogramSamples,
     exemplars,
     metadata: prepared.metadata,
+    definitionTicket: prepared.definitionTicket,
+    ...(prepared.onDurable ? { onDurable: prepared.onDurable } : {}),
   };
 }
 
-function filterBatch(batch: MetricBatch, drop: ReadonlySet<number>): MetricBatch {
-  const builder = new MetricBatchBuilder(batch.tenant, batch.series.length, batch.timestamps.length);
-  const newIndex = new Int32Array(batch.series.length).fill(-1);
+function reencode(batch: MetricBatch): Uint8Array {
+  if (batch.seriesRefs === undefined) return finish(encodeMetricBatch(batch), true);
+  const omit = new Uint8Array(batch.series.length);
+  let labelsInside = false;
   for (let i = 0; i < batch.series.length; i++) {
-    if (drop.has(i)) continue;
-    newIndex[i] = builder.addSeries(batch.series[i]!);
-    for (let s = batch.sampleOffsets[i]!, end = batch.sampleOffsets[i + 1]!; s < end; s++) builder.addSample(batch.timestamps[s]!, batch.values[s]!);
+    if (batch.series[i] === UNRESOLVED_LABELS) omit[i] = 1;
+    else labelsInside = true;
   }
-  for (const h of batch.histograms) if (newIndex[h.seriesIndex]! >= 0) builder.addHistogram(newIndex[h.seriesIndex]!, h.timestamp, h.histogram);
-  for (const e of batch.exemplars) if (newIndex[e.seriesIndex]! >= 0) builder.addExemplar({ ...e, seriesIndex: newIndex[e.seriesIndex]! });
-  for (const m of batch.metadata) builder.addMetadata(m);
-  return builder.build();
+  return finish(encodeMetricBatch(batch, { omitLabels: omit }), labelsInside || batch.series.length === 0);
+}
+
+/** The batch without the series (by index) in `drop`; refs and sections follow their series. */
+function filterBatch(batch: MetricBatch, drop: ReadonlySet<number>): MetricBatch {
+  const n = batch.series.length;
+  const newIndex = new Int32Array(n).fill(-1);
+  const series: Labels[] = [];
+  for (let i = 0; i < n; i++) if (!drop.has(i)) newIndex[i] = series.push(batch.series[i]!) - 1;
+  const offsets = new Uint32Array(series.length + 1);
+  let samples = 0;
+  for (let i = 0; i < n; i++) if (newIndex[i]! >= 0) samples += batch.sampleOffsets[i + 1]! - batch.sampleOffsets[i]!;
+  const timestamps = new Float64Array(samples);
+  const values = new Float64Array(samples);
+  const refs = batch.seriesRefs === undefined ? undefined : new Uint32Array(SERIES_REF_WORDS * series.length);
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const k = newIndex[i]!;
+    if (k < 0) continue;
+    offsets[k] = at;
+    for (let s = batch.sampleOffsets[i]!, end = batch.sampleOffsets[i + 1]!; s < end; s++, at++) {
+      timestamps[at] = batch.timestamps[s]!;
+      values[at] = batch.values[s]!;
+    }
+    if (refs !== undefined) refs.set(batch.seriesRefs!.subarray(SERIES_REF_WORDS * i, SERIES_REF_WORDS * (i + 1)), SERIES_REF_WORDS * k);
+  }
+  offsets[series.length] = at;
+  return {
+    tenant: batch.tenant,
+    series,
+    sampleOffsets: offsets,
+    timestamps,
+    values,
+    histograms: batch.histograms.filter((h) => newIndex[h.seriesIndex]! >= 0).map((h) => ({ ...h, seriesIndex: newIndex[h.seriesIndex]! })),
+    exemplars: batch.exemplars.filter((e) => newIndex[e.seriesIndex]! >= 0).map((e) => ({ ...e, seriesIndex: newIndex[e.seriesIndex]! })),
+    metadata: batch.metadata,
+    ...(refs === undefined ? {} : { seriesRefs: refs }),
+  };
 }

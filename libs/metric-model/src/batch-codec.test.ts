@@ -97,9 +97,12 @@ describe('batch codec', () => {
     const badMagic = Uint8Array.from(bytes);
     badMagic[0] = 0;
     expect(() => decodeMetricBatch(badMagic)).toThrow(/bad magic/);
-    const v2 = Uint8Array.from(bytes);
-    v2[4] = 2;
-    expect(() => decodeMetricBatch(v2)).toThrow(/unsupported metric batch version 2/);
+    const v3 = Uint8Array.from(bytes);
+    v3[4] = 3;
+    expect(() => decodeMetricBatch(v3)).toThrow(/unsupported metric batch version 3/);
+    const flags = Uint8Array.from(bytes);
+    flags[5] = 4;
+    expect(() => decodeMetricBatch(flags)).toThrow(/unknown metric batch flags/);
     for (let len = 0; len < bytes.length; len++) {
       expect(() => decodeMetricBatch(bytes.subarray(0, len))).toThrow(MetricBatchCodecError);
     }

@@ -21,6 +21,13 @@ export interface MetricBatch {
   readonly histograms: readonly HistogramSample[];
   readonly exemplars: readonly Exemplar[];
   readonly metadata: readonly MetricMetadata[];
+  /**
+   * Optional: the series refs (`series-ref.ts`), 4 words per series in series order. Only a
+   * shortcut: when present they MUST equal `writeSeriesRef(tenant, series[i])`, so a batch
+   * with refs means exactly what the same batch without them means; a store may use them to
+   * find series without looking at their labels.
+   */
+  readonly seriesRefs?: Uint32Array;
 }
 
 export interface HistogramSample {

@@ -24,13 +24,10 @@ export type { LabelMatcher, MatchType } from './matcher.js';
 export { compileMatcher, matchesAll } from './matcher.js';
 export { seriesHash } from './series-hash.js';
 export { METRICS_TOPIC, METRIC_STORE_GROUP } from './topics.js';
-export type { DecodeMetricBatchOptions } from './batch-codec.js';
-export {
-  encodeMetricBatch,
-  decodeMetricBatch,
-  MetricBatchCodecError,
-  BATCH_CODEC_MAGIC,
-  BATCH_CODEC_VERSION,
-} from './batch-codec.js';
+export type { EncodeMetricBatchOptions } from './batch-codec.js';
+export { encodeMetricBatch, MetricBatchCodecError, BATCH_CODEC_MAGIC, BATCH_CODEC_VERSION } from './batch-codec.js';
+export type { DecodeMetricBatchOptions, SeriesRefResolver } from './batch-decode.js';
+export { decodeMetricBatch, UNRESOLVED_LABELS } from './batch-decode.js';
+export { SERIES_REF_WORDS, writeSeriesRef, seriesRef, seriesRefsOf, seriesRefHex } from './series-ref.js';
 export { LabelSetInterner, hashBytes } from './label-interner.js';
-export { compressEncodedBatch, COMPRESSED_BATCH_MAGIC } from './batch-compression.js';
+export { compressEncodedBatch, isCompressedBatch, COMPRESSED_BATCH_MAGIC } from './batch-compression.js';

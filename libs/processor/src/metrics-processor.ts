@@ -1,8 +1,18 @@
-import { METRIC_STORE_GROUP, METRICS_TOPIC, decodeMetricBatch, type MetricBatch } from '#pharos/metric-model';
+import {
+  METRIC_STORE_GROUP,
+  METRICS_TOPIC,
+  UNRESOLVED_LABELS,
+  decodeMetricBatch,
+  seriesRefHex,
+  type Labels,
+  type MetricBatch,
+  type SeriesRefResolver,
+} from '#pharos/metric-model';
 import type { MetricStore } from '#pharos/storage';
 import type { RecordBatch, Stream, StreamConsumer } from '#pharos/stream';
 import type { Logger, SelfMetrics } from '#pharos/telemetry';
 import { AppendActor } from './append-actor.js';
+import { withoutUnresolved } from './unresolved.js';
 
 export interface MetricsProcessorOptions {
   readonly stream: Stream;
@@ -37,9 +47,15 @@ export class MetricsProcessor {
   private caughtUp = false;
   private caughtUpResolve: (() => void) | undefined;
   readonly caughtUpPromise: Promise<void>;
+  /** The store's series-ref lookup, when it has one (capability `seriesRefs`). */
+  private readonly storeRefs: SeriesRefResolver | undefined;
 
   constructor(private readonly options: MetricsProcessorOptions) {
     this.caughtUpPromise = new Promise((resolve) => (this.caughtUpResolve = resolve));
+    const store = options.store;
+    if (store.capabilities.seriesRefs === true && store.resolveSeriesRef !== undefined) {
+      this.storeRefs = (tenant, refs, at) => store.resolveSeriesRef!(tenant, refs, at);
+    }
   }
 
   async start(): Promise<void> {
@@ -128,10 +144,21 @@ export class MetricsProcessor {
   private async processBatch(batch: RecordBatch): Promise<void> {
     const { logger, metrics } = this.options;
     const appends: Promise<void>[] = [];
+    // Series defined by records of this batch and not yet appended, so not yet known to the
+    // store: a later record of the same batch may name them by ref (ADR 0007). Definitions and
+    // their refs share a partition, and the next batch of the partition comes only after these
+    // appends, by when the store knows them.
+    let defined: Map<string, Labels> | undefined;
+    const resolve: SeriesRefResolver = (tenant, refs, at) =>
+      this.storeRefs?.(tenant, refs, at) ?? (defined === undefined ? undefined : defined.get(refKey(tenant, refs, at)));
+    const onDefinition = (tenant: string, refs: Uint32Array, at: number, labels: Labels): void => {
+      (defined ??= new Map()).set(refKey(tenant, refs, at), labels);
+    };
     for (const record of batch.records) {
       let decoded: MetricBatch;
       try {
-        decoded = decodeMetricBatch(record.value, { copy: true });
+        // Views are fine: this handler resolves only once its records are appended.
+        decoded = decodeMetricBatch(record.value, { resolve, onDefinition });
       } catch (err) {
         // A record the collector wrote but this version cannot read: skip it loudly rather
         // than wedge the partition forever.
@@ -139,12 +166,30 @@ export class MetricsProcessor {
         metrics.processorUndecodableRecords.inc({ topic: batch.topic });
         continue;
       }
+      if (decoded.series.includes(UNRESOLVED_LABELS)) decoded = this.dropUnresolved(decoded, batch.partition, record.offset);
       appends.push(this.actorFor(decoded.tenant, batch.partition).append(decoded));
     }
     await Promise.all(appends);
     const last = batch.records[batch.records.length - 1];
     if (last) this.appendedOffsets.set(batch.partition, last.offset + 1);
     this.checkCaughtUp();
+  }
+
+  /**
+   * A record naming series by ref that neither the store nor earlier records define. The
+   * collector sends refs only after their definition is durable on the same partition, so
+   * this means the definition was lost outside that path (the stream's retention dropped
+   * records this group had not consumed, or the store's files were replaced): the samples
+   * cannot be attributed and are dropped, loudly.
+   */
+  private dropUnresolved(decoded: MetricBatch, partition: number, offset: number): MetricBatch {
+    const { kept, droppedSamples, firstRef } = withoutUnresolved(decoded);
+    this.options.metrics.processorDroppedSamples.inc({ tenant: decoded.tenant, reason: 'unresolved_series' }, droppedSamples);
+    this.options.logger.error(
+      { tenant: decoded.tenant, partition, offset, droppedSamples, ref: firstRef === undefined ? undefined : seriesRefHex(decoded.seriesRefs!, firstRef) },
+      'metrics record names series by ref that no definition resolves; their samples are dropped',
+    );
+    return kept;
   }
 
   private actorFor(tenant: string, partition: number): AppendActor {
@@ -166,4 +211,8 @@ export class MetricsProcessor {
     this.caughtUp = true;
     this.caughtUpResolve?.();
   }
+}
+
+function refKey(tenant: string, refs: Uint32Array, at: number): string {
+  return `${tenant}\u0000${refs[at]},${refs[at + 1]},${refs[at + 2]},${refs[at + 3]}`;
 }

@@ -39,6 +39,14 @@ export interface Stream {
 }
 
 export interface StreamProducer {
+  /**
+   * The adapter behind this producer. Writers whose records refer to earlier records of the
+   * same partition need it: with `embedded`, the log lives in one data directory and every
+   * partition is consumed in full order by the consumers of that directory; with `kafka`,
+   * partitions move between consumer processes that each see only part of a partition.
+   */
+  readonly kind?: Stream['kind'];
+
   /** Appends records; resolves once they are durable (see the port contract). */
   produce(topic: string, records: readonly ProducerRecord[]): Promise<ProduceAck[]>;
 }

@@ -70,10 +70,26 @@ export interface MetricStore {
 
   stats(): Promise<MetricStoreStats>;
 
+  /**
+   * The series of `tenant` whose series ref (`#pharos/metric-model` `writeSeriesRef`) is
+   * `refs[at .. at + 4)`, or undefined when the store holds no such series. Only when
+   * `capabilities.seriesRefs`. Lets stream records name series by ref instead of labels
+   * (docs/adr/0007-series-refs-on-the-stream.md), so an adapter that offers it MUST:
+   * - resolve every series appended to it as soon as `append` resolves, including series all
+   *   of whose samples were dropped (too old), and after a restart every series appended
+   *   before the last completed `flush`;
+   * - keep resolving a series after its samples were deleted or dropped by retention (a
+   *   series is known for good once appended).
+   * Synchronous: it runs once per series of every stream record.
+   */
+  resolveSeriesRef?(tenant: string, refs: Uint32Array, at: number): Labels | undefined;
+
   close(): Promise<void>;
 }
 
 export interface MetricStoreCapabilities {
+  /** Whether {@link MetricStore.resolveSeriesRef} is offered (absent: no). */
+  readonly seriesRefs?: boolean;
   /** Rollup resolutions the adapter maintains, e.g. `[300000, 3600000]` for 5 m and 1 h. */
   readonly rollupResolutionsMs: readonly number[];
   readonly nativeHistograms: boolean;

@@ -189,7 +189,7 @@ export class EmbeddedStream implements Stream {
   }
 
   producer(): StreamProducer {
-    return { produce: (topic, records) => this.produce(topic, records) };
+    return { kind: 'embedded', produce: (topic, records) => this.produce(topic, records) };
   }
 
   private async produce(topic: string, records: readonly ProducerRecord[]): Promise<ProduceAck[]> {

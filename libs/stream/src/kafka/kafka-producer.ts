@@ -57,6 +57,7 @@ export interface KafkaProducerSettings {
  * several requests, sent back to back with nothing in between.
  */
 export class KafkaStreamProducer implements StreamProducer {
+  readonly kind = 'kafka' as const;
   private readonly queue: PendingCall[] = [];
   private pumping = false;
 

@@ -1,7 +1,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { Labels, MetricBatch, MetricMetadata } from '#pharos/metric-model';
+import { SERIES_REF_WORDS, type Labels, type MetricBatch, type MetricMetadata } from '#pharos/metric-model';
 import {
   UnsupportedQueryError,
   type AppendResult,
@@ -70,6 +70,7 @@ const HEAD_LOG_MIN_BYTES = 16 << 20;
  */
 export class DuckDBMetricStore implements MetricStore {
   readonly capabilities: MetricStoreCapabilities = {
+    seriesRefs: true,
     rollupResolutionsMs: ROLLUP_RESOLUTIONS_MS,
     nativeHistograms: true,
     exemplars: true,
@@ -173,15 +174,21 @@ export class DuckDBMetricStore implements MetricStore {
     const { sampleOffsets: offsets, timestamps, values } = batch;
     let samplesStored = 0;
     let samplesTooOld = 0;
-    const ids = new Int32Array(batch.series.length).fill(-1);
-    const idOf = (i: number): number => {
-      let id = ids[i]!;
-      if (id < 0) ids[i] = id = index.getOrCreate(batch.tenant, batch.series[i]!);
-      return id;
-    };
+    // Every series is registered, even when all its samples are too old: a stream record may
+    // name it by ref later (see `resolveSeriesRef`).
+    const n = batch.series.length;
+    const ids = new Int32Array(n);
+    const refs = batch.seriesRefs;
+    const tenant = batch.tenant;
+    if (refs !== undefined) {
+      for (let i = 0; i < n; i++) ids[i] = index.getOrCreateByRef(tenant, refs, SERIES_REF_WORDS * i, batch.series[i]!);
+    } else {
+      for (let i = 0; i < n; i++) ids[i] = index.getOrCreate(tenant, batch.series[i]!);
+    }
+    const idOf = (i: number): number => ids[i]!;
     for (let i = 0; i < batch.series.length; i++) {
       const end = offsets[i + 1]!;
-      let id = -1;
+      const id = ids[i]!;
       for (let j = offsets[i]!; j < end; j++) {
         let t = timestamps[j]!;
         // NaN fails this test too; timestamps are integer milliseconds (the chunk codec needs them so).
@@ -190,7 +197,6 @@ export class DuckDBMetricStore implements MetricStore {
           continue;
         }
         if (Math.floor(t) !== t) t = Math.round(t);
-        if (id < 0) id = idOf(i);
         const v = values[j]!;
         const r = head.append(id, t, v);
         if (r === APPENDED) rollups.onSample(id, t, v);
@@ -217,6 +223,11 @@ export class DuckDBMetricStore implements MetricStore {
     }
     for (const m of batch.metadata) this.side.addMetadata(batch.tenant, m);
     return { samplesStored, histogramsStored, samplesTooOld };
+  }
+
+  resolveSeriesRef(tenant: string, refs: Uint32Array, at: number): Labels | undefined {
+    const id = this.index.lookupRef(tenant, refs, at);
+    return id > 0 ? this.index.labelsById[id] : undefined;
   }
 
   flush(): Promise<void> {

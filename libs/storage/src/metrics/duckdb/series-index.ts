@@ -1,5 +1,6 @@
-import { compileMatcher, labelValue, seriesKey } from '#pharos/metric-model';
+import { SERIES_REF_WORDS, compileMatcher, labelValue, seriesKey, writeSeriesRef } from '#pharos/metric-model';
 import type { LabelMatcher, Labels } from '#pharos/metric-model';
+import { SeriesRefTable } from './series-ref-table.js';
 
 /**
  * In-memory index of every series: label set → stable numeric id, and an inverted index
@@ -18,6 +19,9 @@ export class SeriesIndex {
   private nextId = 1;
   private created: number[] = [];
   private readonly strings = new Map<string, string>();
+  /** Series ref → id, for stream records that name series by ref (ADR 0007). */
+  private readonly refs = new SeriesRefTable();
+  private readonly refScratch = new Uint32Array(SERIES_REF_WORDS);
 
   private count = 0;
 
@@ -37,6 +41,22 @@ export class SeriesIndex {
     return id;
   }
 
+  /** Id of the tenant's series with this ref (`refs[at .. at + 4)`), or -1. */
+  lookupRef(tenant: string, refs: Uint32Array, at: number): number {
+    const id = this.refs.get(refs, at);
+    // Refs include the tenant, so this only fails on a 128-bit collision; checked all the same.
+    return id > 0 && this.tenantById[id] === tenant ? id : -1;
+  }
+
+  /**
+   * Id of a series named by ref and labels (a batch with refs), creating it when new. The ref
+   * is only a shortcut: a new series is registered under the ref computed from its labels.
+   */
+  getOrCreateByRef(tenant: string, refs: Uint32Array, at: number, labels: Labels): number {
+    const id = this.lookupRef(tenant, refs, at);
+    return id > 0 ? id : this.getOrCreate(tenant, labels);
+  }
+
   /**
    * Id of a series, creating it when new (its id then joins {@link takeCreated}). Returns a
    * plain number: this runs once per series of every appended batch.
@@ -51,6 +71,7 @@ export class SeriesIndex {
       t.byIdentity.set(labels, existing);
       return existing;
     }
+    if (labels.length === 0) throw new RangeError(`a series needs labels (tenant "${tenant}")`);
     const id = this.nextId++;
     // Copy (the caller's array may be reused by its decoder), sharing repeated strings: a
     // host's or a metric's label values recur across thousands of series.
@@ -176,6 +197,9 @@ export class SeriesIndex {
   private add(tenant: string, id: number, labels: Labels, key: string): void {
     const t = this.tenant(tenant);
     t.byKey.set(key, id);
+    // A SHA-256 per new series (µs), never per sample; on open, once per stored series.
+    writeSeriesRef(tenant, labels, this.refScratch, 0);
+    this.refs.set(this.refScratch, 0, id);
     t.insertId(id);
     for (let i = 0; i < labels.length; i += 2) t.post(labels[i]!, labels[i + 1]!, id);
     this.labelsById[id] = labels;
