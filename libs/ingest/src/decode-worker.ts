@@ -13,7 +13,7 @@ export interface DecodeWorkerMessage {
   readonly confirmed: readonly (readonly [number, Uint8Array | null])[];
 }
 
-/** This thread's knowledge of which series the stream's consumers hold (ADR 0007). */
+/** This thread's knowledge of which series the stream's consumers hold (ADR 0010). */
 const definitions = new SeriesDefinitions();
 
 parentPort!.on('message', ({ id, request, confirmed }: DecodeWorkerMessage) => {

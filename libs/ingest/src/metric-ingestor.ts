@@ -43,7 +43,7 @@ export class MetricIngestor {
   /** Series definitions of batches prepared on this thread ({@link ingest}). */
   private readonly definitions = new SeriesDefinitions();
   /**
-   * Whether stream records may name series by ref (ADR 0007): only when every partition is
+   * Whether stream records may name series by ref (ADR 0010): only when every partition is
    * consumed in full order into one store, which the embedded stream guarantees and Kafka,
    * whose partitions move between processor processes, does not.
    */

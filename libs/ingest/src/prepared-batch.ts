@@ -46,7 +46,7 @@ export interface PreparedPart {
 
 /**
  * Splits a batch by series partition and encodes each part. With `definitions`, records carry
- * series refs and leave out the labels of series already defined (ADR 0007); without, every
+ * series refs and leave out the labels of series already defined (ADR 0010); without, every
  * series carries its labels and no ref (codec version 1).
  */
 export function prepareBatch(batch: MetricBatch, partitions: number, definitions?: SeriesDefinitions): PreparedBatch {

@@ -3,7 +3,7 @@ import { SERIES_REF_WORDS, seriesHash, writeSeriesRef, type Labels } from '#phar
 /**
  * What one preparing thread knows of each series it has seen: the hash the limits key on, its
  * stream partition, its ref, and whether its labels are durably on the stream so that later
- * records may name it by ref alone (docs/adr/0007-series-refs-on-the-stream.md).
+ * records may name it by ref alone (docs/adr/0010-series-refs-on-the-stream.md).
  *
  * A series counts as defined only once the record that carried its labels was acknowledged by
  * a stream whose consumers resolve refs (the ingestor says so through {@link confirm}); until

@@ -33,7 +33,7 @@ import { SERIES_REF_WORDS } from './series-ref.js';
  *
  * Version 2 adds the series refs column (`series-ref.ts`) and lets a series leave its labels
  * out: the consumer then finds the series by its ref. A producer does that only for series it
- * knows the consumer holds (docs/adr/0007-series-refs-on-the-stream.md); label text is most
+ * knows the consumer holds (docs/adr/0010-series-refs-on-the-stream.md); label text is most
  * of a record otherwise. Version 1 records (no refs) are written when no refs are given and
  * are still read.
  *
@@ -205,7 +205,7 @@ export interface EncodeMetricBatchOptions {
   readonly refs?: Uint32Array;
   /**
    * Per series of `batch`, 1 = leave its labels out: the consumer finds the series by its
-   * ref. Only for series the consumer is known to hold (ADR 0007). Needs refs.
+   * ref. Only for series the consumer is known to hold (ADR 0010). Needs refs.
    */
   readonly omitLabels?: Uint8Array;
   /** Whether the batch's metadata is written (default true; a split writes it once). */

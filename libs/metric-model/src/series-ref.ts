@@ -7,7 +7,7 @@ import type { Labels } from './labels.js';
  * A series ref names a tenant's series by content: the first 128 bits of SHA-256 over the
  * tenant and the label set. Anyone holding the labels computes the same ref, so a stream
  * record may carry the ref instead of the labels once the consumer is known to hold them
- * (docs/adr/0007-series-refs-on-the-stream.md). 128 bits make an accidental collision
+ * (docs/adr/0010-series-refs-on-the-stream.md). 128 bits make an accidental collision
  * among even billions of series negligible (~n²/2¹²⁹), and SHA-256 makes a deliberate one
  * infeasible; the store still checks that a resolved series belongs to the record's tenant.
  * Computed once per new series (a few µs), never per sample.

@@ -145,7 +145,7 @@ export class MetricsProcessor {
     const { logger, metrics } = this.options;
     const appends: Promise<void>[] = [];
     // Series defined by records of this batch and not yet appended, so not yet known to the
-    // store: a later record of the same batch may name them by ref (ADR 0007). Definitions and
+    // store: a later record of the same batch may name them by ref (ADR 0010). Definitions and
     // their refs share a partition, and the next batch of the partition comes only after these
     // appends, by when the store knows them.
     let defined: Map<string, Labels> | undefined;

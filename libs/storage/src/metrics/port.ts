@@ -74,7 +74,7 @@ export interface MetricStore {
    * The series of `tenant` whose series ref (`#pharos/metric-model` `writeSeriesRef`) is
    * `refs[at .. at + 4)`, or undefined when the store holds no such series. Only when
    * `capabilities.seriesRefs`. Lets stream records name series by ref instead of labels
-   * (docs/adr/0007-series-refs-on-the-stream.md), so an adapter that offers it MUST:
+   * (docs/adr/0010-series-refs-on-the-stream.md), so an adapter that offers it MUST:
    * - resolve every series appended to it as soon as `append` resolves, including series all
    *   of whose samples were dropped (too old), and after a restart every series appended
    *   before the last completed `flush`;

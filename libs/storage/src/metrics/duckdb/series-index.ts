@@ -19,7 +19,7 @@ export class SeriesIndex {
   private nextId = 1;
   private created: number[] = [];
   private readonly strings = new Map<string, string>();
-  /** Series ref → id, for stream records that name series by ref (ADR 0007). */
+  /** Series ref → id, for stream records that name series by ref (ADR 0010). */
   private readonly refs = new SeriesRefTable();
   private readonly refScratch = new Uint32Array(SERIES_REF_WORDS);
 

@@ -2,7 +2,7 @@ import { SERIES_REF_WORDS } from '#pharos/metric-model';
 
 /**
  * Series ref (128 bits) → series id, as typed-array columns with open addressing: stream
- * records name most series by ref (ADR 0007), so this runs once per series of every record
+ * records name most series by ref (ADR 0010), so this runs once per series of every record
  * and must not allocate. Refs are SHA-256 prefixes, uniform already, so their first word is
  * the slot hash. Entries are never removed (a series is known for good once appended).
  */
