@@ -1,5 +1,4 @@
-import type { PreparedBatch } from '#pharos/ingest';
-import { prepareBatch } from '#pharos/ingest';
+import { SeriesDefinitions, prepareBatch, type DefinitionReceipt, type PreparedBatch } from '#pharos/ingest';
 import {
   CoalescingAppender,
   RuntimeTargetStore,
@@ -26,8 +25,11 @@ export interface ScrapeEngineSettings {
 
 /** What the engine asks of its host: durable writes, telemetry, logs. */
 export interface ScrapeEngineHost {
-  /** Writes prepared samples; resolves once durable, rejects when refused. */
-  write(prepared: PreparedBatch): Promise<void>;
+  /**
+   * Writes prepared samples; resolves once durable, with whether the batch's series
+   * definitions now resolve on the stream ({@link withReceipt}); rejects when refused.
+   */
+  write(prepared: PreparedBatch): Promise<DefinitionReceipt>;
   report(report: ScrapeReport): void;
   log(level: 'warn' | 'error' | 'debug', message: string, err?: string): void;
 }
@@ -50,11 +52,24 @@ export interface ScrapeEngineApi {
 export class ScrapeEngine implements ScrapeEngineApi {
   private readonly scheduler: ScrapeScheduler;
   private readonly appender: CoalescingAppender;
+  /**
+   * Which series the stream's consumers already hold, so that writes name them by ref (ADR
+   * 0010). Scrape loops cache each series' labels by its raw text, so the same `Labels`
+   * object comes back every scrape and is recognised without hashing its text.
+   */
+  private readonly definitions = new SeriesDefinitions();
 
   constructor(settings: ScrapeEngineSettings, host: ScrapeEngineHost) {
     this.appender = new CoalescingAppender(
       async (batch) => {
-        await host.write(prepareBatch(batch, settings.partitions));
+        const prepared = prepareBatch(batch, settings.partitions, this.definitions);
+        let receipt: DefinitionReceipt | undefined;
+        try {
+          receipt = await host.write(prepared);
+        } finally {
+          // Refused or failed: its series are defined again by the next write.
+          this.definitions.settle(prepared.definitionTicket, receipt);
+        }
         return { samplesWritten: batch.timestamps.length, rejected: {} };
       },
       { maxDelayMs: 50, maxSamples: 100_000 },

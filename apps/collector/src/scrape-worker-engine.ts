@@ -20,7 +20,7 @@ export class ScrapeWorkerEngine implements ScrapeEngineApi {
       switch (msg.kind) {
         case 'write':
           host.write(msg.prepared).then(
-            () => this.worker.postMessage({ kind: 'written', id: msg.id, ok: true }),
+            (receipt) => this.worker.postMessage({ kind: 'written', id: msg.id, ok: true, receipt }),
             (err: unknown) => this.worker.postMessage({ kind: 'written', id: msg.id, ok: false, error: err instanceof Error ? err.message : String(err) }),
           );
           return;

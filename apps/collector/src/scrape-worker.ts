@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { PreparedBatch } from '#pharos/ingest';
+import type { DefinitionReceipt, PreparedBatch } from '#pharos/ingest';
 import { ScrapeEngine, type ScrapeEngineSettings } from './scrape-engine.js';
 
 /**
@@ -9,14 +9,14 @@ import { ScrapeEngine, type ScrapeEngineSettings } from './scrape-engine.js';
  */
 const port = parentPort!;
 let nextWrite = 1;
-const writes = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+const writes = new Map<number, { resolve: (receipt: DefinitionReceipt) => void; reject: (e: Error) => void }>();
 
 const engine = new ScrapeEngine(workerData as ScrapeEngineSettings, {
-  write(prepared: PreparedBatch): Promise<void> {
+  write(prepared: PreparedBatch): Promise<DefinitionReceipt> {
     const id = nextWrite++;
     const transfer: ArrayBuffer[] = [prepared.seriesHashes.buffer, prepared.partitionOfSeries.buffer, prepared.samplesPerSeries.buffer] as ArrayBuffer[];
     for (const part of prepared.parts) if (!transfer.includes(part.bytes.buffer as ArrayBuffer)) transfer.push(part.bytes.buffer as ArrayBuffer);
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<DefinitionReceipt>((resolve, reject) => {
       writes.set(id, { resolve, reject });
       port.postMessage({ kind: 'write', id, prepared }, transfer);
     });
@@ -31,12 +31,14 @@ const engine = new ScrapeEngine(workerData as ScrapeEngineSettings, {
 
 type Op = 'apply' | 'addTargets' | 'removeTargets' | 'targets' | 'stop';
 
-port.on('message', (msg: { kind: 'call'; id: number; op: Op; args: unknown[] } | { kind: 'written'; id: number; ok: boolean; error?: string }) => {
+type Written = { kind: 'written'; id: number; ok: true; receipt: DefinitionReceipt } | { kind: 'written'; id: number; ok: false; error: string };
+
+port.on('message', (msg: { kind: 'call'; id: number; op: Op; args: unknown[] } | Written) => {
   if (msg.kind === 'written') {
     const w = writes.get(msg.id);
     writes.delete(msg.id);
-    if (msg.ok) w?.resolve();
-    else w?.reject(new Error(msg.error ?? 'write refused'));
+    if (msg.ok) w?.resolve(msg.receipt);
+    else w?.reject(new Error(msg.error));
     return;
   }
   const call = engine[msg.op] as (...args: unknown[]) => Promise<unknown>;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit, type Provider } from '@nestjs/common';
 import { CONFIG, LOGGER, SELF_METRICS } from '#apps/common';
 import { loadConfig, type PharosConfig, type TenantLimits } from '#pharos/config';
-import type { MetricIngestor } from '#pharos/ingest';
+import { withReceipt, type MetricIngestor } from '#pharos/ingest';
 import { fnv1a32 } from '#pharos/metric-model';
 import { parseScrapeConfigs, type ScrapeDefaults, type SeriesLimits } from '#pharos/scrape';
 import type { Logger, SelfMetrics } from '#pharos/telemetry';
@@ -53,7 +53,10 @@ export class ScrapeService implements OnModuleInit, OnApplicationBootstrap, OnAp
     };
     const host: ScrapeEngineHost = {
       write: async (prepared) => {
-        await ingestor.ingestPrepared(SCRAPE_PROTOCOL, prepared);
+        // The engine prepared it with series refs on its own thread; tell it what became durable.
+        const w = withReceipt(prepared);
+        await ingestor.ingestPrepared(SCRAPE_PROTOCOL, w.prepared);
+        return w.receipt();
       },
       report: (r) => {
         this.telemetry.record(r);

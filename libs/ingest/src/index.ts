@@ -1,5 +1,5 @@
 export { MetricIngestor } from './metric-ingestor.js';
-export type { IngestOutcome, MetricIngestorDeps } from './metric-ingestor.js';
+export type { IngestOptions, IngestOutcome, MetricIngestorDeps } from './metric-ingestor.js';
 export { IngestRefusedError } from './ingest-errors.js';
 export { splitByPartition } from './partition-split.js';
 export { StreamLagMonitor } from './lag-monitor.js';
@@ -8,4 +8,5 @@ export { decodeRequest } from './request-decoders.js';
 export type { DecodeRequest, DecodedRequest } from './request-decoders.js';
 export { prepareBatch, withoutSeries } from './prepared-batch.js';
 export type { PreparedBatch, PreparedPart } from './prepared-batch.js';
-export { SeriesDefinitions, REDEFINE_AFTER_MS } from './series-definitions.js';
+export { SeriesDefinitions, REDEFINE_AFTER_MS, withReceipt } from './series-definitions.js';
+export type { DefinitionReceipt } from './series-definitions.js';

@@ -19,6 +19,19 @@ export interface IngestOutcome {
   readonly messages: readonly string[];
 }
 
+/** How {@link MetricIngestor.ingest} prepares a batch. */
+export interface IngestOptions {
+  /**
+   * The caller hands over the same `Labels` object for a series in every batch (its decoder or
+   * scrape loop caches series), so the series is recognised by identity and, once its labels
+   * are durable, later records name it by ref alone (docs/adr/0010-series-refs-on-the-stream.md).
+   * Leave it off for label arrays built afresh per request (OTLP, line protocol): each would
+   * pay a SHA-256 for its ref and never be recognised again, so its records keep full labels
+   * and no ref (codec version 1), exactly as before refs existed.
+   */
+  readonly stableLabels?: boolean;
+}
+
 export interface MetricIngestorDeps {
   readonly producer: StreamProducer;
   readonly partitions: number;
@@ -56,7 +69,8 @@ export class MetricIngestor {
   }
 
   /** Ingests a decoded batch (prepares it on this thread). */
-  ingest(protocol: string, batch: MetricBatch): Promise<IngestOutcome> {
+  ingest(protocol: string, batch: MetricBatch, options: IngestOptions = {}): Promise<IngestOutcome> {
+    if (options.stableLabels !== true) return this.ingestPrepared(protocol, prepareBatch(batch, this.deps.partitions));
     const prepared = prepareBatch(batch, this.deps.partitions, this.definitions);
     const ticket = prepared.definitionTicket;
     const definitions = this.definitions;

@@ -1,4 +1,5 @@
 import { SERIES_REF_WORDS, seriesHash, writeSeriesRef, type Labels } from '#pharos/metric-model';
+import type { PreparedBatch } from './prepared-batch.js';
 
 /**
  * What one preparing thread knows of each series it has seen: the hash the limits key on, its
@@ -89,6 +90,17 @@ export class SeriesDefinitions {
     }
   }
 
+  /**
+   * Settles the ticket of a batch prepared on this thread and written elsewhere (another
+   * thread's ingestor): confirms it when `receipt` says it is durable where refs resolve,
+   * forgets it otherwise (not written, or written where refs do not resolve).
+   */
+  settle(ticket: number, receipt: DefinitionReceipt | undefined): void {
+    if (ticket === 0) return;
+    if (receipt?.defined === true) this.confirm(ticket, receipt.refused ?? undefined);
+    else this.discard(ticket);
+  }
+
   /** Forgets a ticket whose batch was not written. */
   discard(ticket: number): void {
     this.pending.delete(ticket);
@@ -97,6 +109,29 @@ export class SeriesDefinitions {
   get pendingTickets(): number {
     return this.pending.size;
   }
+}
+
+/**
+ * What the thread that prepared a batch learns back once it was written: whether its series
+ * definitions are now durable on a stream whose consumers resolve refs, and which series (by
+ * index in the batch) the limits refused, so were not written. Plain data: it crosses threads.
+ */
+export interface DefinitionReceipt {
+  readonly defined: boolean;
+  readonly refused: Uint8Array | null;
+}
+
+/**
+ * The batch to hand to {@link MetricIngestor.ingestPrepared} for one prepared on another
+ * thread, and the receipt to send back to that thread once the ingest resolved.
+ */
+export function withReceipt(prepared: PreparedBatch): { readonly prepared: PreparedBatch; receipt(): DefinitionReceipt } {
+  let receipt: DefinitionReceipt = { defined: false, refused: null };
+  if (prepared.definitionTicket === 0) return { prepared, receipt: () => receipt };
+  const onDurable = (refused: Uint8Array | undefined): void => {
+    receipt = { defined: true, refused: refused ?? null };
+  };
+  return { prepared: { ...prepared, onDurable }, receipt: () => receipt };
 }
 
 /**

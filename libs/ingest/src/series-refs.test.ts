@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '#pharos/config';
-import { MetricIngestor, REDEFINE_AFTER_MS, SeriesDefinitions, prepareBatch, withoutSeries } from '#pharos/ingest';
+import { IngestRefusedError, MetricIngestor, REDEFINE_AFTER_MS, SeriesDefinitions, prepareBatch, withReceipt, withoutSeries } from '#pharos/ingest';
 import {
   METRICS_TOPIC,
   MetricBatchBuilder,
@@ -112,7 +112,7 @@ describe('MetricIngestor and series refs', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  async function run(kind: 'embedded' | 'kafka'): Promise<string[]> {
+  async function run(kind: 'embedded' | 'kafka', stableLabels = true): Promise<string[]> {
     dir = await mkdtemp(join(tmpdir(), 'pharos-refs-'));
     const stream = await EmbeddedStream.open({ dir, fsync: 'none' });
     await stream.ensureTopic(METRICS_TOPIC, 2);
@@ -127,8 +127,8 @@ describe('MetricIngestor and series refs', () => {
       metrics: new SelfMetrics('test'),
       isBackpressured: () => false,
     });
-    await ingestor.ingest('test', batchAt(1000));
-    await ingestor.ingest('test', batchAt(2000));
+    await ingestor.ingest('test', batchAt(1000), { stableLabels });
+    await ingestor.ingest('test', batchAt(2000), { stableLabels });
     const kinds: string[] = [];
     const lag = await stream.lag('g', METRICS_TOPIC);
     const consumer = stream.consumer({ group: 'g', topic: METRICS_TOPIC });
@@ -139,7 +139,8 @@ describe('MetricIngestor and series refs', () => {
         onBatch: async (b) => {
           for (const r of b.records) {
             const d = decodeMetricBatch(r.value, { interner: null });
-            kinds.push(`${d.timestamps[0]}:${d.series.every((l) => l === UNRESOLVED_LABELS) ? 'refs' : 'labels'}`);
+            const how = d.series.every((l) => l === UNRESOLVED_LABELS) ? 'refs' : d.seriesRefs === undefined ? 'v1' : 'labels';
+            kinds.push(`${d.timestamps[0]}:${how}`);
             if (++records === total) done();
           }
         },
@@ -154,7 +155,85 @@ describe('MetricIngestor and series refs', () => {
     expect(await run('embedded')).toEqual(['1000:labels', '1000:labels', '2000:refs', '2000:refs']);
   });
 
+  it('keeps codec-v1 records (labels, no refs) for callers whose label arrays are fresh', async () => {
+    expect(await run('embedded', false)).toEqual(['1000:v1', '1000:v1', '2000:v1', '2000:v1']);
+  });
+
   it('always sends labels to a stream whose partitions move between consumers (Kafka)', async () => {
     expect(await run('kafka')).toEqual(['1000:labels', '1000:labels', '2000:labels', '2000:labels']);
+  });
+});
+
+describe('MetricIngestor: batches prepared on another thread, and labels built afresh', () => {
+  let dir = '';
+  afterEach(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  async function setUp(kind: 'embedded' | 'kafka', maxActiveSeries = 0, backpressured = () => false) {
+    dir = await mkdtemp(join(tmpdir(), 'pharos-refs-'));
+    const stream = await EmbeddedStream.open({ dir, fsync: 'none' });
+    await stream.ensureTopic(METRICS_TOPIC, 3);
+    const embedded = stream.producer();
+    const producer: StreamProducer = kind === 'embedded' ? embedded : { kind, produce: (t, r) => embedded.produce(t, r) };
+    const config = loadConfig({ env: {} });
+    const ingestor = new MetricIngestor({
+      producer,
+      partitions: 3,
+      limitsFor: () => ({ ...config.limits.defaults, maxActiveSeries }),
+      metrics: new SelfMetrics('test'),
+      isBackpressured: backpressured,
+    });
+    return { stream, ingestor };
+  }
+
+  /** What the scrape engine and its host do: prepare with this thread's definitions, write, settle. */
+  async function write(ingestor: MetricIngestor, defs: SeriesDefinitions, batch: MetricBatch) {
+    const prepared = prepareBatch(batch, 3, defs);
+    const w = withReceipt(prepared);
+    try {
+      await ingestor.ingestPrepared('scrape', w.prepared);
+    } finally {
+      defs.settle(prepared.definitionTicket, w.receipt());
+    }
+    return { prepared, receipt: w.receipt() };
+  }
+
+  it('confirms a batch prepared elsewhere through its receipt: refs on the embedded stream only', async () => {
+    const { stream, ingestor } = await setUp('embedded');
+    const defs = new SeriesDefinitions();
+    const first = await write(ingestor, defs, batchAt(1));
+    expect(first.receipt).toEqual({ defined: true, refused: null });
+    expect([...partsOf(prepareBatch(batchAt(2), 3, defs)).values()].every((v) => v === 'ref')).toBe(true);
+    await stream.close();
+
+    const kafka = await setUp('kafka');
+    const kdefs = new SeriesDefinitions();
+    expect((await write(kafka.ingestor, kdefs, batchAt(1))).receipt).toEqual({ defined: false, refused: null });
+    expect(kdefs.pendingTickets).toBe(0);
+    expect([...partsOf(prepareBatch(batchAt(2), 3, kdefs)).values()].every((v) => v === 'labels')).toBe(true);
+    await kafka.stream.close();
+  });
+
+  it('defines again the series the limits refused, and every series of a refused request', async () => {
+    const { stream, ingestor } = await setUp('embedded', 10);
+    const defs = new SeriesDefinitions();
+    const { receipt } = await write(ingestor, defs, batchAt(1));
+    // 12 series, limit 10: the last two are refused, so not written and not defined.
+    expect(Array.from(receipt.refused ?? [])).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1]);
+    const next = partsOf(prepareBatch(batchAt(2), 3, defs));
+    expect(next.get('9')).toBe('ref');
+    expect(next.get('10')).toBe('labels');
+    expect(next.get('11')).toBe('labels');
+    await stream.close();
+
+    let busy = true;
+    const refusing = await setUp('embedded', 0, () => busy);
+    const rdefs = new SeriesDefinitions();
+    await expect(write(refusing.ingestor, rdefs, batchAt(1))).rejects.toBeInstanceOf(IngestRefusedError);
+    expect(rdefs.pendingTickets).toBe(0);
+    busy = false;
+    expect([...partsOf((await write(refusing.ingestor, rdefs, batchAt(2))).prepared).values()].every((v) => v === 'labels')).toBe(true);
+    await refusing.stream.close();
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '#pharos/config';
-import { MetricIngestor } from '#pharos/ingest';
+import { MetricIngestor, REDEFINE_AFTER_MS, SeriesDefinitions, prepareBatch, withReceipt } from '#pharos/ingest';
 import {
   METRICS_TOPIC,
   MetricBatchBuilder,
@@ -47,11 +47,11 @@ describe('processor: series named by ref', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  async function start(): Promise<Node> {
+  async function start(storeDir = 'metrics'): Promise<Node> {
     const config = loadConfig({ env: {} });
     const stream = await EmbeddedStream.open({ dir: join(dir, 'stream'), fsync: 'group' });
     await stream.ensureTopic(METRICS_TOPIC, 2);
-    const store = await DuckDBMetricStore.open({ dir: join(dir, 'metrics'), threads: 1 });
+    const store = await DuckDBMetricStore.open({ dir: join(dir, storeDir), threads: 1 });
     const metrics = new SelfMetrics('test');
     const logs: string[] = [];
     const logger = createLogger({
@@ -79,6 +79,26 @@ describe('processor: series named by ref', () => {
     }
   }
 
+  /** The scrape engine's path: prepared with its own thread's definitions, written, settled. */
+  async function writeStable(n: Node, defs: SeriesDefinitions, batch: MetricBatch): Promise<void> {
+    const prepared = prepareBatch(batch, 2, defs);
+    const w = withReceipt(prepared);
+    try {
+      await n.ingestor.ingestPrepared('scrape', w.prepared);
+    } finally {
+      defs.settle(prepared.definitionTicket, w.receipt());
+    }
+  }
+
+  /** The OTLP / line-protocol path: label arrays built afresh for every request. */
+  function fresh(series: readonly Labels[]): Labels[] {
+    return series.map((l) => [...l]);
+  }
+
+  async function dropped(n: Node): Promise<number> {
+    return (await n.metrics.processorDroppedSamples.get()).values.find((v) => v.labels['reason'] === 'unresolved_series')?.value ?? 0;
+  }
+
   async function samplesOf(store: DuckDBMetricStore, i: number): Promise<number[]> {
     const out: number[] = [];
     for await (const s of store.select({ tenant: T, matchers: [{ name: 'i', type: '=', value: String(i) }], start: BASE - 1, end: BASE + 3_600_000 })) {
@@ -90,13 +110,13 @@ describe('processor: series named by ref', () => {
   it('stores every sample of records that name their series by ref, also across a restart', async () => {
     dir = await mkdtemp(join(tmpdir(), 'pharos-processor-refs-'));
     const a = await start();
-    await a.ingestor.ingest('test', scrape(0));
-    await a.ingestor.ingest('test', scrape(1));
+    await a.ingestor.ingest('test', scrape(0), { stableLabels: true });
+    await a.ingestor.ingest('test', scrape(1), { stableLabels: true });
     await waitAppended(a, 80);
     // Appended, flushed and committed; the next records name every series by ref.
     await a.processor.flushAndCommit();
     await a.processor.stop();
-    await a.ingestor.ingest('test', scrape(2));
+    await a.ingestor.ingest('test', scrape(2), { stableLabels: true });
     expect(a.store.resolveSeriesRef(T, seriesRefsOf(T, [SERIES[7]!]), 0)).toEqual(SERIES[7]);
     expect(a.store.resolveSeriesRef('other', seriesRefsOf('other', [SERIES[7]!]), 0)).toBeUndefined();
     await a.store.close();
@@ -117,8 +137,8 @@ describe('processor: series named by ref', () => {
     const n = await start();
     await n.processor.stop();
     // Written while no processor runs: definition and refs end up in one delivery.
-    await n.ingestor.ingest('test', scrape(0));
-    await n.ingestor.ingest('test', scrape(1));
+    await n.ingestor.ingest('test', scrape(0), { stableLabels: true });
+    await n.ingestor.ingest('test', scrape(1), { stableLabels: true });
     await n.store.close();
     await n.stream.close();
     const m = await start();
@@ -145,5 +165,100 @@ describe('processor: series named by ref', () => {
     await n.processor.stop();
     await n.store.close();
     await n.stream.close();
+  });
+
+  it('stores mixed traffic right: series by ref from one producer, fresh labels from another, the same series from both, across a restart', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'pharos-processor-refs-'));
+    const stable = SERIES.slice(0, 20);
+    const both = SERIES.slice(0, 5);
+    const labelsOnly = SERIES.slice(20);
+    // Values say who wrote what: step * 100 + i from the ref producer and for fresh series,
+    // 5000 + step * 100 + i (5 s later) for the second producer of series 0–4.
+    const otherWriter = (step: number): MetricBatch => {
+      const b = new MetricBatchBuilder(T);
+      fresh(both).forEach((labels, i) => {
+        b.addSeries(labels);
+        b.addSample(BASE + step * 15_000 + 5_000, 5000 + step * 100 + i);
+      });
+      return b.build();
+    };
+    const freshBatch = (step: number): MetricBatch => {
+      const b = scrape(step, fresh(labelsOnly));
+      // scrape() numbers values by position; shift them to the series' own index.
+      for (let k = 0; k < b.values.length; k++) b.values[k]! += 20;
+      return b;
+    };
+    const a = await start();
+    const defs = new SeriesDefinitions();
+    for (const step of [0, 1]) {
+      await writeStable(a, defs, scrape(step, stable));
+      await a.ingestor.ingest('test', freshBatch(step));
+      await a.ingestor.ingest('test', otherWriter(step));
+    }
+    await waitAppended(a, 2 * 45);
+    await a.processor.flushAndCommit();
+    await a.processor.stop();
+    // Written while the processor is down, replayed by the next process: refs and labels mixed.
+    await writeStable(a, defs, scrape(2, stable));
+    await a.ingestor.ingest('test', freshBatch(2));
+    await a.ingestor.ingest('test', otherWriter(2));
+    await a.store.close();
+    await a.stream.close();
+
+    const b = await start();
+    await waitAppended(b, 45);
+    // A new collector knows no definitions: labels first, then refs again.
+    const defsB = new SeriesDefinitions();
+    for (const step of [3, 4]) {
+      await writeStable(b, defsB, scrape(step, stable));
+      await b.ingestor.ingest('test', freshBatch(step));
+      await b.ingestor.ingest('test', otherWriter(step));
+    }
+    await waitAppended(b, 45 + 2 * 45);
+    expect(await dropped(b)).toBe(0);
+    expect(b.logs).toEqual([]);
+    const steps = [0, 1, 2, 3, 4];
+    expect(await samplesOf(b.store, 7)).toEqual(steps.map((s) => s * 100 + 7));
+    expect(await samplesOf(b.store, 33)).toEqual(steps.map((s) => s * 100 + 33));
+    expect(await samplesOf(b.store, 2)).toEqual(steps.flatMap((s) => [s * 100 + 2, 5000 + s * 100 + 2]));
+    await b.processor.stop();
+    await b.store.close();
+    await b.stream.close();
+  });
+
+  it('drops and counts refs that a replaced store cannot resolve, keeps labelled traffic, and recovers on re-definition', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'pharos-processor-refs-'));
+    let now = Date.now();
+    const defs = new SeriesDefinitions(() => now);
+    const stable = SERIES.slice(0, 20);
+    const a = await start();
+    await writeStable(a, defs, scrape(0, stable));
+    await waitAppended(a, 20);
+    await a.processor.flushAndCommit();
+    await a.processor.stop();
+    await a.store.close();
+    await a.stream.close();
+
+    // The store's files replaced under a live stream (restored from elsewhere, or lost): the
+    // collector still holds the series as defined, but this store never saw them.
+    const b = await start('metrics-replaced');
+    await writeStable(b, defs, scrape(1, stable));
+    await b.ingestor.ingest('test', scrape(1, fresh(SERIES.slice(20))));
+    await waitAppended(b, 20);
+    const deadline = Date.now() + 10_000;
+    while ((await dropped(b)) < 20 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(await dropped(b)).toBe(20);
+    expect(b.logs.join('')).toMatch(/no definition resolves/);
+    expect(await samplesOf(b.store, 3)).toEqual([]);
+    // Labelled traffic is untouched; scrape() numbers values by position in the batch.
+    expect(await samplesOf(b.store, 25)).toEqual([105]);
+    // The periodic re-definition brings the series back.
+    now += REDEFINE_AFTER_MS + 1;
+    await writeStable(b, defs, scrape(2, stable));
+    await waitAppended(b, 40);
+    expect(await samplesOf(b.store, 3)).toEqual([203]);
+    await b.processor.stop();
+    await b.store.close();
+    await b.stream.close();
   });
 });
