@@ -7,14 +7,18 @@
  * mixes with storage.
  *
  *   npm run build && node dist/bench/scrape/loop-cost.js [--targets 1000] [--series 1000]
- *     [--interval 15] [--warmup 20] [--duration 60]
+ *     [--interval 15] [--warmup 20] [--duration 60] [--refs]
+ *
+ * `--refs` prepares as the scrape engine does on the embedded stream (ADR 0010): with series
+ * definitions, each write confirmed at once as if durable, so steady-state writes name their
+ * series by ref and skip label encoding and compression.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { prepareBatch } from '#pharos/ingest';
+import { SeriesDefinitions, prepareBatch } from '#pharos/ingest';
 import { RuntimeTargetStore, ScrapeScheduler, parseScrapeConfigs, type ScrapeReport } from '#pharos/scrape';
 import { freePort } from '../ingest/target-process.js';
 
@@ -26,6 +30,7 @@ const { values } = parseArgs({
     interval: { type: 'string', default: '15' },
     warmup: { type: 'string', default: '20' },
     duration: { type: 'string', default: '60' },
+    refs: { type: 'boolean', default: false },
   },
 });
 const targets = Number(values.targets);
@@ -43,10 +48,12 @@ async function main(): Promise<void> {
   let failures = 0;
   let scrapeSeconds = 0;
   const lastError = new Map<string, number>();
+  const definitions = values.refs ? new SeriesDefinitions() : undefined;
   const scheduler = new ScrapeScheduler({
     appender: {
       append: async (batch) => {
-        const prepared = prepareBatch(batch, 4);
+        const prepared = prepareBatch(batch, 4, definitions);
+        definitions?.confirm(prepared.definitionTicket);
         samples += prepared.floatSamples;
         return { samplesWritten: prepared.floatSamples, rejected: {} };
       },
@@ -82,6 +89,7 @@ async function main(): Promise<void> {
     targets,
     series,
     intervalS,
+    refs: values.refs,
     samplesPerS: Math.round(perS),
     expectedPerS: Math.round((targets * series) / intervalS),
     cores: Number(cores.toFixed(3)),
