@@ -3,6 +3,7 @@
 import kafkajs, { type Admin, type ICustomPartitioner, type Kafka, type Producer } from 'kafkajs';
 import { partitionForKey } from '../partitioner.js';
 import type { ConsumerOptions, PartitionLag, Stream, StreamConsumer, StreamProducer } from '../port.js';
+import { withAdminRetries } from './admin-retry.js';
 import { KafkaStreamConsumer } from './kafka-consumer.js';
 import { kafkaJsLogging, stderrKafkaLog, type KafkaLogLevel, type KafkaLogSink } from './kafka-log.js';
 import { KafkaStreamProducer, type TopicLayout } from './kafka-producer.js';
@@ -175,10 +176,9 @@ export class KafkaStream implements Stream {
 
   async lag(group: string, topic: string): Promise<PartitionLag[]> {
     this.assertOpen();
-    const [ends, committed] = await Promise.all([
-      this.admin.fetchTopicOffsets(topic),
-      this.admin.fetchOffsets({ groupId: group, topics: [topic] }),
-    ]);
+    const [ends, committed] = await withAdminRetries(() =>
+      Promise.all([this.admin.fetchTopicOffsets(topic), this.admin.fetchOffsets({ groupId: group, topics: [topic] })]),
+    );
     const byPartition = new Map<number, number>();
     for (const p of committed.find((t) => t.topic === topic)?.partitions ?? []) {
       byPartition.set(p.partition, Number(p.offset));
