@@ -21,7 +21,10 @@ export {
 export type { MetricBatch, HistogramSample, Exemplar, MetricMetadata, MetricType } from './batch.js';
 export { MetricBatchBuilder, isStaleNaN, STALE_NAN, sampleCount, METRIC_TYPES } from './batch.js';
 export type { LabelMatcher, MatchType } from './matcher.js';
-export { compileMatcher, matchesAll } from './matcher.js';
+export { compileMatcher, matchesAll, InvalidMatcherError } from './matcher.js';
+export type { CompiledRE2 } from './re2.js';
+export { compileAnchoredRE2, RE2SyntaxError } from './re2.js';
+export { expandTemplate } from './re2-expand.js';
 export { seriesHash } from './series-hash.js';
 export { METRICS_TOPIC, METRIC_STORE_GROUP } from './topics.js';
 export type { EncodeMetricBatchOptions } from './batch-codec.js';

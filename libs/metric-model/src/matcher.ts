@@ -1,4 +1,5 @@
 import { labelValue, type Labels } from './labels.js';
+import { compileAnchoredRE2, RE2SyntaxError } from './re2.js';
 
 export type MatchType = '=' | '!=' | '=~' | '!~';
 
@@ -34,14 +35,16 @@ export function matchesAll(labels: Labels, matchers: readonly LabelMatcher[]): b
 }
 
 /**
- * Prometheus anchors regexes (`^(?:re)$`) and, since 3.0, `.` matches newlines too, which
- * the `s` flag gives. Go RE2 syntax is close to JavaScript's for the forms users write.
+ * Prometheus compiles matcher regexes as Go RE2, anchored with dot-all (`^(?s:re)$`, since 3.0
+ * `.` matches newlines too); `(?i)…`, `\Q…\E`, POSIX classes and the rest of RE2's syntax go
+ * through the shared translation.
  */
 function anchored(source: string): RegExp {
   try {
-    return new RegExp(`^(?:${source})$`, 'su');
+    return compileAnchoredRE2(source).regex;
   } catch (err) {
-    throw new InvalidMatcherError(`invalid regular expression ${JSON.stringify(source)}: ${(err as Error).message}`);
+    if (err instanceof RE2SyntaxError) throw new InvalidMatcherError(`error parsing regexp: ${err.message}`);
+    throw err;
   }
 }
 

@@ -1,6 +1,8 @@
 export { parseSeriesSelector } from './series-selector.js';
 export { unquoteStringLiteral } from './string-literal.js';
 export { parsePromQL } from './parser/parse.js';
+export type { ParseOptions } from './parser/parse.js';
+export type { QueryTimes } from './parser/duration-expr.js';
 export { PromQLParseError } from './parser/parse-error.js';
 export { parseDuration, formatDuration, DurationParseError } from './parser/duration.js';
 export { formatExpr, prettifyExpr } from './parser/format.js';

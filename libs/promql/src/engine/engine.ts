@@ -2,7 +2,7 @@ import type { MetricStore } from '#pharos/storage';
 import type { Expr } from '../ast.js';
 import type { FunctionImpl } from '../functions/contract.js';
 import { FUNCTIONS } from '../functions/table.js';
-import { parsePromQL } from '../parser/parse.js';
+import { parsePromQL, type ParseOptions } from '../parser/parse.js';
 import { Evaluator } from './evaluator.js';
 import { compareLabels } from './labels.js';
 import { stepInvariantRoots, typeOf } from './preprocess.js';
@@ -23,8 +23,12 @@ import type { FloatHistogram, Sample } from './values.js';
 
 export interface PromQLEngineOptions {
   readonly store: MetricStore;
-  /** Turns query text into a syntax tree (default `parsePromQL`); errors it throws are `bad_data`. */
-  readonly parse?: (query: string) => Expr;
+  /**
+   * Turns query text into a syntax tree (default `parsePromQL`); errors it throws are
+   * `bad_data`. It gets the query's step and range, which `step()` and `range()` in duration
+   * expressions evaluate to.
+   */
+  readonly parse?: (query: string, options: ParseOptions) => Expr;
   /** Limits, fixed or per tenant; default {@link DEFAULT_QUERY_LIMITS}. */
   readonly limits?: QueryLimits | ((tenant: string) => QueryLimits);
   /** Default 5 m, as Prometheus. */
@@ -71,12 +75,12 @@ export class PromQLEngine implements QueryEngine {
   }
 
   async instantQuery(request: InstantQueryRequest): Promise<QueryResult> {
-    const expr = this.parse(request.query);
+    const expr = this.parse(request.query, { queryTimes: { stepMs: 0, rangeMs: 0 } });
     return this.run(request, expr, request.timeMs, request.timeMs, 0);
   }
 
   async rangeQuery(request: RangeQueryRequest): Promise<QueryResult> {
-    const expr = this.parse(request.query);
+    const expr = this.parse(request.query, { queryTimes: { stepMs: request.stepMs, rangeMs: request.endMs - request.startMs } });
     const type = typeOf(expr);
     if (type !== 'vector' && type !== 'scalar') {
       throw new PromQLError(
@@ -89,9 +93,9 @@ export class PromQLEngine implements QueryEngine {
     return this.run(request, expr, request.startMs, request.endMs, request.stepMs);
   }
 
-  private parse(query: string): Expr {
+  private parse(query: string, options: ParseOptions): Expr {
     try {
-      return (this.options.parse ?? parsePromQL)(query);
+      return (this.options.parse ?? parsePromQL)(query, options);
     } catch (err) {
       if (err instanceof PromQLError) throw err;
       throw new PromQLError('bad_data', (err as Error).message);

@@ -2,8 +2,10 @@ import { labelValue, METRIC_NAME_LABEL, type Labels } from '#pharos/metric-model
 
 /**
  * Annotation texts of the function table, worded as Prometheus 3 words them
- * (`util/annotations/annotations.go`). Prometheus appends ` (line:col)` of the offending
- * expression when it renders them for the API; that suffix is the API layer's to add.
+ * (`util/annotations/annotations.go`). Functions pass the position of the argument Prometheus
+ * reports each one at; `Annotations` renders it as the ` (line:col)` suffix when it has the query
+ * text. Metric names go into the text only when an annotation is emitted: looking one up per
+ * series per step is a measurable cost in `rate`.
  */
 
 /** Go's `%q` for the strings we quote (metric names, label values). */
@@ -67,6 +69,8 @@ export const Warning = {
     `PromQL warning: this native histogram metric is not a gauge: ${goQuote(name)}`,
   mixedExponentialCustom: (name: string) =>
     `PromQL warning: vector contains a mix of histograms with exponential and custom buckets schemas for metric name ${goQuote(name)}`,
+  invalidIntegralStrategy: (s: number) =>
+    `PromQL warning: strategy should be 0, 1, or 2 (default), using 2, got ${goFormatG(s)}`,
   invalidQuantile: (q: number) => `PromQL warning: quantile value should be between 0 and 1, got ${goFormatG(q)}`,
   badBucketLabel: (name: string, label: string) =>
     maybeWithMetricName(`PromQL warning: bucket label "le" is missing or has a malformed value of ${goQuote(label)}`, name),

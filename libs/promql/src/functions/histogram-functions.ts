@@ -1,5 +1,6 @@
 import { labelValue, METRIC_NAME_LABEL, seriesKey, type Labels } from '#pharos/metric-model';
 import type { Annotations, FloatHistogram, Sample, Vector } from '../engine/values.js';
+import type { PositionRange } from '../ast.js';
 import type { VectorFunctionImpl } from './contract.js';
 import {
   histogramFractionEstimate,
@@ -7,9 +8,9 @@ import {
   histogramStdDev,
   histogramStdVar,
 } from '../histogram/statistics.js';
-import { Info, Warning } from './annotations.js';
+import { goFormatG, Info, Warning } from './annotations.js';
 import { bucketFraction, bucketQuantile, type ClassicBucket } from './quantile.js';
-import { scalarArg, vectorArg, withoutMetricName } from './vector-args.js';
+import { scalarArg, stringArg, vectorArg, withLabel, withoutMetricName } from './vector-args.js';
 
 /**
  * Histogram functions: `histogram_count/sum/avg/stddev/stdvar` over native histograms, and
@@ -67,7 +68,7 @@ interface Grouped {
  * by their labels without `le`). A native histogram and a classic one with the same labels
  * cannot both be right: both are dropped with a warning.
  */
-function groupHistograms(input: Vector, annotations: Annotations): Grouped {
+function groupHistograms(input: Vector, annotations: Annotations, pos: PositionRange | undefined): Grouped {
   const natives: Sample[] = [];
   const groups = new Map<string, ClassicGroup>();
   for (const s of input) {
@@ -77,8 +78,9 @@ function groupHistograms(input: Vector, annotations: Annotations): Grouped {
     }
     const le = labelValue(s.labels, 'le');
     const upperBound = parseGoFloat(le);
-    if (upperBound === undefined) {
-      annotations.warn(Warning.badBucketLabel(labelValue(s.labels, METRIC_NAME_LABEL), le));
+    // Prometheus 3.16 refuses a NaN bound like a malformed one.
+    if (upperBound === undefined || Number.isNaN(upperBound)) {
+      annotations.warn(Warning.badBucketLabel(labelValue(s.labels, METRIC_NAME_LABEL), le), pos);
       continue;
     }
     const withoutLe = removeLabel(s.labels, 'le');
@@ -95,7 +97,7 @@ function groupHistograms(input: Vector, annotations: Annotations): Grouped {
     const key = seriesKey(s.labels);
     const g = groups.get(key);
     if (g && g.buckets.length > 0) {
-      annotations.warn(Warning.mixedClassicNative(labelValue(s.labels, METRIC_NAME_LABEL)));
+      annotations.warn(Warning.mixedClassicNative(labelValue(s.labels, METRIC_NAME_LABEL)), pos);
       groups.delete(key);
       continue;
     }
@@ -114,35 +116,79 @@ const histogramQuantile: VectorFunctionImpl = {
   kind: 'vector',
   evaluate: (args, ctx) => {
     const q = scalarArg(args, 0, 'histogram_quantile');
-    if (Number.isNaN(q) || q < 0 || q > 1) ctx.annotations.warn(Warning.invalidQuantile(q));
-    const { natives, classics } = groupHistograms(vectorArg(args, 1, 'histogram_quantile'), ctx.annotations);
+    if (Number.isNaN(q) || q < 0 || q > 1) ctx.annotations.warn(Warning.invalidQuantile(q), ctx.call.args[0]?.pos);
+    const { natives, classics } = groupHistograms(vectorArg(args, 1, 'histogram_quantile'), ctx.annotations, ctx.call.args[1]?.pos);
     const out: Vector = [];
     for (const s of natives) {
       const est = histogramQuantileEstimate(q, s.h!);
       // Prometheus names the metric in these infos only with delayed name removal, which is off.
-      if (est.nanResult) ctx.annotations.info(Info.quantileNaNResult(''));
-      if (est.nanSkew) ctx.annotations.info(Info.quantileNaNSkew(''));
+      if (est.nanResult) ctx.annotations.info(Info.quantileNaNResult(''), ctx.call.args[1]?.pos);
+      if (est.nanSkew) ctx.annotations.info(Info.quantileNaNSkew(''), ctx.call.args[1]?.pos);
       out.push({ labels: withoutMetricName(s.labels), t: ctx.t, f: est.value });
     }
     for (const g of classics) {
       const r = bucketQuantile(q, g.buckets);
-      if (r.forcedMonotonicity) ctx.annotations.info(Info.forcedMonotonicity(''));
+      if (r.forcedMonotonicity) ctx.annotations.info(Info.forcedMonotonicity(''), ctx.call.args[1]?.pos);
       out.push({ labels: g.labels, t: ctx.t, f: r.value });
     }
     return out;
   },
 };
 
+/**
+ * `histogram_quantiles(v, "label", φ0, φ1, …)` (experimental in 3.16): `histogram_quantile` for
+ * several φ at once, each output series labelled `label="<φ>"` in OpenMetrics float form.
+ */
+const histogramQuantiles: VectorFunctionImpl = {
+  kind: 'vector',
+  evaluate: (args, ctx) => {
+    const label = stringArg(args, 1, 'histogram_quantiles');
+    const qs: number[] = [];
+    for (let i = 2; i < args.length; i++) {
+      const q = scalarArg(args, i, 'histogram_quantiles');
+      if (Number.isNaN(q) || q < 0 || q > 1) ctx.annotations.warn(Warning.invalidQuantile(q), ctx.call.args[i]?.pos);
+      qs.push(q);
+    }
+    const vectorPos = ctx.call.args[0]?.pos;
+    const { natives, classics } = groupHistograms(vectorArg(args, 0, 'histogram_quantiles'), ctx.annotations, vectorPos);
+    const out: Vector = [];
+    for (const q of qs) {
+      const qText = formatOpenMetricsFloat(q);
+      for (const s of natives) {
+        const est = histogramQuantileEstimate(q, s.h!);
+        if (est.nanResult) ctx.annotations.info(Info.quantileNaNResult(''), vectorPos);
+        if (est.nanSkew) ctx.annotations.info(Info.quantileNaNSkew(''), vectorPos);
+        out.push({ labels: withLabel(withoutMetricName(s.labels), label, qText), t: ctx.t, f: est.value });
+      }
+      for (const g of classics) {
+        const r = bucketQuantile(q, g.buckets);
+        if (r.forcedMonotonicity) ctx.annotations.info(Info.forcedMonotonicity(''), vectorPos);
+        out.push({ labels: withLabel(g.labels, label, qText), t: ctx.t, f: r.value });
+      }
+    }
+    return out;
+  },
+};
+
+/** Prometheus' `labels.FormatOpenMetricsFloat`: Go's shortest `%g`, with `.0` when it has no `.` or `e`. */
+function formatOpenMetricsFloat(f: number): string {
+  if (Number.isNaN(f)) return 'NaN';
+  if (f === Infinity) return '+Inf';
+  if (f === -Infinity) return '-Inf';
+  const g = goFormatG(f);
+  return /[.e]/.test(g) ? g : `${g}.0`;
+}
+
 const histogramFraction: VectorFunctionImpl = {
   kind: 'vector',
   evaluate: (args, ctx) => {
     const lower = scalarArg(args, 0, 'histogram_fraction');
     const upper = scalarArg(args, 1, 'histogram_fraction');
-    const { natives, classics } = groupHistograms(vectorArg(args, 2, 'histogram_fraction'), ctx.annotations);
+    const { natives, classics } = groupHistograms(vectorArg(args, 2, 'histogram_fraction'), ctx.annotations, ctx.call.args[2]?.pos);
     const out: Vector = [];
     for (const s of natives) {
       const est = histogramFractionEstimate(lower, upper, s.h!);
-      if (est.hasNaNs) ctx.annotations.info(Info.fractionNaNs(''));
+      if (est.hasNaNs) ctx.annotations.info(Info.fractionNaNs(''), ctx.call.args[2]?.pos);
       out.push({ labels: withoutMetricName(s.labels), t: ctx.t, f: est.value });
     }
     for (const g of classics) out.push({ labels: g.labels, t: ctx.t, f: bucketFraction(lower, upper, g.buckets) });
@@ -157,5 +203,6 @@ export const HISTOGRAM_FUNCTIONS: ReadonlyMap<string, VectorFunctionImpl> = new 
   nativeOnly('histogram_stddev', histogramStdDev),
   nativeOnly('histogram_stdvar', histogramStdVar),
   ['histogram_quantile', histogramQuantile],
+  ['histogram_quantiles', histogramQuantiles],
   ['histogram_fraction', histogramFraction],
 ]);

@@ -1,8 +1,7 @@
-import { labelValue } from '#pharos/metric-model';
+import { compileAnchoredRE2, expandTemplate, labelValue, type CompiledRE2 } from '#pharos/metric-model';
 import { PromQLError } from '../engine/query-api.js';
 import type { Vector } from '../engine/values.js';
 import type { VectorFunctionImpl } from './contract.js';
-import { compileAnchoredRE2, expandTemplate, type CompiledRE2 } from './re2.js';
 import { stringArg, vectorArg, withLabel } from './vector-args.js';
 
 /**
@@ -18,22 +17,13 @@ function isValidLabelName(name: string): boolean {
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** Regexes by source text: dashboards repeat the same few, and every step would recompile. */
-const regexCache = new Map<string, CompiledRE2>();
-const REGEX_CACHE_LIMIT = 256;
-
+/** The shared RE2 translation caches by source text: dashboards repeat the same few regexes. */
 function compileCached(regex: string): CompiledRE2 {
-  let c = regexCache.get(regex);
-  if (c === undefined) {
-    try {
-      c = compileAnchoredRE2(regex);
-    } catch {
-      throw new PromQLError('execution', `invalid regular expression in label_replace(): ${regex}`);
-    }
-    if (regexCache.size >= REGEX_CACHE_LIMIT) regexCache.delete(regexCache.keys().next().value!);
-    regexCache.set(regex, c);
+  try {
+    return compileAnchoredRE2(regex);
+  } catch {
+    throw new PromQLError('execution', `invalid regular expression in label_replace(): ${regex}`);
   }
-  return c;
 }
 
 const labelReplace: VectorFunctionImpl = {

@@ -2,6 +2,9 @@ import type { Vector } from '../engine/values.js';
 import type { FunctionArgValue, VectorCallContext, VectorFunctionImpl } from './contract.js';
 import { scalarArg, vectorArg, withoutMetricName } from './vector-args.js';
 
+const RAD_PER_DEG = Math.PI / 180;
+const DEG_PER_RAD = 180 / Math.PI;
+
 /**
  * Element-wise float functions (Prometheus' `simpleFloatFunc` family): each float sample maps
  * to one output sample without `__name__`; histogram samples are dropped.
@@ -79,8 +82,10 @@ export const MATH_FUNCTIONS: ReadonlyMap<string, VectorFunctionImpl> = new Map([
   unary('asinh', Math.asinh),
   unary('acosh', Math.acosh),
   unary('atanh', Math.atanh),
-  unary('rad', (v) => (v * Math.PI) / 180),
-  unary('deg', (v) => (v * 180) / Math.PI),
+  // One multiplication by the folded constant, as Go folds `math.Pi / 180`: `v * π` first
+  // would overflow near the float maximum.
+  unary('rad', (v) => v * RAD_PER_DEG),
+  unary('deg', (v) => v * DEG_PER_RAD),
   unary('sgn', sgn),
   clampFn('clamp', (args) => [scalarArg(args, 1, 'clamp'), scalarArg(args, 2, 'clamp')]),
   clampFn('clamp_min', (args) => [scalarArg(args, 1, 'clamp_min'), Infinity]),

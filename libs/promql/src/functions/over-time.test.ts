@@ -131,3 +131,48 @@ describe('resets, changes, deriv, predict_linear, double_exponential_smoothing',
     );
   });
 });
+
+describe('quantile_over_time with infinities', () => {
+  it('takes an exactly ranked sample as is instead of interpolating ±Inf into NaN', () => {
+    expect(evalRange('quantile_over_time', floatWindow([[10, 1], [20, 2], [30, Infinity]]), 60, 60, [0.5]).value).toBe(2);
+    expect(evalRange('quantile_over_time', floatWindow([[10, 1], [20, Infinity]]), 60, 60, [1]).value).toBe(Infinity);
+    expect(evalRange('quantile_over_time', floatWindow([[10, -Infinity]]), 60, 60, [0]).value).toBe(-Infinity);
+    expect(evalRange('quantile_over_time', floatWindow([[10, -Infinity], [20, Infinity]]), 60, 60, [0.5]).value).toBeNaN();
+  });
+});
+
+describe('integral', () => {
+  // Samples 1, 3, NaN (as 0), 5 at 10 s intervals.
+  const samples = floatWindow([[10, 1], [20, 3], [30, NaN], [40, 5]]);
+
+  it('integrates by the trapezoidal rule by default, NaN counting as 0', () => {
+    // (1+3)/2·10 + (3+0)/2·10 + (0+5)/2·10 = 20 + 15 + 25.
+    expect(evalRange('integral', samples, 60, 60).value).toBe(60);
+    expect(evalRange('integral', samples, 60, 60, [2]).value).toBe(60);
+  });
+
+  it('integrates by the left-point (0) and right-point (1) rules', () => {
+    expect(evalRange('integral', samples, 60, 60, [0]).value).toBe(40); // (1 + 3 + 0)·10
+    expect(evalRange('integral', samples, 60, 60, [1]).value).toBe(80); // (3 + 0 + 5)·10
+  });
+
+  it('averages two large finite samples without overflowing', () => {
+    const big = floatWindow([[0, 1.5e308], [1, 1.5e308]]);
+    expect(evalRange('integral', big, 1, 60).value).toBe(1.5e308);
+  });
+
+  it('warns about an invalid strategy and uses the trapezoidal rule', () => {
+    const r = evalRange('integral', samples, 60, 60, [0.5], 'integral(x[1m], 0.5)');
+    expect(r.value).toBe(60);
+    expect([...r.annotations.warnings]).toEqual(['PromQL warning: strategy should be 0, 1, or 2 (default), using 2, got 0.5 (1:17)']);
+  });
+
+  it('answers nothing without floats, and ignores histograms with an info', () => {
+    expect(evalRange('integral', floatWindow([]), 60, 60).value).toBeUndefined();
+    const h = hist({ count: 1, sum: 1, pos: [0, 1], posCounts: [1] });
+    const mixed = histWindow([[30, h]], { __name__: 'm' }, [[10, 2], [20, 2]]);
+    const r = evalRange('integral', mixed, 60, 60);
+    expect(r.value).toBe(20);
+    expect([...r.annotations.infos]).toEqual(['PromQL info: ignored histograms in a range containing both floats and histograms for metric name "m"']);
+  });
+});

@@ -41,7 +41,7 @@ function floatsOnly(
   compute: (values: Float64Array, from: number, to: number) => number,
 ): number | undefined {
   if (floatCount(w) === 0) return undefined;
-  if (histCount(w) > 0) ctx.annotations.info(Info.histogramIgnoredInMixedRange(metricNameOf(w.labels)));
+  if (histCount(w) > 0) ctx.annotations.info(Info.histogramIgnoredInMixedRange(metricNameOf(w.labels)), ctx.call.args[0]?.pos);
   return compute(w.values, w.floatFrom, w.floatTo);
 }
 
@@ -49,7 +49,7 @@ function sumOverTime(w: RangeWindow, _args: readonly number[], ctx: RangeCallCon
   const nF = floatCount(w);
   const nH = histCount(w);
   if (nF > 0 && nH > 0) {
-    ctx.annotations.warn(Warning.mixedFloatsHistograms(metricNameOf(w.labels)));
+    ctx.annotations.warn(Warning.mixedFloatsHistograms(metricNameOf(w.labels)), ctx.call.args[0]?.pos);
     return undefined;
   }
   if (nH > 0) return sumHistograms(w, ctx, false);
@@ -68,7 +68,7 @@ function avgOverTime(w: RangeWindow, _args: readonly number[], ctx: RangeCallCon
   const nF = floatCount(w);
   const nH = histCount(w);
   if (nF > 0 && nH > 0) {
-    ctx.annotations.warn(Warning.mixedFloatsHistograms(metricNameOf(w.labels)));
+    ctx.annotations.warn(Warning.mixedFloatsHistograms(metricNameOf(w.labels)), ctx.call.args[0]?.pos);
     return undefined;
   }
   if (nH > 0) return sumHistograms(w, ctx, true);
@@ -146,15 +146,15 @@ function sumHistograms(w: RangeWindow, ctx: RangeCallContext, average: boolean):
     if (average && !mean) sum.divide(w.histTo - w.histFrom);
     const acc = mean ?? sum;
     result = acc.result();
-    if (acc.boundsReconciled) ctx.annotations.info(Info.mismatchedCustomBuckets('aggregation'));
+    if (acc.boundsReconciled) ctx.annotations.info(Info.mismatchedCustomBuckets('aggregation'), ctx.call.args[0]?.pos);
   } catch (e) {
     if (e instanceof IncompatibleHistogramSchemaError) {
-      ctx.annotations.warn(Warning.mixedExponentialCustom(metricNameOf(w.labels)));
+      ctx.annotations.warn(Warning.mixedExponentialCustom(metricNameOf(w.labels)), ctx.call.args[0]?.pos);
       return undefined;
     }
     throw e;
   }
-  if (resetSeen && notResetSeen) ctx.annotations.warn(Warning.counterResetCollision('aggregation'));
+  if (resetSeen && notResetSeen) ctx.annotations.warn(Warning.counterResetCollision('aggregation'), ctx.call.args[0]?.pos);
   return result;
 }
 
@@ -256,12 +256,14 @@ function varianceOverTime(w: RangeWindow, ctx: RangeCallContext, stddev: boolean
 function quantileOverTime(w: RangeWindow, args: readonly number[], ctx: RangeCallContext): number | undefined {
   if (floatCount(w) === 0) return undefined;
   const q = args[0]!;
-  if (Number.isNaN(q) || q < 0 || q > 1) ctx.annotations.warn(Warning.invalidQuantile(q));
+  if (Number.isNaN(q) || q < 0 || q > 1) ctx.annotations.warn(Warning.invalidQuantile(q), ctx.call.args[0]?.pos);
   return floatsOnly(w, ctx, (v, from, to) => quantileOfSorted(q, sortedCopy(v, from, to)));
 }
 
 function madOverTime(w: RangeWindow, _args: readonly number[], ctx: RangeCallContext): number | undefined {
   return floatsOnly(w, ctx, (v, from, to) => {
+    // A NaN sample leaves the median, and so the deviation, undefined (Prometheus 3.16).
+    for (let i = from; i < to; i++) if (Number.isNaN(v[i]!)) return NaN;
     const values = sortedCopy(v, from, to);
     const median = quantileOfSorted(0.5, values);
     for (let i = 0; i < values.length; i++) values[i] = Math.abs(v[from + i]! - median);

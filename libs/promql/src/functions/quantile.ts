@@ -16,6 +16,8 @@ export function quantileOfSorted(q: number, sorted: Float64Array): number {
   const lowerIndex = Math.max(0, Math.floor(rank));
   const upperIndex = Math.min(n - 1, lowerIndex + 1);
   const weight = rank - Math.floor(rank);
+  // An exact rank takes the sample as is: interpolating with weight 0 would turn ±Inf into NaN.
+  if (weight === 0) return sorted[lowerIndex]!;
   return sorted[lowerIndex]! * (1 - weight) + sorted[upperIndex]! * weight;
 }
 

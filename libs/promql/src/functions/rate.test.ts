@@ -67,6 +67,16 @@ describe('increase / rate / delta extrapolation', () => {
     expect(r.value).toBeUndefined();
     expect([...r.annotations.warnings]).toEqual(['PromQL warning: encountered a mix of histograms and floats for metric name "m"']);
   });
+
+  it('reports annotations at the range argument, as Prometheus renders them (line:col)', () => {
+    const h = hist({ count: 1, sum: 1, pos: [0, 1], posCounts: [1] });
+    const mixed = histWindow([[30, h]], { __name__: 'm' }, [[60, 1]]);
+    const r = evalRange('rate', mixed, 60, 60, [], 'sum(\n  rate(\n    m[1m]))');
+    expect([...r.annotations.warnings]).toEqual(['PromQL warning: encountered a mix of histograms and floats for metric name "m" (3:5)']);
+    const gauge = histWindow([[30, { ...h, resetHint: RESET_HINT_GAUGE }], [60, { ...h, count: 2, resetHint: RESET_HINT_GAUGE }]], { __name__: 'g' });
+    const g = evalRange('rate', gauge, 60, 60, [], 'rate(g[1m])');
+    expect([...g.annotations.warnings]).toEqual(['PromQL warning: this native histogram metric is not a counter: "g" (1:6)']);
+  });
 });
 
 describe('irate / idelta', () => {

@@ -1,5 +1,7 @@
 import { CUSTOM_BUCKETS_SCHEMA, RESET_HINT_GAUGE } from '#pharos/metric-model';
 import type { Annotations, FloatHistogram, RangeWindow } from '../engine/values.js';
+import type { Labels } from '#pharos/metric-model';
+import type { PositionRange } from '../ast.js';
 import type { RangeCallContext, RangeFunctionImpl } from './contract.js';
 import {
   addHistograms,
@@ -27,9 +29,10 @@ function extrapolatedRate(
 ): number | FloatHistogram | undefined {
   const nF = w.floatTo - w.floatFrom;
   const nH = w.histTo - w.histFrom;
-  const name = metricNameOf(w.labels);
+  // Prometheus reports these at the range argument; the metric name is looked up only when one is emitted.
+  const pos = ctx.call.args[0]?.pos;
   if (nF > 0 && nH > 0) {
-    ctx.annotations.warn(Warning.mixedFloatsHistograms(name));
+    ctx.annotations.warn(Warning.mixedFloatsHistograms(metricNameOf(w.labels)), pos);
     return undefined;
   }
   let resultFloat = 0;
@@ -41,7 +44,7 @@ function extrapolatedRate(
     numSamplesMinusOne = nH - 1;
     firstT = w.histTimestamps[w.histFrom]!;
     lastT = w.histTimestamps[w.histTo - 1]!;
-    resultHistogram = histogramRate(w.histograms.slice(w.histFrom, w.histTo), isCounter, name, ctx.annotations);
+    resultHistogram = histogramRate(w.histograms.slice(w.histFrom, w.histTo), isCounter, w.labels, pos, ctx.annotations);
     if (!resultHistogram) return undefined;
   } else if (nF > 1) {
     numSamplesMinusOne = nF - 1;
@@ -118,14 +121,15 @@ function emptyHistogramLike(h: FloatHistogram): FloatHistogram {
 function histogramRate(
   points: readonly FloatHistogram[],
   isCounter: boolean,
-  name: string,
+  labels: Labels,
+  pos: PositionRange | undefined,
   annotations: Annotations,
 ): FloatHistogram | undefined {
   let prev = points[0]!;
   const last = points[points.length - 1]!;
   let usingCustomBuckets = isCustomBucketsSchema(prev.schema);
   if (isCounter && (prev.resetHint === RESET_HINT_GAUGE || last.resetHint === RESET_HINT_GAUGE)) {
-    annotations.warn(Warning.nativeHistogramNotCounter(name));
+    annotations.warn(Warning.nativeHistogramNotCounter(metricNameOf(labels)), pos);
   }
   // A reset between the first two samples makes the first irrelevant, including its layout.
   if (isCounter && points.length > 1) {
@@ -136,17 +140,17 @@ function histogramRate(
     }
   }
   if (isCustomBucketsSchema(last.schema) !== usingCustomBuckets) {
-    annotations.warn(Warning.mixedExponentialCustom(name));
+    annotations.warn(Warning.mixedExponentialCustom(metricNameOf(labels)), pos);
     return undefined;
   }
   let minSchema = Math.min(last.schema, prev.schema);
   for (let i = 1; i < points.length - 1; i++) {
     if (!isCounter) continue;
     const curr = points[i]!;
-    if (curr.resetHint === RESET_HINT_GAUGE) annotations.warn(Warning.nativeHistogramNotCounter(name));
+    if (curr.resetHint === RESET_HINT_GAUGE) annotations.warn(Warning.nativeHistogramNotCounter(metricNameOf(labels)), pos);
     if (curr.schema < minSchema) minSchema = curr.schema;
     if (isCustomBucketsSchema(curr.schema) !== usingCustomBuckets) {
-      annotations.warn(Warning.mixedExponentialCustom(name));
+      annotations.warn(Warning.mixedExponentialCustom(metricNameOf(labels)), pos);
       return undefined;
     }
   }
@@ -154,24 +158,24 @@ function histogramRate(
   try {
     h = reduceResolution(last, minSchema);
     const diff = subHistograms(h, prev);
-    if (diff.boundsReconciled) annotations.info(Info.mismatchedCustomBuckets('subtraction'));
+    if (diff.boundsReconciled) annotations.info(Info.mismatchedCustomBuckets('subtraction'), pos);
     h = diff.histogram;
     if (isCounter) {
       for (let i = 1; i < points.length; i++) {
         const curr = points[i]!;
         if (detectHistogramReset(prev, curr)) {
           const sum = addHistograms(h, prev);
-          if (sum.boundsReconciled) annotations.info(Info.mismatchedCustomBuckets('addition'));
+          if (sum.boundsReconciled) annotations.info(Info.mismatchedCustomBuckets('addition'), pos);
           h = sum.histogram;
         }
         prev = curr;
       }
     } else if (points[0]!.resetHint !== RESET_HINT_GAUGE || last.resetHint !== RESET_HINT_GAUGE) {
-      annotations.warn(Warning.nativeHistogramNotGauge(name));
+      annotations.warn(Warning.nativeHistogramNotGauge(metricNameOf(labels)), pos);
     }
   } catch (e) {
     if (e instanceof IncompatibleHistogramSchemaError) {
-      annotations.warn(Warning.mixedExponentialCustom(name));
+      annotations.warn(Warning.mixedExponentialCustom(metricNameOf(labels)), pos);
       return undefined;
     }
     throw e;
@@ -212,7 +216,8 @@ function instantValue(w: RangeWindow, ctx: RangeCallContext, isRate: boolean): n
   const [s0, s1] = [ss[0]!, ss[1]!];
   const sampledInterval = s1.t - s0.t;
   if (sampledInterval === 0) return undefined;
-  const name = metricNameOf(w.labels);
+  // Prometheus reports these at the range argument; the metric name is looked up only when one is emitted.
+  const pos = ctx.call.args[0]?.pos;
   if (!s0.h && !s1.h) {
     // A counter that dropped restarted from 0: its current value is the increase.
     const f = !isRate || !(s1.f < s0.f) ? s1.f - s0.f : s1.f;
@@ -220,20 +225,20 @@ function instantValue(w: RangeWindow, ctx: RangeCallContext, isRate: boolean): n
   }
   if (s0.h && s1.h) {
     if (isRate && (s1.h.resetHint === RESET_HINT_GAUGE || s0.h.resetHint === RESET_HINT_GAUGE)) {
-      ctx.annotations.warn(Warning.nativeHistogramNotCounter(name));
+      ctx.annotations.warn(Warning.nativeHistogramNotCounter(metricNameOf(w.labels)), pos);
     }
     if (!isRate && (s1.h.resetHint !== RESET_HINT_GAUGE || s0.h.resetHint !== RESET_HINT_GAUGE)) {
-      ctx.annotations.warn(Warning.nativeHistogramNotGauge(name));
+      ctx.annotations.warn(Warning.nativeHistogramNotGauge(metricNameOf(w.labels)), pos);
     }
     let result = s1.h;
     if (!isRate || !detectHistogramReset(s0.h, s1.h)) {
       try {
         const diff = subHistograms(s1.h, s0.h);
-        if (diff.boundsReconciled) ctx.annotations.info(Info.mismatchedCustomBuckets('subtraction'));
+        if (diff.boundsReconciled) ctx.annotations.info(Info.mismatchedCustomBuckets('subtraction'), pos);
         result = diff.histogram;
       } catch (e) {
         if (e instanceof IncompatibleHistogramSchemaError) {
-          ctx.annotations.warn(Warning.mixedExponentialCustom(name));
+          ctx.annotations.warn(Warning.mixedExponentialCustom(metricNameOf(w.labels)), pos);
           return undefined;
         }
         throw e;
@@ -242,7 +247,7 @@ function instantValue(w: RangeWindow, ctx: RangeCallContext, isRate: boolean): n
     result = { ...compactHistogram(result), resetHint: RESET_HINT_GAUGE };
     return isRate ? divHistogramByScalar(result, sampledInterval / 1000) : result;
   }
-  ctx.annotations.warn(Warning.mixedFloatsHistograms(name));
+  ctx.annotations.warn(Warning.mixedFloatsHistograms(metricNameOf(w.labels)), pos);
   return undefined;
 }
 

@@ -1,6 +1,7 @@
 import type { FunctionImpl } from './contract.js';
 import { DATE_FUNCTIONS } from './date.js';
 import { HISTOGRAM_FUNCTIONS } from './histogram-functions.js';
+import { INTEGRAL_FUNCTIONS } from './integral.js';
 import { LABEL_FUNCTIONS } from './labels.js';
 import { MATH_FUNCTIONS } from './math.js';
 import { OVER_TIME_FUNCTIONS } from './over-time.js';
@@ -19,6 +20,7 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionImpl> = new Map<string, Func
   ...RATE_FUNCTIONS,
   ...OVER_TIME_FUNCTIONS,
   ...TREND_FUNCTIONS,
+  ...INTEGRAL_FUNCTIONS,
   ...MATH_FUNCTIONS,
   ...DATE_FUNCTIONS,
   ...SORT_FUNCTIONS,

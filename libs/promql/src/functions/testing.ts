@@ -1,5 +1,6 @@
 import { labelsFromRecord, type NativeHistogram } from '#pharos/metric-model';
-import type { Call } from '../ast.js';
+import type { Call, Expr } from '../ast.js';
+import { parsePromQL } from '../parser/parse.js';
 import { Annotations, type FloatHistogram, type RangeWindow, type Vector } from '../engine/values.js';
 import type { FunctionArgValue, RangeCallContext, VectorCallContext } from './contract.js';
 import { FUNCTIONS } from './table.js';
@@ -68,12 +69,28 @@ export function hist(s: HistogramSpec): NativeHistogram {
 }
 
 /** Evaluates a range function at `t` seconds over `(t - rangeSeconds, t]`. */
-export function evalRange(func: string, w: RangeWindow, t: number, rangeSeconds: number, scalarArgs: number[] = []) {
+/**
+ * Evaluates a range function on one window. With `query` (text holding a call to `func`), the
+ * call comes from the parser and annotations end in ` (line:col)` as the API renders them.
+ */
+export function evalRange(func: string, w: RangeWindow, t: number, rangeSeconds: number, scalarArgs: number[] = [], query?: string) {
   const impl = FUNCTIONS.get(func);
   if (impl?.kind !== 'range') throw new Error(`${func} is not a range function`);
-  const annotations = new Annotations();
-  const ctx: RangeCallContext = { t: t * 1000, windowStart: (t - rangeSeconds) * 1000, windowEnd: t * 1000, annotations, call: call(func) };
+  const annotations = new Annotations(query);
+  const theCall = query === undefined ? call(func) : findCall(parsePromQL(query), func);
+  const ctx: RangeCallContext = { t: t * 1000, windowStart: (t - rangeSeconds) * 1000, windowEnd: t * 1000, annotations, call: theCall };
   return { value: impl.evaluate(w, scalarArgs, ctx), annotations };
+}
+
+function findCall(expr: Expr, func: string): Call {
+  const stack: Expr[] = [expr];
+  for (let e = stack.pop(); e; e = stack.pop()) {
+    if (e.kind === 'Call' && e.func === func) return e;
+    if (e.kind === 'Call') stack.push(...e.args);
+    else if (e.kind === 'AggregateExpr' || e.kind === 'ParenExpr' || e.kind === 'UnaryExpr' || e.kind === 'SubqueryExpr') stack.push(e.expr);
+    else if (e.kind === 'BinaryExpr') stack.push(e.lhs, e.rhs);
+  }
+  throw new Error(`no call to ${func} in the query`);
 }
 
 export function vec(...samples: [Record<string, string>, number | FloatHistogram][]): Vector {

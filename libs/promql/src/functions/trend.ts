@@ -123,10 +123,10 @@ function regressionInput(w: RangeWindow, ctx: RangeCallContext): boolean {
   const nF = w.floatTo - w.floatFrom;
   const nH = w.histTo - w.histFrom;
   if (nF < 2) {
-    if (nF === 1 && nH > 0) ctx.annotations.info(Info.histogramIgnoredInMixedRange(metricNameOf(w.labels)));
+    if (nF === 1 && nH > 0) ctx.annotations.info(Info.histogramIgnoredInMixedRange(metricNameOf(w.labels)), ctx.call.args[0]?.pos);
     return false;
   }
-  if (nH > 0) ctx.annotations.info(Info.histogramIgnoredInMixedRange(metricNameOf(w.labels)));
+  if (nH > 0) ctx.annotations.info(Info.histogramIgnoredInMixedRange(metricNameOf(w.labels)), ctx.call.args[0]?.pos);
   return true;
 }
 
@@ -161,7 +161,7 @@ function doubleExponentialSmoothing(w: RangeWindow, args: readonly number[], ctx
   const l = w.floatTo - w.floatFrom;
   const nH = w.histTo - w.histFrom;
   if (l < 2) {
-    if (l === 1 && nH > 0) ctx.annotations.info(Info.histogramIgnoredInMixedRange(metricNameOf(w.labels)));
+    if (l === 1 && nH > 0) ctx.annotations.info(Info.histogramIgnoredInMixedRange(metricNameOf(w.labels)), ctx.call.args[0]?.pos);
     return undefined;
   }
   const v = w.values;
@@ -177,7 +177,7 @@ function doubleExponentialSmoothing(w: RangeWindow, args: readonly number[], ctx
     s0 = s1;
     s1 = x + y;
   }
-  if (nH > 0) ctx.annotations.info(Info.histogramIgnoredInMixedRange(metricNameOf(w.labels)));
+  if (nH > 0) ctx.annotations.info(Info.histogramIgnoredInMixedRange(metricNameOf(w.labels)), ctx.call.args[0]?.pos);
   return s1;
 }
 

@@ -156,6 +156,23 @@ describe('histogram_quantile / histogram_fraction over classic buckets', () => {
     expect(values(evalVector('histogram_fraction', [s(0), s(1.5), v(b)]).value)).toEqual([0.5]);
   });
 
+  it('histogram_quantiles labels each φ in OpenMetrics float form, and warns per invalid φ', () => {
+    const b = buckets([['1', 2], ['2', 6], ['+Inf', 8]]);
+    const r = evalVector('histogram_quantiles', [v(b), str('q'), s(0), s(0.5), s(1), s(1.5)]);
+    expect(r.value.map((x) => [labelsToRecord(x.labels), x.f])).toEqual([
+      [{ job: 'j', q: '0.0' }, 0],
+      [{ job: 'j', q: '0.5' }, 1.5],
+      [{ job: 'j', q: '1.0' }, 2],
+      [{ job: 'j', q: '1.5' }, Infinity],
+    ]);
+    expect([...r.annotations.warnings]).toEqual(['PromQL warning: quantile value should be between 0 and 1, got 1.5']);
+  });
+
+  it('rad and deg multiply by the folded constant, so they do not overflow near the float maximum', () => {
+    expect(values(evalVector('rad', [v(vec([{}, 1e308]))]).value)).toEqual([1.7453292519943295e306]);
+    expect(values(evalVector('deg', [v(vec([{}, 1e306]))]).value)).toEqual([5.729577951308232e307]);
+  });
+
   it('needs a +Inf bucket', () => {
     expect(values(evalVector('histogram_quantile', [s(0.5), v(buckets([['1', 2], ['2', 6]]))]).value)).toEqual([NaN]);
   });

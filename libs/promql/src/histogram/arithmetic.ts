@@ -142,7 +142,7 @@ export function histogramHasOverflow(h: FloatHistogram): boolean {
 // Internals shared with the Kahan accumulator.
 
 /** Bounds present in both sorted bound lists. */
-function intersectBounds(a: Float64Array, b: Float64Array): Float64Array {
+export function intersectBounds(a: Float64Array, b: Float64Array): Float64Array {
   const out: number[] = [];
   let i = 0;
   let j = 0;
@@ -158,7 +158,7 @@ function intersectBounds(a: Float64Array, b: Float64Array): Float64Array {
 }
 
 /** Re-buckets a custom-bucket side onto `common` ⊆ `bounds`: bucket i goes to the first common bound ≥ its upper bound. */
-function remapCustomSide(side: BucketList, bounds: Float64Array, common: Float64Array): BucketList {
+export function remapCustomSide(side: BucketList, bounds: Float64Array, common: Float64Array): BucketList {
   const idx: number[] = [];
   const cnt: number[] = [];
   let k = 0;

@@ -1,7 +1,7 @@
 import type { FloatHistogram } from '../engine/values.js';
 import { RESET_HINT_NO, RESET_HINT_YES } from '#pharos/metric-model';
 import { exponentialBound, isCustomBucketsSchema } from './bounds.js';
-import { floatsMatch } from './arithmetic.js';
+import { floatsMatch, intersectBounds, remapCustomSide } from './arithmetic.js';
 import { reduceSide, zeroCountForLargerThreshold } from './layout.js';
 import { expand, type BucketList } from './expanded.js';
 
@@ -9,8 +9,9 @@ import { expand, type BucketList } from './expanded.js';
  * Whether `cur` follows a counter reset after `prev`, as Prometheus' `DetectReset`: the reset
  * hint decides when it is "reset" or "not reset"; otherwise a reset is any decrease of the
  * count, the zero count or a bucket, a populated bucket that disappeared, a higher resolution,
- * a smaller zero threshold, or changed custom bounds. A lower resolution or a wider zero bucket
- * alone is not a reset: `prev` is compared after merging its buckets the same way.
+ * a smaller zero threshold. A lower resolution or a wider zero bucket alone is not a reset:
+ * `prev` is compared after merging its buckets the same way. Changed custom bounds are compared
+ * on the bounds both have (`detectResetWithMismatchedCustomBounds`).
  */
 export function detectHistogramReset(prev: FloatHistogram, cur: FloatHistogram): boolean {
   if (cur.resetHint === RESET_HINT_YES) return true;
@@ -18,7 +19,7 @@ export function detectHistogramReset(prev: FloatHistogram, cur: FloatHistogram):
   if (cur.count < prev.count) return true;
   const curCustom = isCustomBucketsSchema(cur.schema);
   if (curCustom !== isCustomBucketsSchema(prev.schema)) return true;
-  if (curCustom && !floatsMatch(cur.customValues, prev.customValues)) return true;
+  if (curCustom && !floatsMatch(cur.customValues, prev.customValues)) return mismatchedCustomBoundsReset(prev, cur);
   if (cur.schema > prev.schema) return true;
   if (cur.zeroThreshold < prev.zeroThreshold) return true;
   const p = expand(prev);
@@ -34,6 +35,22 @@ export function detectHistogramReset(prev: FloatHistogram, cur: FloatHistogram):
     return true;
   }
   return sideReset(skipBelow(c.neg, c.schema, start, curCustom), skipBelow(reduceSide(p.neg, p.schema, c.schema), c.schema, start, curCustom));
+}
+
+/**
+ * Custom bounds that changed: a reset when the counts, rolled up onto the bounds both
+ * histograms have (and +Inf), decreased in any of those segments.
+ */
+function mismatchedCustomBoundsReset(prev: FloatHistogram, cur: FloatHistogram): boolean {
+  const common = intersectBounds(cur.customValues, prev.customValues);
+  const c = remapCustomSide(expand(cur).pos, cur.customValues, common);
+  const p = remapCustomSide(expand(prev).pos, prev.customValues, common);
+  const sums = new Float64Array(common.length + 1);
+  for (let i = 0; i < p.idx.length; i++) sums[p.idx[i]!] = sums[p.idx[i]!]! + p.cnt[i]!;
+  const curSums = new Float64Array(common.length + 1);
+  for (let i = 0; i < c.idx.length; i++) curSums[c.idx[i]!] = curSums[c.idx[i]!]! + c.cnt[i]!;
+  for (let k = 0; k < sums.length; k++) if (curSums[k]! < sums[k]!) return true;
+  return false;
 }
 
 /** Leading buckets whose upper bound is ≤ the zero threshold are inside the zero bucket. */

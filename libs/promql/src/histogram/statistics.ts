@@ -118,7 +118,11 @@ export function histogramFractionEstimate(lo: number, hi: number, h: FloatHistog
     let bLower = b.lower;
     let bUpper = b.upper;
     let zeroBucket = false;
-    if (bLower <= 0 && bUpper >= 0) {
+    if (custom) {
+      // Custom buckets have no zero bucket: only the first starts at -Inf, and 0 is its lower
+      // bound when its upper bound is positive, as for classic histograms.
+      if (bLower === -Infinity && bUpper > 0) bLower = 0;
+    } else if (bLower <= 0 && bUpper >= 0) {
       zeroBucket = true;
       if (onlyPositive) bLower = 0;
       else if (onlyNegative) bUpper = 0;

@@ -16,16 +16,25 @@ export interface DurationValue {
 
 type ErrorAt = (pos: PositionRange, reason: string) => PromQLParseError;
 
+/**
+ * The query's own times, which `step()` and `range()` in durations stand for (Prometheus'
+ * `durationVisitor`): the step of a range query (0 for an instant query) and `end - start`.
+ */
+export interface QueryTimes {
+  readonly stepMs: number;
+  readonly rangeMs: number;
+}
+
 /** time.Duration is int64 nanoseconds: Prometheus' bound on durations in seconds. */
 const MAX_DURATION_SECONDS = 2 ** 63 / 1e9;
 
 /**
  * Folds a Prometheus 3 duration expression (`[5m + 1m]`, `offset -(1h / 2)`, `min_of(5m, 1h)`)
- * to seconds. `step()` and `range()` depend on the query's step and range, which our AST cannot
- * carry yet, so they are refused with a clear error.
+ * to seconds. `step()` and `range()` take the query's step and range from `times`; without
+ * them (parsing for `parse_query`, rules) they are refused with a clear error.
  */
-export function evalDurationExpr(node: SyntaxNode, text: string, errorAt: ErrorAt): DurationValue {
-  const v = evalNode(node, text, errorAt);
+export function evalDurationExpr(node: SyntaxNode, text: string, errorAt: ErrorAt, times?: QueryTimes): DurationValue {
+  const v = evalNode(node, text, errorAt, times);
   if (!v.literal) {
     if (!Number.isFinite(v.seconds)) throw errorAt(v.pos, 'duration is NaN or infinite');
     if (Math.abs(v.seconds) > MAX_DURATION_SECONDS) throw errorAt(v.pos, 'duration is out of range');
@@ -33,7 +42,7 @@ export function evalDurationExpr(node: SyntaxNode, text: string, errorAt: ErrorA
   return v;
 }
 
-function evalNode(node: SyntaxNode, text: string, errorAt: ErrorAt): DurationValue {
+function evalNode(node: SyntaxNode, text: string, errorAt: ErrorAt, times: QueryTimes | undefined): DurationValue {
   const pos = { start: node.from, end: node.to };
   const first = node.firstChild;
   if (!first) throw errorAt(pos, `empty duration expression ${JSON.stringify(text.slice(node.from, node.to))}`);
@@ -50,17 +59,18 @@ function evalNode(node: SyntaxNode, text: string, errorAt: ErrorAt): DurationVal
       return { seconds, pos, literal: true };
     }
     case 'UnaryOp': {
-      const operand = evalNode(first.nextSibling!, text, errorAt);
+      const operand = evalNode(first.nextSibling!, text, errorAt, times);
       const negative = text.slice(first.from, first.to) === '-';
       const seconds = negative ? -operand.seconds : operand.seconds;
       return { seconds, pos, literal: operand.literal };
     }
     case 'DurationStep':
     case 'DurationRange':
+      if (times !== undefined) return { seconds: (first.name === 'DurationStep' ? times.stepMs : times.rangeMs) / 1000, pos, literal: false };
       throw errorAt(pos, `${text.slice(first.from, first.to)}() in durations is not supported by Pharos yet`);
     case 'DurationMinOf':
     case 'DurationMaxOf': {
-      const args = node.getChildren('DurationExpr').map((n) => evalNode(n, text, errorAt));
+      const args = node.getChildren('DurationExpr').map((n) => evalNode(n, text, errorAt, times));
       const fn = first.name === 'DurationMinOf' ? Math.min : Math.max;
       return { seconds: fn(args[0]!.seconds, args[1]!.seconds), pos, literal: false };
     }
@@ -69,11 +79,11 @@ function evalNode(node: SyntaxNode, text: string, errorAt: ErrorAt): DurationVal
       const opNode = first.nextSibling;
       if (!opNode || opNode.name === 'DurationExpr') {
         // `( expr )`: Prometheus marks it wrapped, which makes it a computed duration.
-        const inner = evalNode(first, text, errorAt);
+        const inner = evalNode(first, text, errorAt, times);
         return { seconds: inner.seconds, pos, literal: inner.literal && text[node.from] !== '(' };
       }
-      const lhs = evalNode(first, text, errorAt);
-      const rhs = evalNode(opNode.nextSibling!, text, errorAt);
+      const lhs = evalNode(first, text, errorAt, times);
+      const rhs = evalNode(opNode.nextSibling!, text, errorAt, times);
       const opPos = { start: opNode.from, end: opNode.to };
       return { seconds: applyOp(opNode.name, lhs.seconds, rhs.seconds, opPos, errorAt), pos, literal: false };
     }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DurationParseError, formatDuration, parseDuration } from '#pharos/promql';
+import { DurationParseError, formatDuration, parseDuration, parsePromQL } from '#pharos/promql';
 
 describe('parseDuration (Prometheus model.ParseDuration)', () => {
   it.each([
@@ -54,5 +54,38 @@ describe('formatDuration (Prometheus model.Duration.String)', () => {
         expect(parseDuration(formatDuration(ms))).toBe(ms);
       }),
     );
+  });
+});
+
+describe('step() and range() in durations', () => {
+  const times = { queryTimes: { stepMs: 5000, rangeMs: 10_000 } };
+  const rangeOf = (q: string) => {
+    const e = parsePromQL(q, times);
+    if (e.kind !== 'Call' || e.args[0]?.kind !== 'MatrixSelector') throw new Error('expected f(matrix)');
+    return e.args[0].rangeMs;
+  };
+  const offsetOf = (q: string) => {
+    const e = parsePromQL(q, times);
+    if (e.kind !== 'VectorSelector') throw new Error('expected a selector');
+    return e.offsetMs;
+  };
+
+  it('take the query step and range, as Prometheus’ durationVisitor does', () => {
+    expect(rangeOf('count_over_time(m[step()])')).toBe(5000);
+    expect(rangeOf('count_over_time(m[step()+1ms])')).toBe(5001);
+    expect(rangeOf('count_over_time(m[1+(STep()-5)*2])')).toBe(1000);
+    expect(rangeOf('count_over_time(m[max_of(min_of(step()+1,1h),1ms)])')).toBe(6000);
+    expect(rangeOf('count_over_time(m[range()])')).toBe(10_000);
+    expect(offsetOf('m offset (-step()*2)')).toBe(-10_000);
+    // Unparenthesised, the multiplication is a binary operator on the selector, as in Prometheus.
+    const e = parsePromQL('m offset -step()*2', times);
+    expect(e.kind === 'BinaryExpr' && e.lhs.kind === 'VectorSelector' && e.lhs.offsetMs).toBe(-5000);
+    expect(offsetOf('m offset (STEP()/10)')).toBe(500);
+    expect(offsetOf('m offset min_of(range(), 8s)')).toBe(8000);
+  });
+
+  it('refuse a range that comes to 0, and are refused without the query’s times', () => {
+    expect(() => parsePromQL('count_over_time(m[step()])', { queryTimes: { stepMs: 0, rangeMs: 0 } })).toThrow('duration must be greater than 0');
+    expect(() => parsePromQL('m offset step()')).toThrow('step() in durations is not supported by Pharos yet');
   });
 });

@@ -1,7 +1,6 @@
 import type { SyntaxNode } from '@lezer/common';
-import { METRIC_NAME_LABEL, type LabelMatcher, type MatchType } from '#pharos/metric-model';
+import { compileAnchoredRE2, METRIC_NAME_LABEL, type LabelMatcher, type MatchType } from '#pharos/metric-model';
 import type { NumberLiteral, PositionRange, VectorSelector } from '../ast.js';
-import { compileAnchoredRE2 } from '../functions/re2.js';
 import { unquoteStringLiteral } from '../string-literal.js';
 import { durationLiterals, readNumberToken } from './number-literal.js';
 import { PromQLParseError } from './parse-error.js';

@@ -2,22 +2,20 @@ import type { SyntaxNode } from '@lezer/common';
 import type {
   AggregateExpr,
   AggregateOp,
-  AtModifier,
   BinaryExpr,
   BinaryOp,
   Call,
   Expr,
-  MatrixSelector,
   PositionRange,
-  SubqueryExpr,
   VectorMatchCardinality,
   VectorSelector,
 } from '../ast.js';
 import { AGGREGATOR_SIGNATURES, getFunctionSignature } from './function-signatures.js';
-import { evalDurationExpr, type DurationValue } from './duration-expr.js';
-import { exprChild, goPercentF, LeafReader, markDuration, secondsToMs } from './leaf-reader.js';
+import { exprChild, LeafReader, markDuration } from './leaf-reader.js';
 import { durationLiterals } from './number-literal.js';
-import type { PromQLParseError } from './parse-error.js';
+import type { QueryTimes } from './duration-expr.js';
+import { PostfixForms } from './postfix-forms.js';
+import { PromQLParseError } from './parse-error.js';
 import { typeOf } from './types.js';
 
 /**
@@ -58,13 +56,19 @@ export class LezerToAst {
   readonly notes: ConversionNotes = { matching: new WeakMap(), bypassEmptyMatcherCheck: new WeakSet() };
 
   private readonly leaves: LeafReader;
+  private readonly postfixForms: PostfixForms;
 
-  /** `names` maps positions where a function name was substituted for lezer to the name written. */
+  /**
+   * `names` maps positions where a function name was substituted for lezer to the name written;
+   * `times` gives `step()` and `range()` in durations their values.
+   */
   constructor(
     private readonly text: string,
     private readonly names: ReadonlyMap<number, string> = new Map(),
+    times?: QueryTimes,
   ) {
     this.leaves = new LeafReader(text);
+    this.postfixForms = new PostfixForms(text, this.leaves, times);
   }
 
   expr(node: SyntaxNode): Expr {
@@ -81,17 +85,12 @@ export class LezerToAst {
       case 'VectorSelector':
         return this.leaves.vectorSelector(node);
       case 'MatrixSelector':
-        return this.matrixSelector(node);
       case 'SubqueryExpr':
-        return this.subquery(node);
       case 'OffsetExpr':
-        return this.offset(node);
       case 'StepInvariantExpr':
-        return this.at(node);
       case 'UnaryExpr':
-        return this.unary(node);
       case 'BinaryExpr':
-        return this.binary(node);
+        return this.chain(node);
       case 'FunctionCall':
         return this.call(node);
       case 'AggregateExpr':
@@ -110,132 +109,103 @@ export class LezerToAst {
   }
 
   /**
-   * lezer-promql binds the postfix forms (`[range]`, `[range:step]`, `offset`, `@`) looser than
-   * binary and unary operators, so it reads `a + b offset 5m` as `(a + b) offset 5m`. Prometheus'
-   * grammar gives them the highest precedence: they belong to the nearest operand on their left.
-   * This applies `apply` there, rebuilding the operators above it.
+   * An operator chain: binary and unary operators with the postfix forms (`[range]`,
+   * `[range:step]`, `offset`, `@`) written on their operands.
+   *
+   * lezer-promql binds the postfix forms looser than every operator, so it reads
+   * `a + b offset 5m * 2` as `((a + b) offset 5m) * 2`, and its tree above the modifier is wrong
+   * too. Prometheus' grammar gives them the highest precedence. So the chain is read back in text
+   * order — operands (each with its postfix forms applied at once, so errors come in text order as
+   * in Prometheus), prefix signs, binary operators — and rebuilt with Prometheus' precedence and
+   * associativity (`promql/parser/generated_parser.y`).
    */
-  private postfix(target: Expr, end: number, apply: (operand: Expr) => Expr): Expr {
-    if (target.kind === 'BinaryExpr') {
-      return this.rebuildBinary(target, this.postfix(target.rhs, end, apply), { start: target.pos.start, end });
-    }
-    if (target.kind === 'UnaryExpr') {
-      return { ...target, expr: this.postfix(target.expr, end, apply), pos: { start: target.pos.start, end } };
-    }
-    return apply(target);
+  private chain(node: SyntaxNode): Expr {
+    const items: ChainItem[] = [];
+    this.flatten(node, items);
+    const reader = { items, i: 0 };
+    const expr = this.parseChain(reader, 0);
+    if (reader.i !== items.length) throw this.error({ start: node.from, end: node.to }, 'internal error: operator chain not fully read');
+    return expr;
   }
 
-  private matrixSelector(node: SyntaxNode): Expr {
-    const durNode = node.getChild('DurationExpr')!;
-    const bracketPos = { start: durNode.from - 1, end: node.to };
-    return this.postfix(this.expr(exprChild(node, 0)), node.to, (inner): MatrixSelector => {
-      if (inner.kind !== 'VectorSelector') throw this.error(bracketPos, 'ranges only allowed for vector selectors');
-      if (inner.offsetMs !== 0) throw this.error(bracketPos, 'no offset modifiers allowed before range');
-      if (inner.at !== undefined) throw this.error(bracketPos, 'no @ modifiers allowed before range');
-      const rangeMs = this.positiveDuration(durNode);
-      return { kind: 'MatrixSelector', vector: inner, rangeMs, pos: { start: inner.pos.start, end: node.to } };
-    });
-  }
-
-  private subquery(node: SyntaxNode): Expr {
-    const durations = node.getChildren('DurationExpr');
-    return this.postfix(this.expr(exprChild(node, 0)), node.to, (inner): SubqueryExpr => {
-      const rangeMs = this.positiveDuration(durations[0]!);
-      const stepMs = durations[1] ? this.positiveDuration(durations[1]) : 0;
-      return { kind: 'SubqueryExpr', expr: inner, rangeMs, stepMs, offsetMs: 0, pos: { start: inner.pos.start, end: node.to } };
-    });
-  }
-
-  /** A range or step: Prometheus refuses a literal ≤ 0 while parsing and a computed one when evaluating. */
-  private positiveDuration(node: SyntaxNode): number {
-    const d = this.duration(node);
-    if (!(d.seconds > 0)) throw this.error(d.pos, 'duration must be greater than 0');
-    return secondsToMs(d.seconds);
-  }
-
-  private duration(node: SyntaxNode): DurationValue {
-    return evalDurationExpr(node, this.text, (pos, reason) => this.error(pos, reason));
-  }
-
-  private offset(node: SyntaxNode): Expr {
-    const target = this.expr(exprChild(node, 0));
-    const d = this.duration(node.getChild('OffsetDurationExpr')!);
-    const offsetMs = secondsToMs(d.seconds);
-    return this.postfix(target, node.to, (operand) => {
-      const pos = { start: operand.pos.start, end: node.to };
-      const setOnce = (current: number): void => {
-        if (current !== 0) throw this.error(operand.pos, 'offset may not be set multiple times');
-      };
-      switch (operand.kind) {
-        case 'VectorSelector':
-          setOnce(operand.offsetMs);
-          return { ...operand, offsetMs, pos };
-        case 'MatrixSelector':
-          setOnce(operand.vector.offsetMs);
-          return { ...operand, vector: { ...operand.vector, offsetMs }, pos };
-        case 'SubqueryExpr':
-          setOnce(operand.offsetMs);
-          return { ...operand, offsetMs, pos };
-        default:
-          throw this.error(operand.pos, 'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery');
+  private flatten(node: SyntaxNode, items: ChainItem[]): void {
+    switch (node.name) {
+      case 'BinaryExpr': {
+        const lhsNode = exprChild(node, 0);
+        const rhsNode = exprChild(node, 1);
+        this.flatten(lhsNode, items);
+        items.push(this.binaryOperator(node, lhsNode, rhsNode));
+        this.flatten(rhsNode, items);
+        return;
       }
-    });
-  }
-
-  private at(node: SyntaxNode): Expr {
-    const targetNode = exprChild(node, 0);
-    const target = this.expr(targetNode);
-    let at: AtModifier;
-    const pre = node.getChild('AtModifierPreprocessors');
-    if (pre) {
-      at = { kind: pre.firstChild?.name === 'AtEnd' ? 'end' : 'start' };
-    } else {
-      const seconds = this.leaves.signedNumber(node.getChild('NumberDurationLiteral')!).value;
-      // Prometheus compares seconds against the int64 range, then rounds to milliseconds.
-      if (!Number.isFinite(seconds) || seconds >= 9.223372036854776e18 || seconds <= -9.223372036854776e18) {
-        throw this.error(rightmost(target).pos, `timestamp out of bounds for @ modifier: ${goPercentF(seconds)}`);
+      case 'UnaryExpr': {
+        const opNode = node.getChild('UnaryOp')!;
+        items.push({ t: 'prefix', op: this.leaves.slice(opNode) === '-' ? '-' : '+', start: node.from });
+        this.flatten(exprChild(node, 0), items);
+        return;
       }
-      at = { kind: 'timestamp', ms: Math.round(seconds * 1000) };
+      case 'MatrixSelector':
+      case 'SubqueryExpr':
+      case 'OffsetExpr':
+      case 'StepInvariantExpr': {
+        this.flatten(exprChild(node, 0), items);
+        // A flattened expression always ends with an operand: the one the modifier belongs to.
+        const last = items[items.length - 1] as ChainOperand;
+        last.expr = this.postfixForms.apply(last.expr, node);
+        return;
+      }
+      case 'NumberDurationLiteral': {
+        // lezer lexes a sign into the literal (`-2 ^ 2`); Prometheus reads it as a unary operator,
+        // which binds looser than `^`: `-(2 ^ 2)`.
+        const raw = this.leaves.slice(node);
+        if (raw[0] === '-' || raw[0] === '+') {
+          const num = this.leaves.signedNumber(node);
+          const bodyStart = node.from + raw.length - raw.slice(1).trimStart().length;
+          const sign = raw[0];
+          items.push({ t: 'prefix', op: sign, start: node.from });
+          const value = sign === '-' ? -num.value : num.value;
+          items.push({ t: 'operand', expr: markDuration({ kind: 'NumberLiteral', value, pos: { start: bodyStart, end: node.to } }, num.duration) });
+          return;
+        }
+        items.push({ t: 'operand', expr: this.expr(node) });
+        return;
+      }
+      default:
+        items.push({ t: 'operand', expr: this.expr(node) });
     }
-    return this.postfix(target, node.to, (operand) => {
-      const pos = { start: operand.pos.start, end: node.to };
-      const setOnce = (current: AtModifier | undefined): void => {
-        if (current !== undefined) throw this.error(operand.pos, '@ <timestamp> may not be set multiple times');
-      };
-      switch (operand.kind) {
-        case 'VectorSelector':
-          setOnce(operand.at);
-          return { ...operand, at, pos };
-        case 'MatrixSelector':
-          setOnce(operand.vector.at);
-          return { ...operand, vector: { ...operand.vector, at }, pos };
-        case 'SubqueryExpr':
-          setOnce(operand.at);
-          return { ...operand, at, pos };
-        default:
-          throw this.error(operand.pos, '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery');
-      }
-    });
   }
 
-  private unary(node: SyntaxNode): Expr {
-    const opNode = node.getChild('UnaryOp')!;
-    const op = this.leaves.slice(opNode) === '-' ? '-' : '+';
-    const operand = this.expr(exprChild(node, 0));
-    const pos = { start: node.from, end: node.to };
+  /** Precedence climbing over the flattened chain: operators of precedence ≥ `minPrec` are taken. */
+  private parseChain(r: ChainReader, minPrec: number): Expr {
+    let lhs = this.parseUnary(r);
+    for (;;) {
+      const item = r.items[r.i];
+      if (item === undefined || item.t !== 'binary') return lhs;
+      const prec = PRECEDENCE[item.op];
+      if (prec < minPrec) return lhs;
+      r.i++;
+      const rhs = this.parseChain(r, item.op === '^' ? prec : prec + 1);
+      lhs = this.finishBinary(item, lhs, rhs);
+    }
+  }
+
+  /** Prometheus' `unary_expr: unary_op expr %prec MUL`: only `^` binds tighter than a sign. */
+  private parseUnary(r: ChainReader): Expr {
+    const item = r.items[r.i++];
+    if (item === undefined || item.t === 'binary') throw new PromQLParseError('internal error: operand expected in operator chain');
+    if (item.t === 'operand') return item.expr;
+    const operand = this.parseChain(r, PRECEDENCE['^']);
+    const pos = { start: item.start, end: operand.pos.end };
     // Prometheus folds a sign into a number literal right away.
     if (operand.kind === 'NumberLiteral') {
-      return markDuration({ ...operand, value: op === '-' ? -operand.value : operand.value, pos }, durationLiterals.has(operand));
+      return markDuration({ ...operand, value: item.op === '-' ? -operand.value : operand.value, pos }, durationLiterals.has(operand));
     }
-    return { kind: 'UnaryExpr', op, expr: operand, pos };
+    return { kind: 'UnaryExpr', op: item.op, expr: operand, pos };
   }
 
-  private binary(node: SyntaxNode): Expr {
-    const lhsNode = exprChild(node, 0);
-    const rhsNode = exprChild(node, 1);
+  private binaryOperator(node: SyntaxNode, lhsNode: SyntaxNode, rhsNode: SyntaxNode): ChainOperator {
     const opNode = lhsNode.nextSibling!;
     const op = BINARY_OPS[opNode.name];
-    const pos = { start: node.from, end: node.to };
     if (op === undefined) {
       throw this.error({ start: opNode.from, end: opNode.to }, `binary operator ${JSON.stringify(this.leaves.slice(opNode))} is not supported by Pharos yet`);
     }
@@ -254,39 +224,18 @@ export class LezerToAst {
         if (m.getChild('GroupRight')) card = 'one-to-many';
         if (groups[1]) include = this.leaves.groupingLabels(groups[1]);
       } else if (m.name === 'FillModifier') {
-        throw this.error(pos, 'binop fill modifiers are experimental and not enabled');
+        throw this.error({ start: node.from, end: node.to }, 'binop fill modifiers are experimental and not enabled');
       }
     }
-    // lezer reads `-2 ^ 2` as `(-2) ^ 2`; Prometheus binds the sign looser than `^`: `-(2 ^ 2)`.
-    if (op === '^' && lhsNode.name === 'NumberDurationLiteral' && /^[-+]/.test(this.leaves.slice(lhsNode))) {
-      const raw = this.leaves.slice(lhsNode);
-      const sign = raw[0] === '-' ? '-' : '+';
-      const bodyStart = lhsNode.from + raw.length - raw.slice(1).trimStart().length;
-      const num = this.leaves.signedNumber(lhsNode);
-      const unsigned = markDuration(
-        { kind: 'NumberLiteral', value: sign === '-' ? -num.value : num.value, pos: { start: bodyStart, end: lhsNode.to } },
-        num.duration,
-      );
-      const inner = this.finishBinary(op, unsigned, this.expr(rhsNode), returnBool, { card, on, labels, include }, { start: bodyStart, end: node.to }, lhsNode, rhsNode);
-      return { kind: 'UnaryExpr', op: sign, expr: inner, pos };
-    }
-    return this.finishBinary(op, this.expr(lhsNode), this.expr(rhsNode), returnBool, { card, on, labels, include }, pos, lhsNode, rhsNode);
+    if (SET_OPS.has(op) && card === 'one-to-one') card = 'many-to-many';
+    return { t: 'binary', op, returnBool, card, on, labels, include };
   }
 
-  private finishBinary(
-    op: BinaryOp,
-    lhs: Expr,
-    rhs: Expr,
-    returnBool: boolean,
-    written: { card: VectorMatchCardinality; on: boolean; labels: string[]; include: string[] },
-    pos: PositionRange,
-    lhsNode: SyntaxNode,
-    rhsNode: SyntaxNode,
-  ): BinaryExpr {
-    const opPos = this.operatorRange(lhsNode.to, rhsNode.from);
-    let card = written.card;
-    if (SET_OPS.has(op) && card === 'one-to-one') card = 'many-to-many';
-    return this.makeBinary({ kind: 'BinaryExpr', op, lhs, rhs, returnBool, pos }, { ...written, card, opPos });
+  private finishBinary(o: ChainOperator, lhs: Expr, rhs: Expr): BinaryExpr {
+    const opPos = this.operatorRange(lhs.pos.end, rhs.pos.start);
+    const pos = { start: lhs.pos.start, end: rhs.pos.end };
+    const written: WrittenMatching = { card: o.card, on: o.on, labels: o.labels, include: o.include, opPos };
+    return this.makeBinary({ kind: 'BinaryExpr', op: o.op, lhs, rhs, returnBool: o.returnBool, pos }, written);
   }
 
   /** Completes a binary expression: `matching` is kept only between two instant vectors, as Prometheus does. */
@@ -298,10 +247,6 @@ export class LezerToAst {
       : rest;
     this.notes.matching.set(expr, written);
     return expr;
-  }
-
-  private rebuildBinary(b: BinaryExpr, rhs: Expr, pos: PositionRange): BinaryExpr {
-    return this.makeBinary({ ...b, rhs, pos }, this.notes.matching.get(b)!);
   }
 
   /** Prometheus' `opRange`: from the end of the left operand to the start of the right, trimmed. */
@@ -354,9 +299,37 @@ export class LezerToAst {
   }
 }
 
-/** The operand a postfix modifier written after `expr` belongs to in Prometheus' grammar. */
-function rightmost(expr: Expr): Expr {
-  if (expr.kind === 'BinaryExpr') return rightmost(expr.rhs);
-  if (expr.kind === 'UnaryExpr') return rightmost(expr.expr);
-  return expr;
+/** One element of an operator chain read back in text order (see `LezerToAst.chain`). */
+interface ChainOperand {
+  readonly t: 'operand';
+  expr: Expr;
 }
+interface ChainPrefix {
+  readonly t: 'prefix';
+  readonly op: '-' | '+';
+  readonly start: number;
+}
+interface ChainOperator {
+  readonly t: 'binary';
+  readonly op: BinaryOp;
+  readonly returnBool: boolean;
+  readonly card: VectorMatchCardinality;
+  readonly on: boolean;
+  readonly labels: string[];
+  readonly include: string[];
+}
+type ChainItem = ChainOperand | ChainPrefix | ChainOperator;
+interface ChainReader {
+  readonly items: readonly ChainItem[];
+  i: number;
+}
+
+/** Prometheus' operator precedence (`generated_parser.y`), loosest first; all left-associative but `^`. */
+const PRECEDENCE: Readonly<Record<BinaryOp, number>> = {
+  or: 1,
+  and: 2, unless: 2,
+  '==': 3, '!=': 3, '>': 3, '<': 3, '>=': 3, '<=': 3,
+  '+': 4, '-': 4,
+  '*': 5, '/': 5, '%': 5, atan2: 5,
+  '^': 6,
+};

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ScrapeConfigError } from '../errors.js';
-import { compileAnchored, expandTemplate } from './re2.js';
+import { compileAnchoredRE2, expandTemplate } from '#pharos/metric-model';
 import { labelsToMap, parseRelabelConfigs, relabel } from './relabel.js';
 
 /** Runs rules (YAML-shaped) over a label record; undefined when dropped. */
@@ -71,9 +71,9 @@ describe('relabeling, every action (Prometheus model/relabel semantics)', () => 
   });
 
   it('expands templates as Go\'s Regexp.Expand', () => {
-    const re = compileAnchored('(?P<x>a)(b)');
+    const re = compileAnchoredRE2('(?P<x>a)(b)');
     const m = re.regex.exec('ab')!;
-    expect(expandTemplate('$1-${2}-$x-${x}-$$-$-${', m, re.names)).toBe('a-b-a-a-$-$-${');
+    expect(expandTemplate('$1-${2}-$x-${x}-$$-$-${', m, re.groupNames)).toBe('a-b-a-a-$-$-${');
     expect(labelsToMap(['a', '1']).get('a')).toBe('1');
   });
 });

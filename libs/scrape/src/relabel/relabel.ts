@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
+import { compileAnchoredRE2, expandTemplate, RE2SyntaxError, type CompiledRE2 } from '#pharos/metric-model';
 import { ScrapeConfigError } from '../errors.js';
-import { compileAnchored, expandTemplate, RE2SyntaxError, type AnchoredRegex } from './re2.js';
 
 export type RelabelAction =
   | 'replace'
@@ -21,7 +21,7 @@ const ACTIONS: readonly RelabelAction[] = ['replace', 'keep', 'drop', 'keepequal
 export interface RelabelConfig {
   readonly sourceLabels: readonly string[];
   readonly separator: string;
-  readonly regex: AnchoredRegex;
+  readonly regex: CompiledRE2;
   readonly modulus: number;
   readonly targetLabel: string;
   readonly replacement: string;
@@ -66,11 +66,11 @@ function parseRelabelConfig(raw: unknown, where: string): RelabelConfig {
     sourceLabels = sl as string[];
   }
   const regexSource = str('regex', DEFAULT_REGEX);
-  let regex: AnchoredRegex;
+  let regex: CompiledRE2;
   try {
-    regex = compileAnchored(regexSource);
+    regex = compileAnchoredRE2(regexSource);
   } catch (err) {
-    if (err instanceof RE2SyntaxError) throw new ScrapeConfigError(`${where}.regex: ${err.message}`);
+    if (err instanceof RE2SyntaxError) throw new ScrapeConfigError(`${where}.regex: error parsing regexp: ${err.message}`);
     throw err;
   }
   const modRaw = r['modulus'];
@@ -149,9 +149,9 @@ function apply(cfg: RelabelConfig, labels: Map<string, string>): boolean {
       }
       const m = re.exec(val);
       if (!m) return true;
-      const target = expandTemplate(cfg.targetLabel, m, cfg.regex.names);
+      const target = expandTemplate(cfg.targetLabel, m, cfg.regex.groupNames);
       if (target === '') return true;
-      set(labels, target, expandTemplate(cfg.replacement, m, cfg.regex.names));
+      set(labels, target, expandTemplate(cfg.replacement, m, cfg.regex.groupNames));
       return true;
     }
     case 'lowercase':
@@ -169,7 +169,7 @@ function apply(cfg: RelabelConfig, labels: Map<string, string>): boolean {
     case 'labelmap': {
       for (const [name, value] of [...labels]) {
         const m = re.exec(name);
-        if (m) set(labels, expandTemplate(cfg.replacement, m, cfg.regex.names), value);
+        if (m) set(labels, expandTemplate(cfg.replacement, m, cfg.regex.groupNames), value);
       }
       return true;
     }

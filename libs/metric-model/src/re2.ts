@@ -1,13 +1,25 @@
 /**
- * Go RE2 regular expressions (`regexp/syntax`) on JavaScript's engine, for `label_replace`.
- * The pattern is translated to an equivalent JS pattern (Unicode mode, dot-all, as Prometheus
- * compiles `^(?s:<regex>)$`); RE2 syntax JS lacks is rewritten, and Perl features RE2 rejects
- * (backreferences, lookaround) are rejected here too, so a query valid in one is valid in the
- * other. Capture groups are renamed `g<n>` so that RE2 names JS cannot take (`1a`) still work.
+ * Go RE2 regular expressions (`regexp/syntax`) on JavaScript's engine, shared by everything that
+ * takes a Prometheus regex: label matchers (`=~`, `!~`), `label_replace`, relabeling.
+ *
+ * Prometheus compiles these fully anchored with dot-all, `^(?s:<regex>)$`. The pattern is
+ * translated to an equivalent Unicode-mode JS pattern: RE2 syntax JS lacks is rewritten (named
+ * groups `(?P<n>…)`, flag groups `(?i)` that hold to the end of their group across `|`, the
+ * ungreedy flag `U`, `\z` `\A` `\Q…\E`, POSIX classes, `\pL`, ASCII-only `\s`, octal escapes,
+ * literal braces, escaped punctuation), and what RE2 refuses (backreferences, lookaround) is
+ * refused here too, so a pattern valid in one is valid in the other.
+ *
+ * Capture groups become plain numbered groups with their RE2 names kept aside: RE2 names such as
+ * `1x` are not JS identifiers; `$name` expansion is `expandTemplate`'s (`re2-expand.ts`).
  */
 
+/** A pattern RE2 refuses; the message is Go's, `<problem>: \`<fragment>\``. */
 export class RE2SyntaxError extends Error {
   override readonly name = 'RE2SyntaxError';
+
+  constructor(problem: string, fragment?: string) {
+    super(fragment === undefined ? problem : `${problem}: \`${fragment}\``);
+  }
 }
 
 export interface CompiledRE2 {
@@ -15,6 +27,8 @@ export interface CompiledRE2 {
   readonly regex: RegExp;
   /** RE2 names of the capture groups by group number (index 0 unused; '' for unnamed). */
   readonly groupNames: readonly string[];
+  /** The RE2 pattern as written. */
+  readonly source: string;
 }
 
 const POSIX_CLASSES: Readonly<Record<string, string>> = {
@@ -42,50 +56,87 @@ const RE2_SPACE = '\\t\\n\\f\\r ';
 
 const MAX_REPEAT = 1000;
 
-/** Compiles an RE2 pattern anchored at both ends, as Prometheus' `label_replace` does. */
+/** Patterns by source: selectors and rules repeat the same few, and translation is not free. */
+const cache = new Map<string, CompiledRE2>();
+const CACHE_LIMIT = 4096;
+
+/**
+ * Compiles an RE2 pattern anchored at both ends with dot-all, as Prometheus does
+ * (`^(?s:<pattern>)$`); throws {@link RE2SyntaxError}. Results are cached by pattern.
+ */
 export function compileAnchoredRE2(pattern: string): CompiledRE2 {
+  const hit = cache.get(pattern);
+  if (hit !== undefined) return hit;
   const t = new Translator(pattern);
   const source = t.translate();
+  let regex: RegExp;
   try {
-    return { regex: new RegExp(`^(?:${source})$`, 'su'), groupNames: t.groupNames };
+    regex = new RegExp(`^(?:${source})$`, 'su');
   } catch (e) {
-    throw new RE2SyntaxError(e instanceof Error ? e.message : String(e));
+    // What the translation lets through and JS still refuses (e.g. `a**`): RE2 refuses it too.
+    throw new RE2SyntaxError(e instanceof Error ? e.message.replace(/^Invalid regular expression: /, '') : String(e));
   }
+  const compiled: CompiledRE2 = { regex, groupNames: t.groupNames, source: pattern };
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+  cache.set(pattern, compiled);
+  return compiled;
+}
+
+interface Frame {
+  /** JS modifier groups opened for flag-only groups `(?i)` in this group, closed with it. */
+  readonly flagGroups: string[];
+  ungreedy: boolean;
 }
 
 class Translator {
   private i = 0;
   readonly groupNames: string[] = [''];
-  /** Per open group: how many `(?flags:` we opened for a flag-only group `(?i)` inside it, and whether ungreedy (U) is on. */
-  private readonly frames: { extraCloses: number; ungreedy: boolean }[] = [{ extraCloses: 0, ungreedy: false }];
+  private readonly frames: Frame[] = [{ flagGroups: [], ungreedy: false }];
+  /** Whether the output so far ends where a repetition operator has nothing to repeat. */
+  private atStart = true;
+  /** Where the repetition operator just read starts, or -1: RE2 refuses one right after another. */
+  private repeatStart = -1;
 
   constructor(private readonly p: string) {}
 
   translate(): string {
     let out = '';
     while (this.i < this.p.length) out += this.atom();
-    if (this.frames.length > 1) throw new RE2SyntaxError('missing closing )');
-    return out + ')'.repeat(this.frames[0]!.extraCloses);
+    if (this.frames.length > 1) throw new RE2SyntaxError('missing closing )', this.p);
+    return out + ')'.repeat(this.frames[0]!.flagGroups.length);
   }
 
-  private get frame(): { extraCloses: number; ungreedy: boolean } {
+  private get frame(): Frame {
     return this.frames[this.frames.length - 1]!;
   }
 
   private atom(): string {
     const c = this.p[this.i]!;
+    const wasStart = this.atStart;
+    this.atStart = false;
+    const prevRepeat = this.repeatStart;
+    this.repeatStart = -1;
     switch (c) {
       case '\\':
         return this.escape(false);
       case '[':
         return this.charClass();
       case '(':
+        this.atStart = true;
         return this.openGroup();
       case ')': {
         this.i++;
-        if (this.frames.length === 1) throw new RE2SyntaxError('unexpected )');
+        if (this.frames.length === 1) throw new RE2SyntaxError('unexpected )', this.p);
         const f = this.frames.pop()!;
-        return ')'.repeat(f.extraCloses) + ')';
+        return ')'.repeat(f.flagGroups.length) + ')';
+      }
+      case '|': {
+        // Flags set by `(?i)` hold to the end of the group, across `|`: close the modifier
+        // groups before the alternation and reopen them after it.
+        this.i++;
+        this.atStart = true;
+        const open = this.frame.flagGroups;
+        return ')'.repeat(open.length) + '|' + open.join('');
       }
       case '{': {
         const m = /^\{(\d+)(,(\d*))?\}/.exec(this.p.slice(this.i));
@@ -96,29 +147,44 @@ class Translator {
         const min = Number(m[1]);
         const max = m[3] === undefined || m[3] === '' ? min : Number(m[3]);
         if (min > MAX_REPEAT || max > MAX_REPEAT || (m[3] !== undefined && m[3] !== '' && max < min)) {
-          throw new RE2SyntaxError(`invalid repeat count: ${m[0]}`);
+          throw new RE2SyntaxError('invalid repeat count', m[0]);
         }
+        if (wasStart) throw new RE2SyntaxError('missing argument to repetition operator', m[0]);
+        const start = this.i;
         this.i += m[0].length;
-        return m[0] + this.greediness();
+        return m[0] + this.repetition(start, prevRepeat);
       }
       case '*':
       case '+':
       case '?':
+        if (wasStart) throw new RE2SyntaxError('missing argument to repetition operator', c);
         this.i++;
-        return c + this.greediness();
+        return c + this.repetition(this.i - 1, prevRepeat);
       case '}':
         this.i++;
         return '\\}';
       case '/':
         this.i++;
         return '\\/';
+      case '^':
+      case '$':
+        // In a group, so that a repetition of it (`^*`, valid RE2) is valid JS too.
+        this.i++;
+        return `(?:${c})`;
       default: {
-        const cp = this.p.codePointAt(this.i)!;
-        const ch = String.fromCodePoint(cp);
+        const ch = String.fromCodePoint(this.p.codePointAt(this.i)!);
         this.i += ch.length;
         return ch;
       }
     }
+  }
+
+  /** After a repetition operator starting at `start`: its laziness; refuses a nested one as RE2 does. */
+  private repetition(start: number, prevRepeat: number): string {
+    const lazy = this.greediness();
+    if (prevRepeat >= 0) throw new RE2SyntaxError('invalid nested repetition operator', this.p.slice(prevRepeat, this.i));
+    this.repeatStart = start;
+    return lazy;
   }
 
   /** After a quantifier: a `?` makes it lazy; under the U flag laziness is inverted. */
@@ -133,58 +199,60 @@ class Translator {
   }
 
   private openGroup(): string {
+    const start = this.i;
     this.i++;
     if (this.p[this.i] !== '?') {
       this.groupNames.push('');
-      this.frames.push({ extraCloses: 0, ungreedy: this.frame.ungreedy });
-      return `(?<g${this.groupNames.length - 1}>`;
+      this.frames.push({ flagGroups: [], ungreedy: this.frame.ungreedy });
+      return '(';
     }
     const rest = this.p.slice(this.i);
     const named = /^\?P?<([^>]*)>/.exec(rest);
     if (named) {
       const name = named[1]!;
-      if (!/^[\p{L}\p{N}_]+$/u.test(name)) throw new RE2SyntaxError(`invalid named capture: ${name}`);
-      if (this.groupNames.includes(name)) throw new RE2SyntaxError(`duplicate capture group name: ${name}`);
+      if (!/^[\p{L}\p{N}_]+$/u.test(name)) throw new RE2SyntaxError('invalid named capture', this.p.slice(start, this.i + named[0].length));
+      if (this.groupNames.includes(name)) throw new RE2SyntaxError('duplicate capture group name', name);
       this.i += named[0].length;
       this.groupNames.push(name);
-      this.frames.push({ extraCloses: 0, ungreedy: this.frame.ungreedy });
-      return `(?<g${this.groupNames.length - 1}>`;
+      this.frames.push({ flagGroups: [], ungreedy: this.frame.ungreedy });
+      return '(';
     }
-    if (/^\?(=|!|<=|<!)/.test(rest)) throw new RE2SyntaxError('invalid or unsupported Perl syntax: lookaround');
     const flags = /^\?([imsU]*)(?:-([imsU]*))?(:|\))/.exec(rest);
-    if (!flags) throw new RE2SyntaxError(`invalid or unsupported Perl syntax: (${rest.slice(0, 3)}`);
+    if (!flags) throw new RE2SyntaxError('invalid or unsupported Perl syntax', this.p.slice(start, start + 3));
     this.i += flags[0].length;
     const on = flags[1]!;
     const off = flags[2] ?? '';
-    if (flags[2] !== undefined && off === '') throw new RE2SyntaxError('missing flags after -');
-    const jsOn = on.replace('U', '');
-    const jsOff = off.replace('U', '');
+    if (flags[2] !== undefined && off === '') throw new RE2SyntaxError('missing flags after -', this.p.slice(start, this.i));
+    const jsOn = on.replaceAll('U', '');
+    const jsOff = off.replaceAll('U', '');
     const modifier = jsOn || jsOff ? `(?${jsOn}${jsOff ? `-${jsOff}` : ''}:` : '(?:';
     let ungreedy = this.frame.ungreedy;
     if (on.includes('U')) ungreedy = true;
     if (off.includes('U')) ungreedy = false;
     if (flags[3] === ':') {
-      this.frames.push({ extraCloses: 0, ungreedy });
+      this.frames.push({ flagGroups: [], ungreedy });
       return modifier;
     }
-    // `(?i)`: the flags hold to the end of the enclosing group; close our modifier group there.
-    this.frame.extraCloses++;
+    // `(?i)`: the flags hold to the end of the enclosing group; our modifier group closes there.
+    this.atStart = true;
     this.frame.ungreedy = ungreedy;
+    if (modifier === '(?:') return '';
+    this.frame.flagGroups.push(modifier);
     return modifier;
   }
 
   /** An escape at `this.i` (a backslash), inside a class or not. */
   private escape(inClass: boolean): string {
     const c = this.p[this.i + 1];
-    if (c === undefined) throw new RE2SyntaxError('trailing backslash at end of expression');
+    if (c === undefined) throw new RE2SyntaxError('trailing backslash at end of expression', '');
     this.i += 2;
     switch (c) {
       case 'A':
         if (inClass) break;
-        return '^';
+        return '(?:^)';
       case 'z':
         if (inClass) break;
-        return '$';
+        return '(?:$)';
       case 'Q': {
         if (inClass) break;
         const end = this.p.indexOf('\\E', this.i);
@@ -200,11 +268,11 @@ class Translator {
       case 'b':
       case 'B':
         if (inClass) break;
-        return `\\${c}`;
+        return `(?:\\${c})`;
       case 's':
         return inClass ? RE2_SPACE : `[${RE2_SPACE}]`;
       case 'S':
-        if (inClass) throw new RE2SyntaxError('\\S inside a character class is not supported');
+        if (inClass) throw new RE2SyntaxError('\\S inside a character class is not supported by Pharos', '\\S');
         return `[^${RE2_SPACE}]`;
       case 'p':
       case 'P':
@@ -229,27 +297,29 @@ class Translator {
       case '7': {
         // Octal (`\0`, `\012`, `\12`); a lone non-zero digit would be a backreference.
         const m = /^[0-7]{0,2}/.exec(this.p.slice(this.i))![0];
-        if (c !== '0' && m === '') throw new RE2SyntaxError(`invalid escape sequence: \\${c}`);
+        if (c !== '0' && m === '') throw new RE2SyntaxError('invalid escape sequence', `\\${c}`);
         this.i += m.length;
         return literal(String.fromCharCode(parseInt(c + m, 8)), inClass);
       }
       default:
-        if (/[\p{L}\p{N}]/u.test(c)) throw new RE2SyntaxError(`invalid escape sequence: \\${c}`);
+        if (/[\p{L}\p{N}]/u.test(c)) throw new RE2SyntaxError('invalid escape sequence', `\\${c}`);
         return literal(c, inClass);
     }
-    throw new RE2SyntaxError(`invalid escape sequence: \\${c}`);
+    throw new RE2SyntaxError('invalid escape sequence', `\\${c}`);
   }
 
   private hexEscape(inClass: boolean): string {
     if (this.p[this.i] === '{') {
       const end = this.p.indexOf('}', this.i);
       const hex = end < 0 ? '' : this.p.slice(this.i + 1, end);
-      if (!/^[0-9A-Fa-f]+$/.test(hex) || parseInt(hex, 16) > 0x10ffff) throw new RE2SyntaxError('invalid escape sequence: \\x{');
+      if (!/^[0-9A-Fa-f]+$/.test(hex) || parseInt(hex, 16) > 0x10ffff) {
+        throw new RE2SyntaxError('invalid escape sequence', `\\x{${end < 0 ? this.p.slice(this.i + 1) : hex}`);
+      }
       this.i = end + 1;
       return literal(String.fromCodePoint(parseInt(hex, 16)), inClass);
     }
     const hex = this.p.slice(this.i, this.i + 2);
-    if (!/^[0-9A-Fa-f]{2}$/.test(hex)) throw new RE2SyntaxError('invalid escape sequence: \\x');
+    if (!/^[0-9A-Fa-f]{2}$/.test(hex)) throw new RE2SyntaxError('invalid escape sequence', `\\x${hex}`);
     this.i += 2;
     return literal(String.fromCharCode(parseInt(hex, 16)), inClass);
   }
@@ -258,7 +328,7 @@ class Translator {
     let name: string;
     if (this.p[this.i] === '{') {
       const end = this.p.indexOf('}', this.i);
-      if (end < 0) throw new RE2SyntaxError('invalid character class range: \\p{');
+      if (end < 0) throw new RE2SyntaxError('invalid character class range', this.p.slice(this.i - 2));
       name = this.p.slice(this.i + 1, end);
       this.i = end + 1;
     } else {
@@ -269,13 +339,14 @@ class Translator {
       negated = !negated;
       name = name.slice(1);
     }
-    if (!/^[A-Za-z_]+$/.test(name)) throw new RE2SyntaxError(`invalid character class range: \\p{${name}}`);
+    if (!/^[A-Za-z_]+$/.test(name)) throw new RE2SyntaxError('invalid character class range', `\\p{${name}}`);
     // RE2 takes general categories (L, Lu, …), scripts (Greek) and Any; JS wants scripts qualified.
     const js = name === 'Any' || /^[A-Z][a-z]?$/.test(name) ? name : `Script=${name}`;
     return `\\${negated ? 'P' : 'p'}{${js}}`;
   }
 
   private charClass(): string {
+    const start = this.i;
     this.i++;
     let out = '[';
     if (this.p[this.i] === '^') {
@@ -284,7 +355,7 @@ class Translator {
     }
     let first = true;
     for (;;) {
-      if (this.i >= this.p.length) throw new RE2SyntaxError('missing closing ]');
+      if (this.i >= this.p.length) throw new RE2SyntaxError('missing closing ]', this.p.slice(start));
       const c = this.p[this.i]!;
       if (c === ']' && !first) {
         this.i++;
@@ -295,8 +366,8 @@ class Translator {
         const m = /^\[:(\^?)([a-z]+):\]/.exec(this.p.slice(this.i));
         if (m) {
           const cls = POSIX_CLASSES[m[2]!];
-          if (!cls) throw new RE2SyntaxError(`invalid character class range: ${m[0]}`);
-          if (m[1]) throw new RE2SyntaxError(`negated POSIX class ${m[0]} is not supported`);
+          if (!cls) throw new RE2SyntaxError('invalid character class range', m[0]);
+          if (m[1]) throw new RE2SyntaxError('negated POSIX classes are not supported by Pharos', m[0]);
           out += cls;
           this.i += m[0].length;
           continue;
@@ -318,8 +389,7 @@ class Translator {
         this.i++;
         continue;
       }
-      const cp = this.p.codePointAt(this.i)!;
-      const ch = String.fromCodePoint(cp);
+      const ch = String.fromCodePoint(this.p.codePointAt(this.i)!);
       this.i += ch.length;
       out += ch;
     }
@@ -334,42 +404,4 @@ function literal(ch: string, inClass = false): string {
   const cp = ch.codePointAt(0)!;
   if (cp < 0x20 || cp === 0x7f) return `\\x${cp.toString(16).padStart(2, '0')}`;
   return ch;
-}
-
-/**
- * Go's `Regexp.Expand` for a replacement template: `$name` / `${name}` (name = letters, digits,
- * underscores; all digits = group number, no leading zero), `$$` for `$`; an unknown or
- * unmatched group expands to nothing, a malformed `$` stays literal.
- */
-export function expandTemplate(template: string, match: RegExpExecArray, groupNames: readonly string[]): string {
-  let out = '';
-  let rest = template;
-  for (;;) {
-    const at = rest.indexOf('$');
-    if (at < 0) break;
-    out += rest.slice(0, at);
-    rest = rest.slice(at + 1);
-    if (rest.startsWith('$')) {
-      out += '$';
-      rest = rest.slice(1);
-      continue;
-    }
-    const ref = /^(\{)?([\p{L}\p{Nd}_]+)/u.exec(rest);
-    if (!ref || (ref[1] && rest[ref[0].length] !== '}')) {
-      out += '$';
-      continue;
-    }
-    const name = ref[2]!;
-    rest = rest.slice(ref[0].length + (ref[1] ? 1 : 0));
-    let num = -1;
-    if (/^[0-9]+$/.test(name) && !(name.length > 1 && name[0] === '0') && name.length <= 9) num = Number(name);
-    if (num >= 0) {
-      if (num === 0) out += match[0];
-      else if (num < groupNames.length) out += match.groups?.[`g${num}`] ?? '';
-      continue;
-    }
-    const index = groupNames.indexOf(name, 1);
-    if (index > 0) out += match.groups?.[`g${index}`] ?? '';
-  }
-  return out + rest;
 }
