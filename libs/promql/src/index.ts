@@ -80,5 +80,7 @@ export type {
   PromQLErrorType,
   QueryLimits,
 } from './engine/query-api.js';
+export { CachingQueryEngine } from './cache/caching-engine.js';
+export type { CachingQueryEngineOptions, ResultCacheStats } from './cache/caching-engine.js';
 export { Annotations } from './engine/values.js';
 export type { FloatHistogram, Sample, Vector, RangeWindow } from './engine/values.js';

@@ -17,6 +17,10 @@ export type {
   MetricStoreStats,
 } from './metrics/port.js';
 export { UnsupportedQueryError } from './metrics/port.js';
+export { WriteLog } from './metrics/write-log.js';
+export type { TenantWriteLog } from './metrics/write-log.js';
+export { WriteTrackingStore, writeLogOf } from './metrics/write-tracking-store.js';
+export type { WriteLoggingStore } from './metrics/write-tracking-store.js';
 export { DuckDBMetricStore } from './metrics/duckdb/duckdb-metric-store.js';
 export type { DuckDBMetricStoreOptions } from './metrics/duckdb/duckdb-metric-store.js';
 export { encodeHistogram, decodeHistogram } from './metrics/duckdb/histogram-codec.js';

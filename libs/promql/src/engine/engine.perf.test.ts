@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetricBatchBuilder } from '#pharos/metric-model';
+import { CachingQueryEngine } from '../cache/caching-engine.js';
+import { WriteTrackingStore } from '#pharos/storage';
+import { PromQLEngine } from './engine.js';
 import type { QueryResult, ResultSeries } from './query-api.js';
 import { openFixture, TENANT, type Fixture } from './test-fixture.js';
 
@@ -36,7 +39,7 @@ describe.skipIf(process.env['PHAROS_PERF'] !== '1')('engine performance', () => 
     }
     console.log(`loaded ${SERIES} series × ${perSeries} samples in ${Math.round(performance.now() - started)} ms`);
   }, 600_000);
-  afterAll(() => fx?.close());
+  afterAll(() => fx?.close(), 120_000);
 
   // Series s grows by 1 + s % 7 per minute.
   let perSecond = 0;
@@ -51,6 +54,42 @@ describe.skipIf(process.env['PHAROS_PERF'] !== '1')('engine performance', () => 
     'rate(http_requests_total[5m])': (r) => expect(matrix(r)).toHaveLength(SERIES),
     http_requests_total: (r) => expect(matrix(r)).toHaveLength(SERIES),
   };
+
+  it('dashboard refreshes from the result cache, one minute of samples appended between them', async () => {
+    const store = new WriteTrackingStore(fx.store);
+    const uncached = new PromQLEngine({ store });
+    const cached = new CachingQueryEngine(new PromQLEngine({ store }), { writes: store.writes });
+    const query = 'sum by (job) (rate(http_requests_total[5m]))';
+    const step = SCRAPE;
+    let end = DAY - SCRAPE;
+    const request = (): { tenant: string; query: string; startMs: number; endMs: number; stepMs: number } =>
+      ({ tenant: TENANT, query, startMs: end - DAY + step, endMs: end, stepMs: step });
+    let t0 = performance.now();
+    await cached.rangeQuery(request());
+    const cold = performance.now() - t0;
+    const cachedTimes: number[] = [];
+    const uncachedTimes: number[] = [];
+    for (let refresh = 0; refresh < 8; refresh++) {
+      // Every series gets its next sample; the dashboard moves one step.
+      end += SCRAPE;
+      const b = new MetricBatchBuilder(TENANT, SERIES, SERIES);
+      for (let s = 0; s < SERIES; s++) {
+        b.addSeries(['__name__', 'http_requests_total', 'instance', `i-${s % 100}`, 'job', `job-${Math.floor(s / 100)}`]);
+        b.addSample(end, (end / SCRAPE + 1) * (1 + (s % 7)));
+      }
+      await store.append(b.build());
+      t0 = performance.now();
+      const a = await cached.rangeQuery(request());
+      cachedTimes.push(performance.now() - t0);
+      t0 = performance.now();
+      const u = await uncached.rangeQuery(request());
+      uncachedTimes.push(performance.now() - t0);
+      expect(matrix(a).map((x) => Array.from(x.values))).toEqual(matrix(u).map((x) => Array.from(x.values)));
+    }
+    const fmt = (xs: number[]): string => xs.map((x) => x.toFixed(1)).join(' / ');
+    console.log(`${query} 24 h @ 60 s: cold ${Math.round(cold)} ms; refreshes cached ${fmt(cachedTimes)} ms; uncached ${fmt(uncachedTimes)} ms`);
+    expect(cached.stats.partialHits).toBe(8);
+  }, 600_000);
 
   for (const [query, check] of Object.entries(expectations)) {
     it(`range query ${query}`, async () => {

@@ -1,6 +1,7 @@
 import { METRIC_NAME_LABEL, type Labels } from '#pharos/metric-model';
 import type { Call } from '../ast.js';
 import type { RangeCallContext, RangeFunctionImpl } from '../functions/contract.js';
+import { FUNCTIONS } from '../functions/table.js';
 import { dropMetricName, getLabel, goQuote } from './labels.js';
 import { unwrapParens } from './preprocess.js';
 import { mergeSameLabelsets } from './output-set.js';
@@ -23,6 +24,9 @@ interface MutableWindow {
 }
 
 const COUNTER_SUFFIXES = ['_total', '_sum', '_count', '_bucket'];
+
+const RATE = FUNCTIONS.get('rate');
+const INCREASE = FUNCTIONS.get('increase');
 
 /**
  * Calls a range function for every series at every step over the window
@@ -52,8 +56,19 @@ export async function evalRangeFunction(
   const countWindows = input.fromSubquery !== true;
   const base = ctx.currentSamples;
   let held = 0;
+  // The table's own rate/increase over float-only series run inline (`counterRate`): same
+  // arithmetic, without the per-call window view, name lookup and reset scan of each window.
+  const inlineCounter = scalarArgs.length === 0 && (impl === RATE || impl === INCREASE);
+  const isRate = impl === RATE;
+  // Reused across this call's series only: the loop awaits, so other queries run in between.
+  let resetScratch = new Int32Array(0);
   for (const raw of input.series) {
     const s = withoutStaleMarkers(raw);
+    let resets: Int32Array | undefined;
+    if (inlineCounter && s.histTimestamps.length === 0) {
+      if (resetScratch.length < s.values.length) resetScratch = new Int32Array(Math.max(s.values.length, 2 * resetScratch.length));
+      resets = countResets(s.values, resetScratch);
+    }
     const w: MutableWindow = {
       labels: s.labels,
       timestamps: s.timestamps,
@@ -107,10 +122,14 @@ export async function evalRangeFunction(
       w.floatTo = ft;
       w.histFrom = hf;
       w.histTo = ht;
-      callCtx.t = t;
-      callCtx.windowStart = start;
-      callCtx.windowEnd = end;
-      const v = impl.evaluate(window, args, callCtx);
+      let v: number | FloatHistogram | undefined;
+      if (resets !== undefined) v = counterRate(ts, w.values, resets, ff, ft, start, end, isRate);
+      else {
+        callCtx.t = t;
+        callCtx.windowStart = start;
+        callCtx.windowEnd = end;
+        v = impl.evaluate(window, args, callCtx);
+      }
       if (countWindows) {
         stats.total += inWindow;
         if (perStep !== undefined) perStep[step]! += inWindow;
@@ -142,6 +161,56 @@ export async function evalRangeFunction(
     }
   }
   return impl.keepsName ? out : mergeSameLabelsets(out);
+}
+
+/** Fills `out[i]` with the number of drops (counter resets) among `values[1..i]`. */
+function countResets(values: Float64Array, out: Int32Array): Int32Array {
+  let n = 0;
+  if (values.length > 0) out[0] = 0;
+  for (let i = 1; i < values.length; i++) {
+    if (values[i]! < values[i - 1]!) n++;
+    out[i] = n;
+  }
+  return out;
+}
+
+/**
+ * `rate`/`increase` of the float samples `[from, to)` over the window `(start, end]`: the
+ * function table's `extrapolatedRate` for a counter without histograms, operation for
+ * operation (results are bit-identical; `range-eval.test.ts` checks it against the table).
+ */
+function counterRate(
+  ts: Float64Array,
+  v: Float64Array,
+  resets: Int32Array,
+  from: number,
+  to: number,
+  start: number,
+  end: number,
+  isRate: boolean,
+): number | undefined {
+  const n = to - from;
+  if (n < 2) return undefined;
+  const firstT = ts[from]!;
+  const lastT = ts[to - 1]!;
+  let result = v[to - 1]! - v[from]!;
+  if (resets[to - 1]! !== resets[from]!) {
+    for (let i = from + 1; i < to; i++) if (v[i]! < v[i - 1]!) result += v[i - 1]!;
+  }
+  let durationToStart = (firstT - start) / 1000;
+  const sampledInterval = (lastT - firstT) / 1000;
+  const averageDurationBetweenSamples = sampledInterval / (n - 1);
+  const extrapolationThreshold = averageDurationBetweenSamples * 1.1;
+  if (durationToStart >= extrapolationThreshold) durationToStart = averageDurationBetweenSamples / 2;
+  const firstFloat = v[from]!;
+  let durationToZero = durationToStart;
+  if (result > 0 && firstFloat >= 0) durationToZero = sampledInterval * (firstFloat / result);
+  if (durationToZero < durationToStart) durationToStart = durationToZero;
+  let durationToEnd = (end - lastT) / 1000;
+  if (durationToEnd >= extrapolationThreshold) durationToEnd = averageDurationBetweenSamples / 2;
+  let factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
+  if (isRate) factor /= (end - start) / 1000;
+  return result * factor;
 }
 
 /** Whether any series has a sample in the window at each step (for `absent_over_time`). */

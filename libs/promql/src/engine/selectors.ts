@@ -14,7 +14,8 @@ import type { FloatHistogram } from './values.js';
  * What a selector asks of storage. This is the planner seam: a later planner may answer a
  * request whose enclosing function is `rate`/`*_over_time` over a long range from
  * `store.selectRollups` when `stepMs` ≥ a rollup resolution and the result is provably equal;
- * the evaluator only sees {@link RawSeries}.
+ * the evaluator only sees {@link RawSeries}. ADR 0011 records why no request is pushed down
+ * yet (bucket boundaries differ from Prometheus' left-open windows) and what would allow it.
  */
 export interface SelectRequest {
   readonly selector: VectorSelector;

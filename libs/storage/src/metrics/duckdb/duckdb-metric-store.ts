@@ -343,12 +343,13 @@ export class DuckDBMetricStore implements MetricStore {
           const s = samples.get(id);
           const h = histograms.get(id);
           if (s === undefined && h === undefined) continue;
+          // Runs are decoded or merged for this read alone, so they are handed over, not copied.
           yield {
             labels: this.index.labelsById[id]!,
-            timestamps: s === undefined ? new Float64Array(0) : s[0].slice(0, s[2]),
-            values: s === undefined ? new Float64Array(0) : s[1].slice(0, s[2]),
-            histogramTimestamps: Float64Array.from(h ?? [], (p) => p.t),
-            histograms: (h ?? []).map((p) => p.h),
+            timestamps: s === undefined ? new Float64Array(0) : ownedPrefix(s[0], s[2]),
+            values: s === undefined ? new Float64Array(0) : ownedPrefix(s[1], s[2]),
+            histogramTimestamps: h === undefined ? new Float64Array(0) : Float64Array.from(h, (p) => p.t),
+            histograms: h === undefined ? [] : h.map((p) => p.h),
           };
           if (++emitted >= limit) return;
         }
@@ -613,4 +614,9 @@ function compareLabels(a: Labels, b: Labels): number {
 function limitSorted(values: Set<string>, limit: number | undefined): string[] {
   const out = [...values].sort();
   return limit === undefined ? out : out.slice(0, limit);
+}
+
+/** The first `n` elements of a run array this read owns, without a copy when it is all of it. */
+function ownedPrefix(a: Float64Array, n: number): Float64Array {
+  return n === a.length ? a : a.subarray(0, n);
 }

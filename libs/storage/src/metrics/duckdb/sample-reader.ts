@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { chunkHas, decodeRange, mergeSampleRuns, type ChunkHead, type Run } from './chunk-head.js';
+import { decodeChunk } from './chunk-codec.js';
 import { decodeHistogram } from './histogram-codec.js';
 import { mergeHistogramRuns, type HistogramBlock, type HistogramPoint } from './histogram-head.js';
 import { forEachRow, idList, msLiteral } from './duckdb-io.js';
@@ -29,11 +30,23 @@ export function chunkOverlap(ids: readonly number[], start: number, end: number,
   return `${which} AND max_ts >= ${msLiteral(start, 'ceil')} AND min_ts <= ${msLiteral(end, 'floor')}`;
 }
 
+/** A chunk row as read: decoded only once every row of its series is known. */
+interface StoredChunk {
+  readonly data: Uint8Array;
+  readonly minT: number;
+  readonly maxT: number;
+  readonly count: number;
+}
+
 /**
  * Float samples of `ids` in `[start, end]`: chunks on disk that overlap the range, decoded,
  * merged with the head's chunks and out-of-order buffer; duplicates (a replay, or a chunk
  * written twice around a crash) resolved with the port's rule. The head is read before the
  * query so a flush committing meanwhile shows its samples at least once.
+ *
+ * A series' disk chunks normally follow each other without overlap; they are then decoded
+ * straight into one pair of arrays (no per-chunk arrays, no merge copy). Overlapping ones take
+ * the general merge.
  */
 export async function readSamples(
   conn: DuckDBConnection,
@@ -43,6 +56,7 @@ export async function readSamples(
   end: number,
 ): Promise<Map<number, Run>> {
   const runs = new Map<number, Run[]>();
+  const stored = new Map<number, StoredChunk[]>();
   const out = new Map<number, Run>();
   if (ids.length === 0 || start > end) return out;
   for (const id of ids) {
@@ -50,14 +64,62 @@ export async function readSamples(
     head.collect(id, start, end, list);
     runs.set(id, list);
   }
-  await forEachRow(conn, `SELECT series_id, min_ts, count, data FROM chunks WHERE ${chunkOverlap(ids, start, end)}`, (get) => {
-    const list = runs.get(get(0) as number);
-    if (list === undefined) return;
-    const run = decodeRange(get(3) as Uint8Array, get(1) as number, get(2) as number, start, end);
-    if (run !== undefined) list.push(run);
+  await forEachRow(conn, `SELECT series_id, min_ts, max_ts, count, data FROM chunks WHERE ${chunkOverlap(ids, start, end)}`, (get) => {
+    const id = get(0) as number;
+    if (!runs.has(id)) return;
+    let list = stored.get(id);
+    if (list === undefined) stored.set(id, (list = []));
+    list.push({ minT: get(1) as number, maxT: get(2) as number, count: get(3) as number, data: get(4) as Uint8Array });
   });
+  for (const [id, chunks] of stored) {
+    const list = runs.get(id)!;
+    const joined = joinDisjoint(chunks, list, start, end);
+    if (joined !== undefined) {
+      list.length = 0;
+      if (joined[2] > 0) list.push(joined);
+      continue;
+    }
+    for (const c of chunks) {
+      const run = decodeRange(c.data, c.minT, c.count, start, end);
+      if (run !== undefined) list.push(run);
+    }
+  }
   for (const [id, list] of runs) if (list.length > 0) out.set(id, mergeSampleRuns(list));
   return out;
+}
+
+/**
+ * When a series' disk chunks and head runs do not overlap each other (the usual case), one run
+ * of its samples in `[start, end]`: chunks decoded straight into place, head runs copied after
+ * or between them. Undefined, having decoded nothing, when some overlap.
+ */
+function joinDisjoint(chunks: readonly StoredChunk[], headRuns: readonly Run[], start: number, end: number): Run | undefined {
+  const pieces: { minT: number; maxT: number; count: number; chunk: StoredChunk | undefined; run: Run | undefined }[] = [];
+  for (const c of chunks) pieces.push({ minT: c.minT, maxT: c.maxT, count: c.count, chunk: c, run: undefined });
+  for (const r of headRuns) pieces.push({ minT: r[0][0]!, maxT: r[0][r[2] - 1]!, count: r[2], chunk: undefined, run: r });
+  if (pieces.length > 1) pieces.sort((a, b) => a.minT - b.minT);
+  let total = 0;
+  for (let i = 0; i < pieces.length; i++) {
+    if (i > 0 && pieces[i]!.minT <= pieces[i - 1]!.maxT) return undefined;
+    total += pieces[i]!.count;
+  }
+  const ts = new Float64Array(total);
+  const vs = new Float64Array(total);
+  let at = 0;
+  for (const p of pieces) {
+    if (p.chunk !== undefined) decodeChunk(p.chunk.data, p.chunk.minT, p.chunk.count, ts, vs, at);
+    else {
+      ts.set(p.run![0].subarray(0, p.count), at);
+      vs.set(p.run![1].subarray(0, p.count), at);
+    }
+    at += p.count;
+  }
+  // Sorted and disjoint, so the samples in range are one slice; only edge chunks reach outside it.
+  let lo = 0;
+  while (lo < total && ts[lo]! < start) lo++;
+  let hi = total;
+  while (hi > lo && ts[hi - 1]! > end) hi--;
+  return lo === 0 && hi === total ? [ts, vs, total] : [ts.subarray(lo, hi), vs.subarray(lo, hi), hi - lo];
 }
 
 /** Native histograms of `ids` in `[start, end]`, disk merged with the head generations `blocks`. */

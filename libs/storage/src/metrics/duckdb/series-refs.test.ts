@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MetricBatchBuilder, labelsFromRecord, seriesRefsOf, type Labels, type MetricBatch } from '#pharos/metric-model';
-import { DuckDBMetricStore } from '#pharos/storage';
+import { DuckDBMetricStore, WriteTrackingStore } from '#pharos/storage';
 import { SeriesRefTable } from './series-ref-table.js';
 
 const T = 't';
@@ -72,5 +72,16 @@ describe('DuckDB store: series refs', () => {
     }
     expect(got).toEqual([[0, 0]]);
     await again.close();
+  });
+
+  it('are resolved through the write-tracking wrapper the platform puts around the store', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'pharos-refs-wrapped-'));
+    const store = new WriteTrackingStore(await DuckDBMetricStore.open({ dir, threads: 1, defaultRetentionMs: 24 * HOUR }));
+    expect(store.capabilities.seriesRefs).toBe(true);
+    const series = [0, 1].map((i) => labelsFromRecord({ __name__: 'w', i: String(i) }));
+    const refs = seriesRefsOf(T, series);
+    await store.append(batch(series, Date.now() - HOUR, false));
+    for (let i = 0; i < 2; i++) expect(store.resolveSeriesRef?.(T, refs, 4 * i)).toEqual(series[i]);
+    await store.close();
   });
 });
