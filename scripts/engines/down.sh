@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
-# Stops the engines that scripts/engines/up.sh started.
+# Stops the engines that scripts/engines/up.sh started (their data is kept).
 set -euo pipefail
-bash "$(dirname "$0")/kafka.sh" down
+here="$(dirname "$0")"
+bash "$here/kafka.sh" down
+bash "$here/postgres.sh" down

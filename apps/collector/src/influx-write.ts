@@ -55,7 +55,8 @@ export class InfluxWriteRoutes implements OnModuleInit {
 
   private async write(req: FastifyRequest, reply: FastifyReply, v1: boolean): Promise<void> {
     const q = req.query as Record<string, string | undefined>;
-    const tenant = this.tenants.resolve(influxCredentials(req.headers, q));
+    // Influx credentials (`Token`, `u`/`p`) are rebuilt into headers the auth hook never saw: the complete check.
+    const tenant = await this.tenants.resolveAsync(influxCredentials(req.headers, q), 'write');
     if (!tenant.ok) return this.refuse(reply, tenant.status, tenant.status === 403 ? 'forbidden' : tenant.status === 401 ? 'unauthorized' : 'invalid', tenant.message, 'auth');
     const precision = parsePrecision(q['precision'], v1);
     if (!precision) {

@@ -1,4 +1,10 @@
-export { CONFIG, LOGGER, SELF_METRICS, STREAM, METRIC_STORE, TENANT_RESOLVER, READINESS } from './tokens.js';
+export { CONFIG, LOGGER, SELF_METRICS, STREAM, METRIC_STORE, TENANT_RESOLVER, READINESS, METADATA_STORE, IDENTITY, PRINCIPAL_RESOLVER } from './tokens.js';
 export { Readiness } from './readiness.js';
 export { sendPrometheusData, sendPrometheusError } from './prometheus-api-response.js';
 export type { PrometheusErrorType } from './prometheus-api-response.js';
+export { RequestPrincipalResolver } from './auth/request-principal.js';
+export type { RequestPrincipal, PrincipalResolution, PrincipalRequest } from './auth/request-principal.js';
+export { registerAuthHook, principalOf, doorPolicy, PUBLIC_ROUTE_CONFIG } from './auth/auth-hook.js';
+export type { DoorPolicy } from './auth/auth-hook.js';
+export { createIdentityServices, isIdentityGrant, StoredApiKeyCredentials, StoredSessionCredentials } from './auth/identity-services.js';
+export type { IdentityServices, IdentityGrant } from './auth/identity-services.js';

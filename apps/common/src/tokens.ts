@@ -10,3 +10,9 @@ export const STREAM = Symbol('Stream');
 export const METRIC_STORE = Symbol('MetricStore');
 export const TENANT_RESOLVER = Symbol('TenantResolver');
 export const READINESS = Symbol('Readiness');
+/** The metadata store (libs/metadata), opened by the platform at start. */
+export const METADATA_STORE = Symbol('MetadataStore');
+/** `IdentityServices`: the identity rules over the metadata store. */
+export const IDENTITY = Symbol('IdentityServices');
+/** `RequestPrincipalResolver`: who a request is and which tenant it acts for. */
+export const PRINCIPAL_RESOLVER = Symbol('RequestPrincipalResolver');

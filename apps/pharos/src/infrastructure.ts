@@ -1,6 +1,9 @@
 import { join } from 'node:path';
+import type { IdentityServices } from '#apps/common';
 import type { PharosConfig } from '#pharos/config';
-import { DuckDBMetricStore, type MetricStore } from '#pharos/storage';
+import { FirstStartBootstrap } from '#pharos/identity';
+import { MetadataStore } from '#pharos/metadata';
+import { DuckDBMetricStore, WriteTrackingStore, type MetricStore } from '#pharos/storage';
 import { EmbeddedStream, KafkaStream, parseKafkaUrl, type Stream } from '#pharos/stream';
 import type { Logger, SelfMetrics } from '#pharos/telemetry';
 
@@ -45,12 +48,49 @@ export async function openStream(config: PharosConfig, logger: Logger, metrics: 
 export async function openMetricStore(config: PharosConfig, logger: Logger, metrics: SelfMetrics): Promise<MetricStore> {
   const path = join(config.dataDir, 'metrics');
   logger.child({ component: 'metric-store' }).info({ path }, 'opening metric store');
-  const store = await DuckDBMetricStore.open({ dir: path, defaultRetentionMs: config.storage.metrics.retentionMs });
-  for (const [tenant, limits] of Object.entries(config.limits.tenants)) store.setRetention(tenant, limits.retentionMs);
+  const duckdb = await DuckDBMetricStore.open({ dir: path, defaultRetentionMs: config.storage.metrics.retentionMs });
+  for (const [tenant, limits] of Object.entries(config.limits.tenants)) duckdb.setRetention(tenant, limits.retentionMs);
+  // One instance for the processor and the query API: the query result cache learns from its
+  // write log which cached steps a late write, a delete or a retention change touched.
+  const store = new WriteTrackingStore(duckdb);
   metrics.refreshBeforeCollect(async () => {
     const stats = await store.stats();
     metrics.storeSeries.set(stats.series);
     metrics.storeBytesOnDisk.set(stats.bytesOnDisk);
   });
   return store;
+}
+
+/** Opens the metadata store (SQLite under the data directory, or PostgreSQL), running migrations. */
+export async function openMetadataStore(config: PharosConfig, logger: Logger): Promise<MetadataStore> {
+  const store = await MetadataStore.open({ url: config.metadata.url, dataDir: config.dataDir, poolSize: config.metadata.poolSize });
+  const log = logger.child({ component: 'metadata' });
+  log.info({ location: store.describe(), appliedMigrations: store.appliedMigrations }, 'metadata store open');
+  return store;
+}
+
+/**
+ * On the first start with auth on, creates the `default` tenant and the server admin. A
+ * generated password is written once to stderr, outside the structured log, so it does not
+ * end up in log storage; it must be changed at the first login either way.
+ */
+export async function bootstrapIdentity(
+  config: PharosConfig,
+  identity: Pick<IdentityServices, 'store' | 'hasher' | 'passwordPolicy'>,
+  logger: Logger,
+): Promise<void> {
+  const { store, hasher, passwordPolicy } = identity;
+  const outcome = await new FirstStartBootstrap(store.tenants, store.users, store.memberships, hasher, passwordPolicy).run({
+    adminLogin: config.auth.initialAdminLogin,
+    adminPassword: config.auth.initialAdminPassword,
+  });
+  if (!outcome.created) return;
+  logger.info({ login: outcome.login }, 'first start: created the server admin and the default tenant; the password must be changed at the first login');
+  if (outcome.generatedPassword !== undefined) {
+    process.stderr.write(
+      `\n  Pharos first start: log in as "${outcome.login}" with the password\n\n      ${outcome.generatedPassword}\n\n` +
+        '  It is shown only this once and must be changed at the first login.\n' +
+        '  (Set PHAROS_ADMIN_PASSWORD before the first start to choose it instead.)\n\n',
+    );
+  }
 }

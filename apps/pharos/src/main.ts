@@ -113,8 +113,29 @@ function readConfig(values: Record<string, string | boolean | undefined>): Pharo
   }
 }
 
+/** The configuration as check-config prints it: no key hashes, passwords or URL credentials. */
 function redact(config: PharosConfig): unknown {
-  return { ...config, auth: { ...config.auth, keys: config.auth.keys.map((k) => ({ name: k.name, tenants: k.tenants, sha256: '<redacted>' })) } };
+  return {
+    ...config,
+    metadata: { ...config.metadata, url: redactUrlPassword(config.metadata.url) },
+    stream: { ...config.stream, url: redactUrlPassword(config.stream.url) },
+    auth: {
+      ...config.auth,
+      keys: config.auth.keys.map((k) => ({ name: k.name, tenants: k.tenants, sha256: '<redacted>' })),
+      initialAdminPassword: config.auth.initialAdminPassword === '' ? '' : '<redacted>',
+    },
+  };
+}
+
+function redactUrlPassword(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password === '') return url;
+    u.password = 'redacted';
+    return u.toString();
+  } catch {
+    return url;
+  }
 }
 
 async function run(config: PharosConfig, roles: Parameters<typeof startPlatform>[1]): Promise<number> {

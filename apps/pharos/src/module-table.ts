@@ -1,10 +1,11 @@
 import type { Type } from '@nestjs/common';
 import { CollectorModule } from '#apps/collector';
+import { IdentityApiModule } from '#apps/identity-api';
 import { ProcessorModule } from '#apps/processor';
 import { QueryApiModule } from '#apps/query-api';
 
 /** Infrastructure a role needs the platform to build before the role starts. */
-export type Dependency = 'stream' | 'metric-store';
+export type Dependency = 'stream' | 'metric-store' | 'metadata-store';
 
 export interface RoleSpec {
   readonly module: Type<unknown>;
@@ -30,8 +31,14 @@ export const ROLES = {
   },
   'query-api': {
     module: QueryApiModule,
-    needs: ['metric-store'],
-    doc: 'Query APIs: the Prometheus HTTP API (PromQL instant/range queries, series, labels, exemplars, metadata, status).',
+    // The metadata store holds the dashboards and folders the GraphQL gateway serves.
+    needs: ['metric-store', 'metadata-store'],
+    doc: 'Query APIs: the Prometheus HTTP API (PromQL instant/range queries, series, labels, exemplars, metadata, status) and the GraphQL gateway at /graphql (metric queries, dashboards and folders, live subscriptions over WebSocket).',
+  },
+  'identity-api': {
+    module: IdentityApiModule,
+    needs: ['metadata-store'],
+    doc: 'Identity and tenancy API: login/logout, sessions, password change, API keys, tenant members, tenants and run-time tenant limits (under /api/).',
   },
 } as const satisfies Record<string, RoleSpec>;
 

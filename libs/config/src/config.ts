@@ -70,9 +70,29 @@ export interface PharosConfig {
     /** Overrides per tenant id, already merged over the defaults. */
     readonly tenants: Readonly<Record<string, TenantLimits>>;
   };
+  /** The metadata store (users, tenants, API keys, sessions, dashboards; ADR 0008). */
+  readonly metadata: {
+    /** `sqlite://<path>`, `postgres://…`, or empty for `<dataDir>/metadata.db`. */
+    readonly url: string;
+    readonly poolSize: number;
+  };
   readonly auth: {
     readonly enabled: boolean;
+    /** Keys from the YAML file (deployments configured as code); the store holds the others. */
     readonly keys: readonly ApiKeyConfig[];
+    readonly sessionMaxLifetimeMs: number;
+    readonly sessionIdleTimeoutMs: number;
+    readonly loginMaxFailures: number;
+    readonly loginFailureWindowMs: number;
+    readonly lockoutThreshold: number;
+    readonly lockoutDurationMs: number;
+    readonly passwordMinLength: number;
+    readonly apiKeyCacheTtlMs: number;
+    /** 0: keys may be created without expiry. */
+    readonly apiKeyMaxLifetimeMs: number;
+    readonly initialAdminLogin: string;
+    /** Empty: generated and printed once. */
+    readonly initialAdminPassword: string;
   };
   readonly log: {
     readonly level: 'debug' | 'info' | 'warn' | 'error';

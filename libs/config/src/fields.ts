@@ -265,7 +265,7 @@ export const CONFIG_FIELDS: Readonly<Record<string, FieldSpec>> = {
   'auth.enabled': {
     kind: { type: 'bool' },
     default: false,
-    doc: 'When false every request runs as the tenant named by `X-Scope-OrgID` (`default` when absent). When true each request needs a key from `auth.keys`, and the tenant comes from the key.',
+    doc: 'When false every request runs as the tenant named by `X-Scope-OrgID` (`default` when absent). When true every API (remote_write, OTLP, InfluxDB writes, queries, the management API) needs a login session or an API key (created in the console or API, or listed under `auth.keys`), and the tenant comes from it; the first start creates an `admin` user (see `auth.initial_admin_password`).',
     env: 'PHAROS_AUTH_ENABLED',
     flag: 'auth',
   },

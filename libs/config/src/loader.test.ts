@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '#pharos/config';
+import { ConfigError, loadConfig, mergeTenantLimits } from '#pharos/config';
 
 function problemsOf(fn: () => unknown): readonly string[] {
   try {
@@ -63,6 +63,16 @@ describe('loadConfig', () => {
     expect(problemsOf(() => loadConfig({ yamlText: 'server: [\n' }))[0]).toMatch(/not valid YAML/);
   });
 
+  it('merges run-time overrides over the defaults, naming bad keys and values', () => {
+    const { limits } = loadConfig();
+    const problems: string[] = [];
+    const merged = mergeTenantLimits(limits.defaults, { ingestion_rate: 50, retention: '2d', max_series: 1, max_active_series: 'many' }, 'tenant t', problems);
+    expect(merged).toMatchObject({ ingestionRate: 50, retentionMs: 2 * 86_400_000, maxActiveSeries: limits.defaults.maxActiveSeries });
+    expect(problems).toEqual([expect.stringMatching(/^tenant t\.max_series: unknown key/), expect.stringMatching(/^tenant t\.max_active_series: expected/)]);
+    // Stored run-time settings hold resolved numbers: durations in ms, as PharosConfig does.
+    expect(mergeTenantLimits(limits.defaults, { retention: 86_400_000, query_timeout: 1500 }, 't', problems, 'resolved')).toMatchObject({ retentionMs: 86_400_000, queryTimeout: 1500 });
+  });
+
   it('merges per-tenant limit overrides over the defaults', () => {
     const c = loadConfig({ yamlText: 'limits:\n  ingestion_rate: 500\n  tenants:\n    team-a:\n      max_active_series: 10\n      retention: 2d\n' });
     expect(c.limits.tenants['team-a']).toMatchObject({ maxActiveSeries: 10, ingestionRate: 500, retentionMs: 2 * 86_400_000 });
@@ -71,8 +81,11 @@ describe('loadConfig', () => {
     );
   });
 
-  it('requires keys when auth is enabled and hashes plain tokens', () => {
-    expect(problemsOf(() => loadConfig({ env: { PHAROS_AUTH_ENABLED: 'true' } }))[0]).toMatch(/auth\.keys: expected at least one key/);
+  it('enables auth without YAML keys (the metadata store holds keys) and hashes plain tokens', () => {
+    const stored = loadConfig({ env: { PHAROS_AUTH_ENABLED: 'true', PHAROS_ADMIN_PASSWORD: 'from-the-environment' } });
+    expect(stored.auth).toMatchObject({ enabled: true, keys: [], initialAdminLogin: 'admin', initialAdminPassword: 'from-the-environment', apiKeyCacheTtlMs: 10_000 });
+    expect(loadConfig({ env: { PHAROS_METADATA_URL: 'postgres://u:p@h:5432/d' } }).metadata).toEqual({ url: 'postgres://u:p@h:5432/d', poolSize: 10 });
+    expect(problemsOf(() => loadConfig({ env: { PHAROS_METADATA_URL: 'mysql://h/d' } }))[0]).toMatch(/PHAROS_METADATA_URL: expected empty, sqlite/);
     const c = loadConfig({
       yamlText: 'auth:\n  enabled: true\n  keys:\n    - name: ci\n      tenants: [team-a]\n      token: 0123456789abcdef-secret\n',
     });

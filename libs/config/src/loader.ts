@@ -64,9 +64,6 @@ export function loadConfig(sources: ConfigSources = {}): PharosConfig {
   };
   const tenants = readTenantLimits(getPath(doc, 'limits.tenants'), defaults, where, problems);
   const keys = readApiKeys(getPath(doc, 'auth.keys'), where, problems);
-  if (get<boolean>('auth.enabled') && keys.length === 0) {
-    problems.push(`${where}: auth.keys: expected at least one key when auth.enabled is true`);
-  }
   if (get<number>('scrape.timeout') > get<number>('scrape.interval')) {
     problems.push(`${where}: scrape.timeout: global scrape timeout greater than scrape interval`);
   }
@@ -129,7 +126,22 @@ export function loadConfig(sources: ConfigSources = {}): PharosConfig {
       slowQueryThresholdMs: get('query.slow_query_threshold'),
     },
     limits: { defaults, tenants },
-    auth: { enabled: get('auth.enabled'), keys },
+    metadata: { url: get('metadata.url'), poolSize: get('metadata.pool_size') },
+    auth: {
+      enabled: get('auth.enabled'),
+      keys,
+      sessionMaxLifetimeMs: get('auth.session_max_lifetime'),
+      sessionIdleTimeoutMs: get('auth.session_idle_timeout'),
+      loginMaxFailures: get('auth.login_max_failures'),
+      loginFailureWindowMs: get('auth.login_failure_window'),
+      lockoutThreshold: get('auth.lockout_threshold'),
+      lockoutDurationMs: get('auth.lockout_duration'),
+      passwordMinLength: get('auth.password_min_length'),
+      apiKeyCacheTtlMs: get('auth.api_key_cache_ttl'),
+      apiKeyMaxLifetimeMs: get('auth.api_key_max_lifetime'),
+      initialAdminLogin: get('auth.initial_admin_login'),
+      initialAdminPassword: get('auth.initial_admin_password'),
+    },
     log: { level: get('log.level'), format: get('log.format') },
   };
 }
@@ -211,20 +223,38 @@ function readTenantLimits(
       problems.push(`${base}: expected a mapping of limits`);
       continue;
     }
-    const merged: Record<string, unknown> = { ...defaults };
-    for (const [key, value] of Object.entries(overrides as Record<string, unknown>)) {
-      if (!TENANT_OVERRIDE_KEYS.includes(key)) {
-        problems.push(`${base}.${key}: unknown key (expected one of ${TENANT_OVERRIDE_KEYS.join(', ')})`);
-        continue;
-      }
-      const spec = key === 'retention' ? CONFIG_FIELDS['storage.metrics.retention']! : CONFIG_FIELDS[`limits.${key}`]!;
-      const parsed = parseValue(spec.kind, value);
-      if (!parsed.ok) problems.push(`${base}.${key}: expected ${parsed.expected}, got ${JSON.stringify(value)}`);
-      else merged[key === 'retention' ? 'retentionMs' : camel(key)] = parsed.value;
-    }
-    out[tenant] = merged as unknown as TenantLimits;
+    out[tenant] = mergeTenantLimits(defaults, overrides as Record<string, unknown>, base, problems);
   }
   return out;
+}
+
+/**
+ * A tenant's limits: `overrides` (snake_case keys as under `limits.tenants.<id>`) merged over
+ * `defaults`. Values are strings with units or numbers; a number means what it means in YAML
+ * (durations in seconds), or with `numbers: 'resolved'` what `PharosConfig` holds (durations
+ * in milliseconds; the form run-time settings are stored in). Problems are appended, each
+ * naming `where.<key>`; keys with problems keep the default.
+ */
+export function mergeTenantLimits(
+  defaults: TenantLimits,
+  overrides: Readonly<Record<string, unknown>>,
+  where: string,
+  problems: string[],
+  numbers: 'yaml' | 'resolved' = 'yaml',
+): TenantLimits {
+  const merged: Record<string, unknown> = { ...defaults };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (!TENANT_OVERRIDE_KEYS.includes(key)) {
+      problems.push(`${where}.${key}: unknown key (expected one of ${TENANT_OVERRIDE_KEYS.join(', ')})`);
+      continue;
+    }
+    const spec = key === 'retention' ? CONFIG_FIELDS['storage.metrics.retention']! : CONFIG_FIELDS[`limits.${key}`]!;
+    const raw = numbers === 'resolved' && spec.kind.type === 'duration' && typeof value === 'number' ? `${value}ms` : value;
+    const parsed = parseValue(spec.kind, raw);
+    if (!parsed.ok) problems.push(`${where}.${key}: expected ${parsed.expected}, got ${JSON.stringify(value)}`);
+    else merged[key === 'retention' ? 'retentionMs' : camel(key)] = parsed.value;
+  }
+  return merged as unknown as TenantLimits;
 }
 
 function readApiKeys(raw: unknown, where: string, problems: string[]): ApiKeyConfig[] {

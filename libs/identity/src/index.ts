@@ -18,5 +18,4 @@ export { PasswordChanger } from './password-changer.js';
 export { UserProvisioner } from './user-provisioner.js';
 export { FirstStartBootstrap, DEFAULT_TENANT_ID } from './first-start-bootstrap.js';
 export type { BootstrapOutcome } from './first-start-bootstrap.js';
-export { credentialFromAuthorization } from './credentials.js';
 export { IdentityError } from './errors.js';

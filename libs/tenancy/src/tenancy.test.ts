@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ActiveSeriesTable, IngestionRateLimiter, TenantResolver } from '#pharos/tenancy';
+import { ActiveSeriesTable, IngestionRateLimiter, TenantResolver, type CredentialCheck, type CredentialGrant, type CredentialVerifier } from '#pharos/tenancy';
 
 const sha = (t: string) => createHash('sha256').update(t).digest('hex');
 
@@ -16,10 +16,93 @@ describe('TenantResolver', () => {
     const r = new TenantResolver(true, [{ name: 'ci', sha256: sha('secret-token-0123456'), tenants: ['a', 'b'] }]);
     expect(r.resolve({})).toMatchObject({ ok: false, status: 401 });
     expect(r.resolve({ authorization: 'Bearer nope' })).toMatchObject({ ok: false, status: 401 });
-    expect(r.resolve({ authorization: 'Bearer secret-token-0123456' })).toEqual({ ok: true, tenant: 'a' });
+    expect(r.resolve({ authorization: 'Bearer secret-token-0123456' })).toMatchObject({ ok: true, tenant: 'a' });
     const basic = 'Basic ' + Buffer.from('anyuser:secret-token-0123456').toString('base64');
-    expect(r.resolve({ authorization: basic, 'x-scope-orgid': 'b' })).toEqual({ ok: true, tenant: 'b' });
+    expect(r.resolve({ authorization: basic, 'x-scope-orgid': 'b' })).toMatchObject({ ok: true, tenant: 'b' });
     expect(r.resolve({ authorization: basic, 'x-scope-orgid': 'c' })).toMatchObject({ ok: false, status: 403 });
+    expect(r.resolve({ authorization: 'Token secret-token-0123456' })).toMatchObject({ ok: true, tenant: 'a' });
+  });
+});
+
+/** A stored-credential verifier over a fixed table, counting lookups (the store's stand-in). */
+class TableVerifier implements CredentialVerifier {
+  lookups = 0;
+  private readonly verified = new Map<string, CredentialCheck>();
+  constructor(private readonly table: ReadonlyMap<string, CredentialGrant>) {}
+  async verify(token: string): Promise<CredentialCheck> {
+    this.lookups++;
+    await new Promise((r) => setTimeout(r, 1));
+    const grant = this.table.get(token);
+    const check: CredentialCheck = grant ? { ok: true, grant } : { ok: false, message: 'invalid API key' };
+    if (grant) this.verified.set(token, check);
+    return check;
+  }
+  peek(token: string): CredentialCheck | undefined {
+    return this.verified.get(token);
+  }
+}
+
+describe('TenantResolver with stored credentials', () => {
+  const viewerKey = 'phk_0123456789ab_' + 'v'.repeat(43);
+  const editorKey = 'phk_ba9876543210_' + 'e'.repeat(43);
+  const session = 'phs_' + 's'.repeat(43);
+  const grants = new Map<string, CredentialGrant>([
+    [viewerKey, { subject: 'API key "dash"', roles: new Map([['a', 'viewer']]), defaultTenant: 'a' }],
+    [editorKey, { subject: 'API key "prom"', roles: new Map([['b', 'editor']]), defaultTenant: 'b' }],
+  ]);
+  const sessions = new Map<string, CredentialGrant>([
+    [session, { subject: 'user "ana"', roles: new Map([['a', 'admin'], ['b', 'viewer']]), defaultTenant: undefined }],
+  ]);
+  const yaml = [{ name: 'ci', sha256: sha('secret-token-0123456'), tenants: ['c'] }];
+
+  it('routes phk_ keys and phs_ sessions to the store and other tokens to the YAML keys', async () => {
+    const keys = new TableVerifier(grants);
+    const r = new TenantResolver(true, yaml, { apiKeys: keys, sessions: new TableVerifier(sessions) });
+    expect(await r.resolveAsync({ authorization: `Bearer ${editorKey}` }, 'write')).toMatchObject({ ok: true, tenant: 'b' });
+    expect(await r.resolveAsync({ authorization: 'Bearer secret-token-0123456' }, 'write')).toMatchObject({ ok: true, tenant: 'c' });
+    expect(keys.lookups).toBe(1);
+    const basic = 'Basic ' + Buffer.from(`prometheus:${editorKey}`).toString('base64');
+    expect(await r.resolveAsync({ authorization: basic }, 'read')).toMatchObject({ ok: true, tenant: 'b' });
+    expect(await r.resolveAsync({ authorization: `Bearer phk_000000000000_${'x'.repeat(43)}` }, 'read')).toEqual({ ok: false, status: 401, message: 'invalid API key' });
+    // A session names several tenants: the request must pick one, and gets its role there.
+    expect(await r.resolveAsync({ cookie: `theme=dark; pharos_session=${session}` }, 'read')).toMatchObject({ ok: false, status: 400 });
+    expect(await r.resolveAsync({ cookie: `pharos_session=${session}`, 'x-scope-orgid': 'a' }, 'write')).toMatchObject({ ok: true, tenant: 'a' });
+    expect(await r.resolveAsync({ cookie: `pharos_session=${session}`, 'x-scope-orgid': 'b' }, 'write')).toMatchObject({ ok: false, status: 403 });
+  });
+
+  it('lets a viewer read but not write, and never act for another tenant', async () => {
+    const r = new TenantResolver(true, yaml, { apiKeys: new TableVerifier(grants) });
+    const h = { authorization: `Bearer ${viewerKey}` };
+    expect(await r.resolveAsync(h, 'read')).toMatchObject({ ok: true, tenant: 'a' });
+    expect(await r.resolveAsync(h, 'write')).toMatchObject({ ok: false, status: 403, message: expect.stringMatching(/viewer in tenant "a" and may not write/) });
+    expect(await r.resolveAsync({ ...h, 'x-scope-orgid': 'b' }, 'read')).toMatchObject({ ok: false, status: 403 });
+    expect(await r.resolveAsync({ ...h, 'x-scope-orgid': 'a/b' }, 'read')).toMatchObject({ ok: false, status: 400 });
+  });
+
+  it('answers synchronously for remembered requests and verified writers only', async () => {
+    const keys = new TableVerifier(grants);
+    const r = new TenantResolver(true, yaml, { apiKeys: keys });
+    const first = { authorization: `Bearer ${editorKey}` };
+    // Never verified: refused, and verified in the background so a retry passes.
+    expect(r.resolve(first)).toMatchObject({ ok: false, status: 401 });
+    await new Promise((res) => setTimeout(res, 10));
+    expect(r.resolve({ authorization: `Bearer ${editorKey}` })).toMatchObject({ ok: true, tenant: 'b' });
+    // The synchronous path is the ingestion path: a verified viewer may not use it.
+    await r.resolveAsync({ authorization: `Bearer ${viewerKey}` }, 'read');
+    expect(r.resolve({ authorization: `Bearer ${viewerKey}` })).toMatchObject({ ok: false, status: 403 });
+    // What the hook checked is what the handler gets, for that request object only.
+    const checked = { authorization: `Bearer ${viewerKey}` };
+    const resolution = await r.resolveAsync(checked, 'read');
+    if (!resolution.ok) throw new Error(resolution.message);
+    r.remember(checked, resolution);
+    expect(r.resolve(checked)).toBe(resolution);
+  });
+
+  it('refuses stored credentials where no store is wired, and ignores them with auth off', async () => {
+    const r = new TenantResolver(true, yaml);
+    expect(await r.resolveAsync({ authorization: `Bearer ${editorKey}` }, 'read')).toMatchObject({ ok: false, status: 401, message: expect.stringMatching(/no metadata store/) });
+    const off = new TenantResolver(false, [], { apiKeys: new TableVerifier(grants) });
+    expect(await off.resolveAsync({ authorization: `Bearer ${viewerKey}`, 'x-scope-orgid': 'z' }, 'write')).toEqual({ ok: true, tenant: 'z' });
   });
 });
 

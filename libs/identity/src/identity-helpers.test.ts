@@ -1,21 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { apiKeyPrefixOf, newApiKey } from './api-key-format.js';
-import { credentialFromAuthorization } from './credentials.js';
 import { LoginThrottle } from './login-throttle.js';
 import { randomReadablePassword } from './tokens.js';
-
-describe('credentialFromAuthorization', () => {
-  it('reads bearer tokens and basic-auth passwords (Prometheus basic_auth), nothing else', () => {
-    expect(credentialFromAuthorization('Bearer phk_abc')).toBe('phk_abc');
-    expect(credentialFromAuthorization('bearer   tok  ')).toBe('tok');
-    const basic = 'Basic ' + Buffer.from('prometheus:phk_secret:with:colons').toString('base64');
-    expect(credentialFromAuthorization(basic)).toBe('phk_secret:with:colons');
-    expect(credentialFromAuthorization('Basic ' + Buffer.from('user:').toString('base64'))).toBeUndefined();
-    expect(credentialFromAuthorization('Digest abc')).toBeUndefined();
-    expect(credentialFromAuthorization('Bearer')).toBeUndefined();
-    expect(credentialFromAuthorization(undefined)).toBeUndefined();
-  });
-});
 
 describe('API key format', () => {
   it('makes phk_<12 hex>_<43 base64url> keys whose prefix parses back', () => {
