@@ -15,3 +15,10 @@ if (installed === 0 || mtime('package-lock.json') > installed || !existsSync(roo
 }
 console.error('[pharos] building (tsc)…');
 run('npm run --silent build');
+// The web console (angular-ui/, with its own lockfile) is built when missing or stale; cached, so
+// this is a hash check when nothing changed. Pharos still starts without it (the APIs work).
+try {
+  run('node scripts/console.mjs');
+} catch {
+  console.error('[pharos] the console could not be built (see above); Pharos will serve its APIs without it');
+}

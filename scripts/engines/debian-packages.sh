@@ -4,7 +4,8 @@
 # `apt-get update` runs only when a package is missing.
 set -euo pipefail
 
-packages=(prometheus victoria-metrics prometheus-node-exporter)
+# chromium: the headless browser the console e2e tests (tests/e2e) drive with playwright-core.
+packages=(prometheus victoria-metrics prometheus-node-exporter chromium)
 if [ "$#" -gt 0 ]; then packages=("$@"); fi
 
 missing=()

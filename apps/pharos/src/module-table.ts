@@ -1,5 +1,6 @@
 import type { Type } from '@nestjs/common';
 import { CollectorModule } from '#apps/collector';
+import { ConsoleModule } from '#apps/console';
 import { IdentityApiModule } from '#apps/identity-api';
 import { ProcessorModule } from '#apps/processor';
 import { QueryApiModule } from '#apps/query-api';
@@ -39,6 +40,11 @@ export const ROLES = {
     module: IdentityApiModule,
     needs: ['metadata-store'],
     doc: 'Identity and tenancy API: login/logout, sessions, password change, API keys, tenant members, tenants and run-time tenant limits (under /api/).',
+  },
+  console: {
+    module: ConsoleModule,
+    needs: [],
+    doc: 'Web console: serves the built Angular UI (angular-ui/) at / with client-side routes; it queries the query-api role over HTTP.',
   },
 } as const satisfies Record<string, RoleSpec>;
 

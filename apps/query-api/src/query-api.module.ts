@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { CONFIG, LOGGER, METRIC_STORE, SELF_METRICS } from '#apps/common';
 import type { PharosConfig } from '#pharos/config';
-import { PromQLEngine, PromQLError, PromQLParseError, parsePromQL, type Expr } from '#pharos/promql';
-import type { MetricStore } from '#pharos/storage';
+import { CachingQueryEngine, PromQLEngine, PromQLError, PromQLParseError, parsePromQL, type Expr, type ParseOptions, type QueryEngine } from '#pharos/promql';
+import { writeLogOf, type MetricStore } from '#pharos/storage';
 import type { Logger, SelfMetrics } from '#pharos/telemetry';
+import { GRAPHQL_RESOLVERS, GraphqlGatewayCoreModule, graphqlServerModule } from './graphql/graphql-gateway.module.js';
 import { QueryApiController } from './query-api.controller.js';
 import { queryLimitsFor, querySettings } from './query-limits.js';
 import { QueryTelemetry } from './query-telemetry.js';
@@ -15,23 +16,30 @@ import { QUERY_ENGINE, QUERY_TELEMETRY } from './tokens.js';
 /**
  * The Prometheus HTTP API over the metric store: series and label endpoints, PromQL instant
  * and range queries (engine built here, with the configured per-tenant limits), exemplars,
- * metadata, query formatting/parsing and the status endpoints clients probe.
+ * metadata, query formatting/parsing and the status endpoints clients probe; and the GraphQL
+ * gateway at /graphql over the same engine.
  */
 @Module({
+  imports: [GraphqlGatewayCoreModule, graphqlServerModule()],
   controllers: [SeriesApiController, QueryApiController, QueryToolsController, StatusApiController],
   providers: [
     {
       provide: QUERY_ENGINE,
       inject: [METRIC_STORE, CONFIG],
-      useFactory: (store: MetricStore, config: PharosConfig) => {
+      useFactory: (store: MetricStore, config: PharosConfig): QueryEngine => {
         const settings = querySettings(config);
-        return new PromQLEngine({
+        const limits = (tenant: string) => queryLimitsFor(config, tenant);
+        const engine = new PromQLEngine({
           store,
           parse: parseForApi,
           lookbackDeltaMs: settings.lookbackDeltaMs,
           defaultEvaluationIntervalMs: settings.defaultEvaluationIntervalMs,
-          limits: (tenant: string) => queryLimitsFor(config, tenant),
+          limits,
         });
+        // The result cache needs to see every write to invalidate what it holds (ADR 0011); a
+        // store without a write log gets no cache rather than a cache that could serve stale data.
+        const writes = writeLogOf(store);
+        return writes === undefined ? engine : new CachingQueryEngine(engine, { writes, parse: parseForApi, limits });
       },
     },
     {
@@ -40,14 +48,15 @@ import { QUERY_ENGINE, QUERY_TELEMETRY } from './tokens.js';
       useFactory: (metrics: SelfMetrics, logger: Logger, config: PharosConfig) =>
         new QueryTelemetry(metrics, logger, querySettings(config).slowQueryThresholdMs),
     },
+    ...GRAPHQL_RESOLVERS,
   ],
 })
 export class QueryApiModule {}
 
 /** The parser, with parse errors worded as the query endpoints report them. */
-function parseForApi(query: string): Expr {
+function parseForApi(query: string, options?: ParseOptions): Expr {
   try {
-    return parsePromQL(query);
+    return parsePromQL(query, options);
   } catch (err) {
     if (err instanceof PromQLParseError) throw new PromQLError('bad_data', `invalid parameter "query": ${err.message}`);
     throw err;

@@ -1,0 +1,3 @@
+/** Injection tokens of the GraphQL gateway's own services. */
+export const GRAPHQL_CALLERS = Symbol('GraphqlCallerResolver');
+export const TENANT_QUERY_GATE = Symbol('TenantQueryGate');
