@@ -53,6 +53,7 @@ export class LoadGenerator {
     const perThread: number[][] = Array.from({ length: threads }, () => []);
     for (let s = 0; s < workload.senders; s++) perThread[s % threads]!.push(s);
     const ready = new Map<Worker, Extract<LoadWorkerEvent, { type: 'ready' }>>();
+    const rssBeforeBytes = process.memoryUsage.rss();
     const allReady = new Promise<void>((resolve) => {
       this.waiting = (e, worker) => {
         if (e.type === 'progress') {
@@ -69,6 +70,7 @@ export class LoadGenerator {
         workload,
         senderIds,
         ringBytesPerSender: Math.floor(this.options.ringBytes / workload.senders),
+        rssBeforeBytes,
         inflight: this.options.inflight,
         maxSkewSteps: this.options.maxSkewSteps,
         buffers: this.state.buffers,

@@ -1,24 +1,29 @@
 /**
- * A load-generator thread: it pre-builds the bodies of its senders (encoded and
- * snappy-compressed before any clock starts), then, per run, sends them to one target over
- * keep-alive HTTP with a bounded number of requests in flight per sender, retrying 429 and
- * 5xx answers with Prometheus' backoff (30 ms doubling to 5 s, or the server's Retry-After).
+ * A load-generator thread: it pre-builds the bodies of its senders (encoded and compressed
+ * before any clock starts; OTLP/gRPC bodies are compressed by grpc-js as they are sent), then,
+ * per run, sends them to one target (`transports.ts`: keep-alive HTTP or one gRPC channel per
+ * sender) with a bounded number of requests in flight per sender, retrying 429/5xx (gRPC
+ * UNAVAILABLE/RESOURCE_EXHAUSTED) answers with Prometheus' backoff (30 ms doubling to 5 s, or
+ * the server's Retry-After).
  *
  * Runs in a worker thread so the sending never shares an event loop with the bench's
  * monitoring, and the target is a separate process altogether.
  */
-import http from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
+import { OtlpBodyBuilder } from './otlp-bodies.js';
 import { buildFleet, type FleetSeries } from './series.js';
 import { Counter, SharedLoadState } from './shared-state.js';
 import { Slab } from './slab.js';
+import { createTransport, type Transport } from './transports.js';
 import { encodeBody, samplesInBody, senderBlock, slicesOf, type Workload } from './workload.js';
 
 export interface LoadWorkerInit {
   readonly workload: Workload;
   readonly senderIds: readonly number[];
-  /** Compressed bytes of pre-built bodies each sender may keep. */
+  /** Bytes of pre-built bodies (as handed to the transport) each sender may keep. */
   readonly ringBytesPerSender: number;
+  /** Resident memory of the process before this generator's threads started building. */
+  readonly rssBeforeBytes: number;
   readonly inflight: number;
   /** How many steps a sender may run ahead of the slowest one. */
   readonly maxSkewSteps: number;
@@ -30,12 +35,11 @@ export type LoadWorkerCommand = { type: 'run'; url: string } | { type: 'exit' };
 export type LoadWorkerEvent =
   | { type: 'progress'; sender: number; steps: number; bytes: number; note?: string }
   | { type: 'ready'; rings: { sender: number; steps: number; bytes: number; samples: number }[]; buildMs: number }
-  | { type: 'refused'; sender: number; status: number; text: string }
+  | { type: 'refused'; sender: number; status: string; text: string }
   | { type: 'stopped' };
 
 const MIN_BACKOFF_MS = 30;
 const MAX_BACKOFF_MS = 5_000;
-const REQUEST_TIMEOUT_MS = 30_000;
 const REPORTED_REFUSALS = 5;
 
 interface Sender {
@@ -51,6 +55,7 @@ const port = parentPort!;
 const state = new SharedLoadState(init.workload.senders, init.buffers);
 const w = init.workload;
 const fleet: FleetSeries[] = buildFleet(Math.max(...init.senderIds.map((s) => senderBlock(w, s).hi)));
+const otlp = new OtlpBodyBuilder(fleet, w.startMs);
 let refusalsReported = 0;
 
 const senders: Sender[] = buildRings();
@@ -62,7 +67,7 @@ port.on('message', (cmd: LoadWorkerCommand) => {
   }
   refusalsReported = 0;
   // A failure here is a bug of the bench: let it crash the thread, the main thread reports it.
-  void Promise.all(senders.map((s) => runSender(s, new URL(cmd.url)))).then(() => post({ type: 'stopped' }));
+  void Promise.all(senders.map((s) => runSender(s, cmd.url))).then(() => post({ type: 'stopped' }));
 });
 
 function buildRings(): Sender[] {
@@ -70,9 +75,9 @@ function buildRings(): Sender[] {
   const out: Sender[] = [];
   const rings: { sender: number; steps: number; bytes: number; samples: number }[] = [];
   const slab = new Slab();
-  // The whole process: every thread's ring plus ~1.5 GiB for the heaps, the fleet and the
-  // bodies in flight.
-  const rssLimit = init.ringBytesPerSender * init.workload.senders * 1.25 + 1.5 * 2 ** 30;
+  // The whole process: what it held before this generator started (other protocols' rings),
+  // every thread's ring plus ~1.5 GiB for the heaps, the fleet and the bodies in flight.
+  const rssLimit = init.rssBeforeBytes + init.ringBytesPerSender * init.workload.senders * 1.25 + 1.5 * 2 ** 30;
   for (const id of init.senderIds) {
     const slices = slicesOf(w, id);
     const samplesPerSlice = Array.from({ length: slices }, (_, j) => samplesInBody(w, id, j));
@@ -86,7 +91,7 @@ function buildRings(): Sender[] {
       let stepBytes = 0;
       for (let j = 0; j < slices; j++) {
         // Bodies packed into large slabs: one allocation per 64 MiB rather than per body.
-        const b = slab.copy(encodeBody(w, fleet, id, j, step));
+        const b = slab.copy(encodeBody(w, fleet, id, j, step, otlp));
         bodies.push(b);
         stepBytes += b.length;
       }
@@ -112,8 +117,8 @@ function buildRings(): Sender[] {
   return out;
 }
 
-async function runSender(s: Sender, url: URL): Promise<void> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: init.inflight });
+async function runSender(s: Sender, url: string): Promise<void> {
+  const transport = createTransport(w.protocol, url, init.inflight);
   const inflight = new Set<Promise<void>>();
   // The request carrying each slice's previous step: a slice's next body waits for it, so
   // the samples of one series always arrive in timestamp order.
@@ -132,10 +137,10 @@ async function runSender(s: Sender, url: URL): Promise<void> {
         if (state.stopRequested()) break;
         let body = s.ring[step]?.[j];
         if (body === undefined) {
-          body = encodeBody(w, fleet, s.id, j, step);
+          body = encodeBody(w, fleet, s.id, j, step, otlp);
           state.add(s.id, Counter.bodiesEncodedLive, 1);
         }
-        const p: Promise<void> = send(s, agent, url, body, s.samplesPerSlice[j]!).finally(() => inflight.delete(p));
+        const p: Promise<void> = send(s, transport, body, s.samplesPerSlice[j]!).finally(() => inflight.delete(p));
         inflight.add(p);
         lastOfSlice[j] = p;
       }
@@ -147,84 +152,35 @@ async function runSender(s: Sender, url: URL): Promise<void> {
     }
     await Promise.all(inflight);
   } finally {
-    agent.destroy();
+    transport.close();
   }
 }
 
 /** Sends one body until it is accepted, refused for good, or the run stops. */
-async function send(s: Sender, agent: http.Agent, url: URL, body: Buffer, samples: number): Promise<void> {
+async function send(s: Sender, transport: Transport, body: Buffer, samples: number): Promise<void> {
   let backoff = MIN_BACKOFF_MS;
   for (;;) {
-    let wait: number;
-    try {
-      const res = await postBody(agent, url, body);
-      if (res.status >= 200 && res.status < 300) {
-        state.add(s.id, Counter.ackedSamples, samples);
-        state.add(s.id, Counter.ackedRequests, 1);
-        state.add(s.id, Counter.bytesSent, body.length);
-        return;
-      }
-      if (res.status !== 429 && res.status < 500) {
-        state.add(s.id, Counter.rejectedRequests, 1);
-        state.add(s.id, Counter.rejectedSamples, samples);
-        if (refusalsReported++ < REPORTED_REFUSALS) post({ type: 'refused', sender: s.id, status: res.status, text: res.text });
-        return;
-      }
-      const retryAfter = Number(res.retryAfter);
-      wait = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : backoff;
-    } catch {
-      wait = backoff;
+    const res = await transport.send(body);
+    if (res.kind === 'accepted') {
+      // A partial success (OTLP) keeps the good points and says how many it rejected.
+      state.add(s.id, Counter.ackedSamples, samples - res.rejected);
+      state.add(s.id, Counter.ackedRequests, 1);
+      state.add(s.id, Counter.bytesSent, body.length);
+      if (res.rejected > 0) state.add(s.id, Counter.rejectedSamples, res.rejected);
+      return;
+    }
+    if (res.kind === 'refused') {
+      state.add(s.id, Counter.rejectedRequests, 1);
+      state.add(s.id, Counter.rejectedSamples, samples);
+      if (refusalsReported++ < REPORTED_REFUSALS) post({ type: 'refused', sender: s.id, status: res.status, text: res.text });
+      return;
     }
     if (state.stopRequested()) return;
     state.add(s.id, Counter.retries, 1);
-    await sleepUnlessStopped(wait);
+    await sleepUnlessStopped(res.afterMs ?? backoff);
     if (state.stopRequested()) return;
     backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
   }
-}
-
-interface PostResult {
-  status: number;
-  retryAfter?: string | undefined;
-  text: string;
-}
-
-function postBody(agent: http.Agent, url: URL, body: Buffer): Promise<PostResult> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: url.pathname,
-        method: 'POST',
-        agent,
-        headers: {
-          'Content-Type': 'application/x-protobuf',
-          'Content-Encoding': 'snappy',
-          'Content-Length': body.length,
-          'User-Agent': 'pharos-ingest-bench/1',
-          'X-Prometheus-Remote-Write-Version': '0.1.0',
-        },
-      },
-      (res) => {
-        const status = res.statusCode ?? 0;
-        if (status >= 200 && status < 300) {
-          res.resume();
-          res.on('end', () => resolve({ status, text: '' }));
-          return;
-        }
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status, retryAfter: res.headers['retry-after'], text: Buffer.concat(chunks).toString('utf8').slice(0, 300) }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error('request timed out')));
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 async function sleepUnlessStopped(ms: number): Promise<void> {

@@ -1,9 +1,12 @@
 /**
  * `npm run bench:ingest`: remote write 1.0 ingest throughput of Pharos, Prometheus and
- * VictoriaMetrics, measured the same way, one target at a time, each a child process in a
- * fresh data directory. Appends a dated section to bench/RESULTS.md.
+ * VictoriaMetrics, and Pharos' OTLP intake (gRPC and HTTP protobuf), measured the same way,
+ * one target at a time, each a child process in a fresh data directory. Appends a dated
+ * section to bench/RESULTS.md.
  *
- *   --targets pharos,prometheus,victoria-metrics   which targets, in this order
+ *   --targets pharos,prometheus,victoria-metrics   which targets, in this order; also
+ *                          pharos-otlp-grpc and pharos-otlp-http (Pharos fed OTLP: compared
+ *                          with the `pharos` target, Pharos' own remote write, when both run)
  *   --series 100000        active series (node_exporter-like, ~10 labels); up to 1 M
  *   --senders 8            concurrent senders (each owns a block of the series)
  *   --style live|backfill  live: one sample per series per body, 2,000 per body;
@@ -11,18 +14,23 @@
  *   --duration 300         measured window per run, seconds (after --warmup)
  *   --runs 3               runs per target; medians are reported
  *   --warmup 15            seconds of load before the window opens (series creation)
- *   --samples-per-body 2000  live style: series (= samples) per body
+ *   --samples-per-body 2000  live style: series (= samples) per remote-write body
+ *   --otlp-batch 8192      data points per OTLP request (the Collector batch processor's
+ *                          default send_batch_size); a sender's block should hold at least
+ *                          this many series, or its requests are smaller
  *   --inflight 2           requests in flight per sender
  *   --loader-threads N     threads the senders run in (default min(senders, 2))
- *   --ring-mb N            memory for pre-built bodies, all senders together; default:
- *                          enough for 1.2 M samples/s (live) or 1.5 M/s (backfill) over
- *                          warm-up + window, at most 8 GiB
+ *   --ring-mb N            memory for pre-built bodies, all senders of one protocol together;
+ *                          default: enough for 1.2 M samples/s (live) or 1.5 M/s (backfill)
+ *                          over warm-up + window, at most 8 GiB over all protocols
  *   --max-rate 2000000     the highest samples/s the timestamps must make room for
  *   --drain-timeout 120    seconds to wait, after the window, for stored to catch up
  *   --results FILE         default bench/RESULTS.md; --no-results to only print
  *   --keep-data            keep each run's data directory (printed) for inspection
  *   --json FILE            also write every run's raw figures (with the lag series and the
  *                          freshness probes' latencies) and each target's medians as JSON
+ *   --pharos-node-args="…" flags for the node running Pharos (with "=", as they start with
+ *                          a dash), e.g. --pharos-node-args="--cpu-prof --cpu-prof-dir=/tmp/p"
  *   --no-freshness         no freshness probe (by default: one probe write per second of the
  *                          window, then series lookups until it is visible; freshness-probe.ts)
  */
@@ -30,12 +38,24 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { LoadGenerator } from './load-generator.js';
+import { LoadGenerator, type RingSummary } from './load-generator.js';
 import { fmtMs, fmtRate, measureRun, type RunResult } from './measure-run.js';
-import { appendResults, freshnessVerdict, machineDescription, mediansOf, renderRatios, renderSection } from './report.js';
+import { appendResults, freshnessVerdict, machineDescription, mediansOf, renderProtocolComparison, renderRatios, renderSection } from './report.js';
+import { OTLP_BATCH_POINTS, PROTOCOLS, type IngestProtocol } from './protocols.js';
 import { seriesPerHost } from './series.js';
-import { TARGET_NAMES, TARGETS, type TargetName } from './targets.js';
-import { planWorkload, type LoadStyle } from './workload.js';
+import { DEFAULT_TARGETS, TARGET_NAMES, TARGETS, type TargetName } from './targets.js';
+import { planWorkload, senderBlock, type LoadStyle, type Workload } from './workload.js';
+
+/**
+ * Bytes on the wire (or, for gRPC, in the ring before grpc-js compresses) per sample, measured
+ * on this fleet, to size the default ring: remote write ~25 (live, snappy) and ~10 (backfill);
+ * OTLP protobuf ~172 uncompressed (gRPC) and ~13 gzip (HTTP).
+ */
+const RING_BYTES_PER_SAMPLE: Readonly<Record<IngestProtocol, { live: number; backfill: number }>> = {
+  'remote-write': { live: 26, backfill: 10 },
+  'otlp-grpc': { live: 175, backfill: 175 },
+  'otlp-http': { live: 13, backfill: 13 },
+};
 
 // dist/bench/ingest/main.js → the repository root.
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -47,7 +67,7 @@ function log(line: string): void {
 function options() {
   const { values } = parseArgs({
     options: {
-      targets: { type: 'string', default: TARGET_NAMES.join(',') },
+      targets: { type: 'string', default: DEFAULT_TARGETS.join(',') },
       series: { type: 'string', default: '100000' },
       senders: { type: 'string', default: '8' },
       style: { type: 'string', default: 'live' },
@@ -55,6 +75,7 @@ function options() {
       runs: { type: 'string', default: '3' },
       warmup: { type: 'string', default: '15' },
       'samples-per-body': { type: 'string', default: '2000' },
+      'otlp-batch': { type: 'string', default: String(OTLP_BATCH_POINTS) },
       inflight: { type: 'string', default: '2' },
       'loader-threads': { type: 'string' },
       'ring-mb': { type: 'string' },
@@ -65,6 +86,7 @@ function options() {
       'no-results': { type: 'boolean', default: false },
       'keep-data': { type: 'boolean', default: false },
       'no-freshness': { type: 'boolean', default: false },
+      'pharos-node-args': { type: 'string', default: '' },
       json: { type: 'string' },
     },
     strict: true,
@@ -89,6 +111,7 @@ function options() {
     runs: int('runs', 1),
     warmup: int('warmup', 0),
     seriesPerBody: int('samples-per-body', 1),
+    otlpBatch: int('otlp-batch', 1),
     inflight: int('inflight', 1),
     loaderThreads: values['loader-threads'] === undefined ? Math.min(senders, 2) : int('loader-threads', 1),
     ringMiB: values['ring-mb'] === undefined ? undefined : int('ring-mb', 1),
@@ -98,6 +121,7 @@ function options() {
     results: values['no-results'] ? undefined : values.results,
     keepData: values['keep-data'],
     freshness: !values['no-freshness'],
+    pharosNodeArgs: values['pharos-node-args'].split(' ').filter((a) => a !== ''),
     json: values.json,
   };
 }
@@ -121,37 +145,46 @@ async function main(): Promise<number> {
   }
 
   log(`machine: ${machineDescription()}`);
-  const workload = planWorkload({
-    style: o.style,
-    series: o.series,
-    senders: o.senders,
-    seriesPerBody: o.seriesPerBody,
-    maxRate: o.maxRate,
-    seconds: o.warmup + o.duration,
-    nowMs: Date.now(),
-  });
-  const hoursInPast = (Date.now() - workload.startMs) / 3_600_000;
-  // What the bodies take on the wire (measured: ~25 B/sample live, ~10 backfill), so the ring
-  // lasts a whole run at a rate above any peer's on this class of machine.
-  const ringBytes =
-    o.ringMiB !== undefined
-      ? o.ringMiB * 2 ** 20
-      : Math.min(8 * 2 ** 30, (o.style === 'live' ? 1.2e6 * 26 : 1.5e6 * 10) * (o.warmup + o.duration));
-  const perBody = `${workload.seriesPerBody} series × ${workload.samplesPerSeries} sample${workload.samplesPerSeries > 1 ? 's' : ''}`;
-  log(`building bodies: ${o.series} series (~${seriesPerHost()} per host), ${o.senders} senders, ${perBody} per body, ring ≤ ${(ringBytes / 2 ** 20).toFixed(0)} MiB …`);
-  const { generator, ring } = await LoadGenerator.start({
-    workload,
-    threads: o.loaderThreads,
-    inflight: o.inflight,
-    ringBytes,
-    maxSkewSteps: 2,
-    log,
-  });
-  const ringText =
-    `${(ring.samples / 1e6).toFixed(1)} M samples pre-built in ${(ring.buildMs / 1000).toFixed(1)} s ` +
-    `(${(ring.bytes / 2 ** 20).toFixed(0)} MiB snappy, ${(ring.bytes / ring.samples).toFixed(1)} B/sample on the wire, ` +
-    `${ring.steps.min}–${ring.steps.max} steps per sender, i.e. ${(ring.steps.min * workload.samplesPerSeries * 15) / 60} min of data time)`;
-  log(ringText);
+  const protocols = PROTOCOLS.filter((p) => targets.some((t) => TARGETS[t].protocol === p));
+  const nowMs = Date.now();
+  const generators = new Map<IngestProtocol, { workload: Workload; generator: LoadGenerator; ring: RingSummary; text: string }>();
+  try {
+    for (const protocol of protocols) {
+      const workload = planWorkload({
+        protocol,
+        style: o.style,
+        series: o.series,
+        senders: o.senders,
+        seriesPerBody: protocol === 'remote-write' ? o.seriesPerBody : o.otlpBatch,
+        maxRate: o.maxRate,
+        seconds: o.warmup + o.duration,
+        nowMs,
+      });
+      const smallest = senderBlock(workload, 0).hi - senderBlock(workload, 0).lo;
+      if (protocol !== 'remote-write' && smallest < o.otlpBatch) {
+        log(`warning: each sender owns ~${smallest} series, fewer than --otlp-batch ${o.otlpBatch}: OTLP requests are smaller than the batch (fewer --senders or more --series)`);
+      }
+      // What the bodies take (measured on this fleet), so the ring lasts a whole run at a rate
+      // above any target's on this class of machine.
+      const budget = Math.min(8 * 2 ** 30, (o.style === 'live' ? 1.2e6 : 1.5e6) * RING_BYTES_PER_SAMPLE[protocol][o.style] * (o.warmup + o.duration));
+      const ringBytes = o.ringMiB !== undefined ? o.ringMiB * 2 ** 20 : budget / protocols.length;
+      const perBody = `${workload.seriesPerBody} series × ${workload.samplesPerSeries} sample${workload.samplesPerSeries > 1 ? 's' : ''}`;
+      log(`building ${protocol} bodies: ${o.series} series (~${seriesPerHost()} per host), ${o.senders} senders, ${perBody} per body, ring ≤ ${(ringBytes / 2 ** 20).toFixed(0)} MiB …`);
+      const { generator, ring } = await LoadGenerator.start({ workload, threads: o.loaderThreads, inflight: o.inflight, ringBytes, maxSkewSteps: 2, log });
+      const wire = protocol === 'remote-write' ? 'snappy' : protocol === 'otlp-http' ? 'gzip' : 'protobuf, gzip by grpc-js when sent';
+      const text =
+        `${protocol}: ${(ring.samples / 1e6).toFixed(1)} M samples pre-built in ${(ring.buildMs / 1000).toFixed(1)} s ` +
+        `(${(ring.bytes / 2 ** 20).toFixed(0)} MiB ${wire}, ${(ring.bytes / ring.samples).toFixed(1)} B/sample, ` +
+        `${ring.steps.min}–${ring.steps.max} steps per sender, i.e. ${(ring.steps.min * workload.samplesPerSeries * 15) / 60} min of data time)`;
+      log(text);
+      generators.set(protocol, { workload, generator, ring, text });
+    }
+  } catch (err) {
+    await Promise.all([...generators.values()].map((g) => g.generator.close()));
+    throw err;
+  }
+  const firstWorkload = generators.values().next().value!.workload;
+  const hoursInPast = (Date.now() - firstWorkload.startMs) / 3_600_000;
 
   const byTarget = new Map<string, RunResult[]>(targets.map((t) => [t, []]));
   try {
@@ -160,7 +193,8 @@ async function main(): Promise<number> {
     for (let run = 1; run <= o.runs; run++) {
       for (const name of targets) {
         log(`${name}, run ${run}/${o.runs}`);
-        const r = await measureRun(TARGETS[name], run, generator, {
+        const def = TARGETS[name];
+        const r = await measureRun(def, run, generators.get(def.protocol)!.generator, {
           warmupSeconds: o.warmup,
           durationSeconds: o.duration,
           sampleIntervalSeconds: o.sampleInterval,
@@ -168,13 +202,14 @@ async function main(): Promise<number> {
           freshness: o.freshness,
           keepData: o.keepData,
           repoRoot,
+          pharosNodeArgs: o.pharosNodeArgs,
           log,
         });
         byTarget.get(name)!.push(r);
       }
     }
   } finally {
-    await generator.close();
+    await Promise.all([...generators.values()].map((g) => g.generator.close()));
   }
 
   const versions: Record<string, string> = {};
@@ -182,16 +217,26 @@ async function main(): Promise<number> {
   const section = renderSection(
     {
       startedAt,
+      title: protocols.map((p) => (p === 'remote-write' ? 'remote write 1.0' : p === 'otlp-grpc' ? 'OTLP/gRPC' : 'OTLP/HTTP')).join(', '),
       settings:
         `--targets ${targets.join(',')} --series ${o.series} --senders ${o.senders} --style ${o.style} --duration ${o.duration} ` +
         `--runs ${o.runs} --warmup ${o.warmup} --inflight ${o.inflight} --loader-threads ${o.loaderThreads}` +
         (o.style === 'live' ? ` --samples-per-body ${o.seriesPerBody}` : '') +
-        (o.freshness ? '' : ' --no-freshness'),
-      ring: ringText,
+        (protocols.some((p) => p !== 'remote-write') ? ` --otlp-batch ${o.otlpBatch}` : '') +
+        ` --max-rate ${o.maxRate}` +
+        (o.ringMiB !== undefined ? ` --ring-mb ${o.ringMiB}` : '') +
+        (o.freshness ? '' : ' --no-freshness') +
+        (o.pharosNodeArgs.length > 0 ? ` --pharos-node-args="${o.pharosNodeArgs.join(' ')}"` : ''),
+      ring: [...generators.values()].map((g) => g.text).join('; '),
       versions,
       skipped,
       notes: [
         'Load generator on the same machine (its CPU is the "loader" column); "other" is CPU used by everything else on the machine during the window.',
+        ...(protocols.some((p) => p !== 'remote-write')
+          ? [
+              'OTLP: the same series and values as the remote-write load, one `ResourceMetrics` per host (`service.name`, `service.instance.id`), the other labels as data-point attributes, counters as cumulative monotonic sums, the rest as gauges; protobuf, gzip. OTLP/HTTP bodies are gzipped before the clock starts (like remote write\'s snappy); OTLP/gRPC bodies are compressed by the `@grpc/grpc-js` client per call (its cost is in the loader column). One gRPC channel per sender, unary `Export` calls. The freshness probe writes remote write on the main port for every Pharos target.',
+            ]
+          : []),
         `Data timestamps start ${hoursInPast.toFixed(1)} h in the past (at the start of the invocation) and advance one 15 s scrape per step, faster than real time.`,
         ...(o.freshness
           ? [
@@ -216,10 +261,12 @@ async function main(): Promise<number> {
   const verdict = freshnessVerdict(byTarget.get('pharos'));
   if (verdict !== undefined) log(verdict.replaceAll('**', ''));
   for (const line of renderRatios(byTarget)) log(line);
+  for (const line of renderProtocolComparison(byTarget)) log(line);
   if (o.json !== undefined) {
     // Infinity (a freshness probe never seen within 30 s) is written as null.
     const medians = Object.fromEntries([...byTarget].map(([t, runs]) => [t, mediansOf(runs)]));
-    writeFileSync(o.json, JSON.stringify({ startedAt, settings: o, workload, ring, runs: Object.fromEntries(byTarget), medians }, null, 1));
+    const loads = Object.fromEntries([...generators].map(([p, g]) => [p, { workload: g.workload, ring: g.ring }]));
+    writeFileSync(o.json, JSON.stringify({ startedAt, settings: o, loads, runs: Object.fromEntries(byTarget), medians }, null, 1));
     log(`raw figures in ${o.json}`);
   }
   if (o.results !== undefined) {

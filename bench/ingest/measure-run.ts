@@ -4,7 +4,7 @@
  * snapshots at its two ends, a drain until everything acknowledged is stored, a graceful
  * stop, and the data directory's size.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FreshnessProbe, type FreshnessResult } from './freshness-probe.js';
@@ -23,6 +23,7 @@ export interface RunSettings {
   readonly freshness: boolean;
   readonly keepData: boolean;
   readonly repoRoot: string;
+  readonly pharosNodeArgs: readonly string[];
   readonly log: (line: string) => void;
 }
 
@@ -80,12 +81,15 @@ export async function measureRun(def: TargetDefinition, run: number, gen: LoadGe
   mkdirSync(dataDir);
   let target: TargetProcess | undefined;
   try {
-    target = await TargetProcess.start(def, { dataDir, workDir, repoRoot: s.repoRoot });
+    target = await TargetProcess.start(def, { dataDir, workDir, repoRoot: s.repoRoot, pharosNodeArgs: s.pharosNodeArgs });
     s.log(`  ${def.name} run ${run}: ready at ${target.baseUrl} (pid ${target.pid}, data ${dataDir})`);
     return await drive(def, run, gen, target, dataDir, s);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     s.log(`  ${def.name} run ${run} failed: ${message}`);
+    // The work directory goes away below: keep the end of the target's log in the bench's.
+    const logFile = join(workDir, `${def.name}.log`);
+    if (existsSync(logFile)) s.log(`  last lines of ${def.name}.log:\n${readFileSync(logFile, 'utf8').split('\n').slice(-20).map((l) => `    ${l}`).join('\n')}`);
     if (target !== undefined) await target.stop();
     return failedRun(def.name, run, message);
   } finally {

@@ -10,6 +10,8 @@ import type { RunResult } from './measure-run.js';
 
 export interface ReportContext {
   readonly startedAt: Date;
+  /** What was measured, for the heading: "remote write 1.0", "remote write 1.0 and OTLP"… */
+  readonly title: string;
   readonly settings: string;
   readonly ring: string;
   readonly versions: Readonly<Record<string, string>>;
@@ -88,7 +90,7 @@ const sec = (ms: number): string => (ms === Infinity ? '> 30' : Number.isFinite(
 
 export function renderSection(ctx: ReportContext, byTarget: ReadonlyMap<string, readonly RunResult[]>): string {
   const out: string[] = [];
-  out.push(`## ${ctx.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC — ingest, remote write 1.0`);
+  out.push(`## ${ctx.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC — ingest, ${ctx.title}`);
   out.push('');
   out.push(`- Machine: ${machineDescription()}`);
   out.push(`- Settings: ${ctx.settings}`);
@@ -169,6 +171,13 @@ export function renderSection(ctx: ReportContext, byTarget: ReadonlyMap<string, 
     out.push(...ratios);
     out.push('');
   }
+  const protocols = renderProtocolComparison(byTarget);
+  if (protocols.length > 0) {
+    out.push('### Pharos: OTLP / remote write (medians)');
+    out.push('');
+    out.push(...protocols);
+    out.push('');
+  }
   return out.join('\n');
 }
 
@@ -231,7 +240,8 @@ export function renderRatios(byTarget: ReadonlyMap<string, readonly RunResult[]>
   const p = mediansOf(pharos);
   const rows: string[] = [];
   for (const [target, runs] of byTarget) {
-    if (target === 'pharos') continue;
+    // Pharos fed another protocol is not a peer: see renderProtocolComparison.
+    if (target.startsWith('pharos')) continue;
     const m = mediansOf(runs);
     if (rows.length === 0) {
       rows.push('| peer | stored samples/s (higher is better) | bytes/sample (lower is better) | peak RSS (lower is better) | stored samples/s per core |');
@@ -257,4 +267,41 @@ reference setting is 5-minute windows, median of 3 runs (\`--duration 300 --runs
 export function appendResults(file: string, section: string): void {
   const before = existsSync(file) ? readFileSync(file, 'utf8') : HEADER;
   writeFileSync(file, `${before.trimEnd()}\n\n${section.trimEnd()}\n`);
+}
+
+/** Target CPU time per stored sample, in microseconds (the figure to compare on a shared machine). */
+export function cpuMicrosPerSample(storedRate: number, cores: number): number {
+  return (cores / storedRate) * 1e6;
+}
+
+/**
+ * Pharos fed OTLP against Pharos fed remote write in the same invocation (issue 4's target:
+ * OTLP within 2× of remote write's samples/s). Throughput on a shared 2-core machine moves
+ * with everyone else's load, so CPU per stored sample is given beside it.
+ */
+export function renderProtocolComparison(byTarget: ReadonlyMap<string, readonly RunResult[]>): string[] {
+  const rw = byTarget.get('pharos');
+  const otlp = [...byTarget].filter(([t]) => t.startsWith('pharos-otlp-'));
+  if (rw === undefined || otlp.length === 0) return [];
+  const r = mediansOf(rw);
+  // The median of each run's own CPU per sample: cores and rate of one run belong together
+  // (a run starved by other work has both low), medians taken apart would mix runs.
+  const micros = (runs: readonly RunResult[]): number =>
+    median(runs.filter((x) => x.error === undefined).map((x) => cpuMicrosPerSample(x.storedRate, x.targetCores)));
+  const rwMicros = micros(rw);
+  const rows = [
+    '| Pharos fed | stored samples/s | × remote write | target CPU (cores) | CPU per stored sample (µs, median of runs) | × remote write | within 2× of remote write (samples/s) |',
+    '|---|---:|---:|---:|---:|---:|---|',
+    `| remote write 1.0 (\`pharos\`) | ${k(r.storedRate)} | 1.00× | ${f(r.targetCores)} | ${f(rwMicros, 1)} | 1.00× | |`,
+  ];
+  for (const [target, runs] of otlp) {
+    const m = mediansOf(runs);
+    const us = micros(runs);
+    const ratio = m.storedRate / r.storedRate;
+    const verdict = !Number.isFinite(ratio) ? 'n/a' : ratio >= 0.5 ? 'yes' : '**no**';
+    rows.push(
+      `| ${target.replace('pharos-', '')} (\`${target}\`) | ${k(m.storedRate)} | ${f(ratio)}× | ${f(m.targetCores)} | ${f(us, 1)} | ${f(us / rwMicros)}× | ${verdict} |`,
+    );
+  }
+  return rows;
 }

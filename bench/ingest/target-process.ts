@@ -18,6 +18,8 @@ export class TargetProcess {
   private constructor(
     readonly def: TargetDefinition,
     readonly baseUrl: string,
+    /** Where the load goes (the target's write endpoint for its protocol). */
+    readonly writeUrl: string,
     readonly logFile: string,
     private readonly child: ChildProcess,
   ) {
@@ -28,14 +30,17 @@ export class TargetProcess {
     return this.child.pid!;
   }
 
-  static async start(def: TargetDefinition, ctx: Omit<LaunchContext, 'port'>): Promise<TargetProcess> {
+  static async start(def: TargetDefinition, ctx: Omit<LaunchContext, 'port' | 'auxPort'>): Promise<TargetProcess> {
     const port = await freePort();
-    const { file, args } = def.command({ ...ctx, port });
+    let auxPort = await freePort();
+    while (auxPort === port) auxPort = await freePort();
+    const { file, args, env } = def.command({ ...ctx, port, auxPort });
     const logFile = join(ctx.workDir, `${def.name}.log`);
     const fd = openSync(logFile, 'a');
-    const child = spawn(file, args, { stdio: ['ignore', fd, fd], cwd: ctx.workDir, env: process.env });
+    const child = spawn(file, args, { stdio: ['ignore', fd, fd], cwd: ctx.workDir, env: { ...process.env, ...env } });
     closeSync(fd);
-    const t = new TargetProcess(def, `http://127.0.0.1:${port}`, logFile, child);
+    const host = '127.0.0.1';
+    const t = new TargetProcess(def, `http://${host}:${port}`, def.writeUrl({ host, port, auxPort }), logFile, child);
     await t.waitReady();
     return t;
   }
@@ -59,10 +64,6 @@ export class TargetProcess {
     }
     this.child.kill('SIGKILL');
     throw new Error(`${this.def.name} was not ready within ${READY_TIMEOUT_MS / 1000} s; see ${this.logFile}`);
-  }
-
-  get writeUrl(): string {
-    return this.baseUrl + this.def.writePath;
   }
 
   /** The target's own metrics; retried a few times, as a busy target may drop a connection. */

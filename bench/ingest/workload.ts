@@ -8,14 +8,21 @@
  *   a step advances the clock of the data by one scrape interval.
  * - backfill: 100 series × 20 samples per body (a catching-up sender); a step advances by
  *   20 scrape intervals.
+ *
+ * OTLP bodies are live only: one data point per series, `seriesPerBody` (8,192 by default)
+ * series per request.
  */
+import { gzipSync } from 'node:zlib';
 import { encodeWriteRequestV1, type RemoteWriteSeries } from '#pharos/remote-write';
 import snappy from 'snappy';
+import type { OtlpBodyBuilder } from './otlp-bodies.js';
+import type { IngestProtocol } from './protocols.js';
 import { SCRAPE_INTERVAL_MS, valueAt, type FleetSeries } from './series.js';
 
 export type LoadStyle = 'live' | 'backfill';
 
 export interface Workload {
+  readonly protocol: IngestProtocol;
   readonly style: LoadStyle;
   readonly series: number;
   readonly senders: number;
@@ -28,6 +35,8 @@ export interface Workload {
 }
 
 export interface WorkloadInput {
+  /** Default: remote write. */
+  readonly protocol?: IngestProtocol;
   readonly style: LoadStyle;
   readonly series: number;
   readonly senders: number;
@@ -45,13 +54,15 @@ export interface WorkloadInput {
  * 2 days) while per-series timestamps only ever advance.
  */
 export function planWorkload(input: WorkloadInput): Workload {
+  const protocol = input.protocol ?? 'remote-write';
+  if (protocol !== 'remote-write' && input.style !== 'live') throw new Error(`--style ${input.style} is for remote write only; OTLP bodies are live`);
   const live = input.style === 'live';
   const seriesPerBody = live ? input.seriesPerBody : 100;
   const samplesPerSeries = live ? 1 : 20;
   const maxSteps = Math.ceil((input.maxRate * input.seconds) / (input.series * samplesPerSeries)) + 1;
   const spanMs = maxSteps * samplesPerSeries * SCRAPE_INTERVAL_MS;
   const startMs = Math.floor((input.nowMs - spanMs - 10 * 60_000) / SCRAPE_INTERVAL_MS) * SCRAPE_INTERVAL_MS;
-  return { style: input.style, series: input.series, senders: input.senders, seriesPerBody, samplesPerSeries, startMs, maxSteps };
+  return { protocol, style: input.style, series: input.series, senders: input.senders, seriesPerBody, samplesPerSeries, startMs, maxSteps };
 }
 
 /** The series index range `[lo, hi)` a sender owns. */
@@ -71,11 +82,22 @@ export function samplesInBody(w: Workload, sender: number, slice: number): numbe
   return (Math.min(hi, first + w.seriesPerBody) - first) * w.samplesPerSeries;
 }
 
-/** The snappy-compressed remote-write 1.0 body of `slice` at `step` for `sender`. */
-export function encodeBody(w: Workload, fleet: readonly FleetSeries[], sender: number, slice: number, step: number): Buffer {
+/**
+ * The body of `slice` at `step` for `sender`, as it goes on the wire: remote write 1.0
+ * snappy-compressed; OTLP/HTTP gzip-compressed; OTLP/gRPC uncompressed protobuf (grpc-js
+ * compresses each message itself).
+ */
+export function encodeBody(w: Workload, fleet: readonly FleetSeries[], sender: number, slice: number, step: number, otlp?: OtlpBodyBuilder): Buffer {
   const { lo, hi } = senderBlock(w, sender);
   const first = lo + slice * w.seriesPerBody;
   const last = Math.min(hi, first + w.seriesPerBody);
+  if (w.protocol === 'remote-write') return remoteWriteBody(w, fleet, first, last, step);
+  if (otlp === undefined) throw new Error(`encodeBody: a ${w.protocol} workload needs an OtlpBodyBuilder`);
+  // OTLP/HTTP is compressed before the clock starts, as remote write's snappy is.
+  return w.protocol === 'otlp-http' ? gzipSync(otlp.encode(first, last, step)) : otlp.encode(first, last, step);
+}
+
+function remoteWriteBody(w: Workload, fleet: readonly FleetSeries[], first: number, last: number, step: number): Buffer {
   const series: RemoteWriteSeries[] = [];
   for (let i = first; i < last; i++) {
     const s = fleet[i]!;
