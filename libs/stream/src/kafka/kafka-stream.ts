@@ -109,21 +109,34 @@ export class KafkaStream implements Stream {
     // The common case, a topic that exists, costs one metadata request and no failed create.
     if ((await this.admin.listTopics()).includes(topic)) return;
     // kafkajs answers `false` when the topic exists (TOPIC_ALREADY_EXISTS: another process
-    // created it since the check), and an existing topic keeps its partitions.
-    await this.admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        {
-          topic,
-          numPartitions: partitions,
-          configEntries: [
-            {
-              name: 'max.message.bytes',
-              value: String(this.options.topicMaxMessageBytes ?? DEFAULT_TOPIC_MAX_MESSAGE_BYTES),
-            },
-          ],
-        },
-      ],
+    // created it since the check, or our own first attempt did), and an existing topic keeps
+    // its partitions. While it waits for leaders, a broker that has not yet propagated the new
+    // topic answers UNKNOWN_TOPIC_OR_PARTITION, which kafkajs does not retry there.
+    await withAdminRetries(() =>
+      this.admin.createTopics({
+        waitForLeaders: true,
+        topics: [
+          {
+            topic,
+            numPartitions: partitions,
+            configEntries: [
+              {
+                name: 'max.message.bytes',
+                value: String(this.options.topicMaxMessageBytes ?? DEFAULT_TOPIC_MAX_MESSAGE_BYTES),
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    // A retried create answers "exists" without waiting for leaders: wait for them here, so
+    // the first produce finds every partition led.
+    await withAdminRetries(async () => {
+      const { topics } = await this.admin.fetchTopicMetadata({ topics: [topic] });
+      const found = topics.find((t) => t.name === topic);
+      if (!found || found.partitions.length === 0 || found.partitions.some((p) => p.leader < 0)) {
+        throw Object.assign(new Error(`topic ${topic} has no leader for every partition yet`), { retriable: true });
+      }
     });
   }
 
