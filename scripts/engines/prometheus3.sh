@@ -53,23 +53,8 @@ if bin="$(cached_binary)"; then
   exit 0
 fi
 
-GO="$(command -v go || true)"
-[ -z "$GO" ] && [ -x /usr/local/go/bin/go ] && GO=/usr/local/go/bin/go
-[ -n "$GO" ] || die "go not found (on PATH or /usr/local/go/bin/go)"
-
-mkdir -p "$ROOT"
-# Everything Go writes stays under the cache: modules, the build cache and the binaries.
-export GOPATH="$ROOT/gopath"
-export GOMODCACHE="$ROOT/gopath/pkg/mod"
-export GOCACHE="$ROOT/gocache"
-export GOFLAGS="${GOFLAGS:--p=2}"
-# Never fetch another Go toolchain: a version that needs a newer Go fails and the next is tried.
-export GOTOOLCHAIN=local
-export CGO_ENABLED=0
-
-# One build at a time (two test runs may start together).
-exec 9>"$ROOT/.lock"
-flock 9
+# shellcheck source=go-build-env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/go-build-env.sh"
 if bin="$(cached_binary)"; then
   echo "$bin"
   exit 0

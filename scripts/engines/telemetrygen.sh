@@ -39,22 +39,8 @@ if [ -x "$BIN" ]; then
   exit 0
 fi
 
-GO="$(command -v go || true)"
-[ -z "$GO" ] && [ -x /usr/local/go/bin/go ] && GO=/usr/local/go/bin/go
-[ -n "$GO" ] || die "go not found (on PATH or /usr/local/go/bin/go)"
-
-mkdir -p "$ROOT"
-# Everything Go writes stays under the cache: modules, the build cache and the binary.
-export GOPATH="$ROOT/gopath"
-export GOMODCACHE="$ROOT/gopath/pkg/mod"
-export GOCACHE="$ROOT/gocache"
-export GOFLAGS="${GOFLAGS:--p=2}"
-export GOTOOLCHAIN=local
-export CGO_ENABLED=0
-
-# One build at a time (two test runs may start together).
-exec 9>"$ROOT/.lock"
-flock 9
+# shellcheck source=go-build-env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/go-build-env.sh"
 if [ -x "$BIN" ]; then
   echo "$BIN"
   exit 0
