@@ -1,5 +1,5 @@
-import type { AtModifier, Expr, ValueType } from '../ast.js';
-import { getFunctionSignature } from '../parser/function-signatures.js';
+import type { AtModifier, Expr } from '../ast.js';
+import { typeOf } from '../parser/types.js';
 
 /**
  * Functions whose value is a constant of the query (`start()`, `end()`, `range()`, `step()`):
@@ -25,28 +25,8 @@ const AT_MODIFIER_UNSAFE = new Set([
   'timestamp',
 ]);
 
-/** The PromQL type of an expression (as the parser's type checker assigns it). */
-export function typeOf(expr: Expr): ValueType {
-  switch (expr.kind) {
-    case 'NumberLiteral':
-      return 'scalar';
-    case 'StringLiteral':
-      return 'string';
-    case 'VectorSelector':
-    case 'AggregateExpr':
-      return 'vector';
-    case 'MatrixSelector':
-    case 'SubqueryExpr':
-      return 'matrix';
-    case 'Call':
-      return getFunctionSignature(expr.func)?.returnType ?? 'vector';
-    case 'BinaryExpr':
-      return typeOf(expr.lhs) === 'scalar' && typeOf(expr.rhs) === 'scalar' ? 'scalar' : 'vector';
-    case 'UnaryExpr':
-    case 'ParenExpr':
-      return typeOf(expr.expr);
-  }
-}
+/** The PromQL type of an expression: the parser's, which assigned it while checking. */
+export { typeOf };
 
 /** Resolves `@ start()` / `@ end()` against the query's start and end. */
 export function resolveAt(at: AtModifier | undefined, queryStart: number, queryEnd: number): number | undefined {

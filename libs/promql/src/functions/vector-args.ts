@@ -40,21 +40,7 @@ function isMetadataLabel(name: string): boolean {
 }
 
 /** Sets one label (an empty value deletes it), keeping the flat set sorted by name. */
-export function withLabel(labels: Labels, name: string, value: string): Labels {
-  const out: string[] = [];
-  let placed = value === '';
-  for (let i = 0; i < labels.length; i += 2) {
-    const n = labels[i]!;
-    if (n === name) continue;
-    if (!placed && n > name) {
-      out.push(name, value);
-      placed = true;
-    }
-    out.push(n, labels[i + 1]!);
-  }
-  if (!placed) out.push(name, value);
-  return out;
-}
+export { setLabel as withLabel } from '../engine/labels.js';
 
 /** Prometheus' `labels.Compare`: label by label, names then values, then the shorter set first. */
 export function compareLabels(a: Labels, b: Labels): number {
