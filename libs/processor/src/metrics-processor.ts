@@ -53,7 +53,10 @@ export class MetricsProcessor {
   constructor(private readonly options: MetricsProcessorOptions) {
     this.caughtUpPromise = new Promise((resolve) => (this.caughtUpResolve = resolve));
     const store = options.store;
-    if (store.capabilities.seriesRefs === true && store.resolveSeriesRef !== undefined) {
+    if (store.capabilities.seriesRefs === true) {
+      // A store (or a wrapper around one) that claims the capability without the method would
+      // have every record by ref dropped as unresolved: refuse it here, at start.
+      if (store.resolveSeriesRef === undefined) throw new Error('the metric store claims capabilities.seriesRefs but has no resolveSeriesRef');
       this.storeRefs = (tenant, refs, at) => store.resolveSeriesRef!(tenant, refs, at);
     }
   }

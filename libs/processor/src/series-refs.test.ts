@@ -261,4 +261,18 @@ describe('processor: series named by ref', () => {
     await b.store.close();
     await b.stream.close();
   });
+
+  it('refuses a store that claims series refs without the lookup (every record by ref would be dropped)', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'pharos-proc-refs-claim-'));
+    const stream = await EmbeddedStream.open({ dir: join(dir, 'stream'), fsync: 'group' });
+    const real = await DuckDBMetricStore.open({ dir: join(dir, 'metrics'), threads: 1 });
+    // A wrapper that forwards the capability but forgot the optional method.
+    const broken = Object.create(real, { resolveSeriesRef: { value: undefined } }) as DuckDBMetricStore;
+    const logger = createLogger({ level: 'error', format: 'json', destination: new Writable({ write: (_c, _e, done) => done() }) });
+    expect(
+      () => new MetricsProcessor({ stream, store: broken, metrics: new SelfMetrics('test'), logger, batchMaxSamples: 1_000, batchMaxWaitMs: 10, flushIntervalMs: 60_000 }),
+    ).toThrow(/capabilities.seriesRefs but has no resolveSeriesRef/);
+    await real.close();
+    await stream.close();
+  });
 });
