@@ -1,8 +1,9 @@
-import { ChangeDetectionStrategy, Component, type ElementRef, inject, viewChild } from '@angular/core';
-import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
+import { ChangeDetectionStrategy, Component, computed, type ElementRef, inject, viewChild } from '@angular/core';
+import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
+import { AuthSession } from './core/auth-session';
 import { ThemeSwitch } from './core/theme';
 
-/** The shell: skip link, navigation, theme toggle, and the routed page. */
+/** The shell: skip link, navigation, theme toggle, log out (auth on), and the routed page. */
 @Component({
   selector: 'ph-root',
   imports: [RouterOutlet, RouterLink, RouterLinkActive],
@@ -11,12 +12,18 @@ import { ThemeSwitch } from './core/theme';
     <header class="bar">
       <span class="brand" aria-hidden="true">◈ Pharos</span>
       <nav aria-label="Main">
-        <a routerLink="/explore" routerLinkActive="active" ariaCurrentWhenActive="page">Explore</a>
+        @if (showNavigation()) {
+          <a routerLink="/explore" routerLinkActive="active" ariaCurrentWhenActive="page">Explore</a>
+        }
       </nav>
       <!-- A toggle button: its name stays "Dark theme" and aria-pressed carries the state. -->
       <button type="button" class="theme" data-testid="theme-toggle" (click)="theme.toggle()" [attr.aria-pressed]="theme.theme() === 'dark'" title="Switch between light and dark theme">
         <span aria-hidden="true">{{ theme.theme() === 'dark' ? '☾' : '☀' }}</span> Dark theme
       </button>
+      @if (session(); as user) {
+        <span class="user" data-testid="user-login">{{ user.login }}</span>
+        <button type="button" data-testid="logout" (click)="logout()">Log out</button>
+      }
     </header>
     <main #main id="main" tabindex="-1"><router-outlet /></main>
   `,
@@ -28,6 +35,7 @@ import { ThemeSwitch } from './core/theme';
     nav a { color: var(--fg); text-decoration: none; padding: 6px 10px; border-radius: 4px; }
     nav a.active { background: var(--accent-soft); color: var(--accent-strong); font-weight: 600; }
     main { padding: 16px 20px; flex: 1; outline: none; }
+    .user { color: var(--fg-muted); }
     .skip { position: absolute; left: -9999px; top: 4px; background: var(--bg-raised); padding: 6px 10px; z-index: 10; }
     .skip:focus { left: 8px; }
   `,
@@ -35,6 +43,28 @@ import { ThemeSwitch } from './core/theme';
 })
 export class App {
   protected readonly theme = inject(ThemeSwitch);
+  private readonly auth = inject(AuthSession);
+  private readonly router = inject(Router);
+  /** The logged-in user, when auth is on. */
+  protected readonly session = computed(() => {
+    const s = this.auth.state();
+    return s.kind === 'user' ? s : null;
+  });
+  /** Pages are reachable with auth off, or once logged in with a usable password. */
+  protected readonly showNavigation = computed(() => {
+    const s = this.auth.state();
+    return s.kind === 'local' || s.kind === 'unknown' || (s.kind === 'user' && !s.mustChangePassword);
+  });
+
+  protected async logout(): Promise<void> {
+    try {
+      await this.auth.logout();
+    } catch (err) {
+      // The session is forgotten locally either way; the server may already have ended it.
+      console.error('[pharos] log out', err);
+    }
+    await this.router.navigate(['/login']);
+  }
   private readonly main = viewChild.required<ElementRef<HTMLElement>>('main');
 
   /** With `<base href="/">` a bare `#main` link would navigate to `/`; move focus instead. */

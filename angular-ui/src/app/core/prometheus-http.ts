@@ -1,4 +1,5 @@
-import { Injectable } from '@angular/core';
+import { Injectable, inject } from '@angular/core';
+import { ApiFetch } from './api-fetch';
 
 /** An error answer of the Prometheus HTTP API, with the API's own message. */
 export class PrometheusApiError extends Error {
@@ -46,6 +47,8 @@ interface Envelope {
  */
 @Injectable({ providedIn: 'root' })
 export class PrometheusHttp {
+  private readonly api = inject(ApiFetch);
+
   async call<T>(method: 'GET' | 'POST', path: string, params: Readonly<Record<string, string>> | URLSearchParams, signal?: AbortSignal): Promise<ApiAnswer<T>> {
     const search = params instanceof URLSearchParams ? params : new URLSearchParams(params);
     const started = performance.now();
@@ -53,8 +56,8 @@ export class PrometheusHttp {
     try {
       res =
         method === 'GET'
-          ? await fetch(`${path}?${search.toString()}`, { signal: signal ?? null, headers: { accept: 'application/json' } })
-          : await fetch(path, {
+          ? await this.api.fetch(`${path}?${search.toString()}`, { signal: signal ?? null, headers: { accept: 'application/json' } })
+          : await this.api.fetch(path, {
               method: 'POST',
               signal: signal ?? null,
               headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
