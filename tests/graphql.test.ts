@@ -77,6 +77,19 @@ function restSeries(result: { metric: Record<string, string>; values?: [number, 
 
 const byLabels = (s: GqlSeries[]) => [...s].sort((a, b) => JSON.stringify(a.labels).localeCompare(JSON.stringify(b.labels)));
 
+/** The value of one sample in Prometheus text format whose labels include `labels` (0 when absent). */
+async function selfMetric(url: string, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  let total = 0;
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const have = Object.fromEntries([...(m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1], x[2]]));
+    if (Object.entries(labels).every(([k, v]) => have[k] === v)) total += Number(m[3]);
+  }
+  return total;
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
@@ -469,6 +482,72 @@ describe('GraphQL gateway of the pharos binary (auth off: tenants by X-Scope-Org
       }
     });
   });
+
+  describe('self-metrics', () => {
+    const ops = (operation_type: string, outcome: string) => selfMetric(pharos.url, 'pharos_graphql_operations_total', { operation_type, outcome });
+    const queries = (outcome: string) => selfMetric(pharos.url, 'pharos_query_requests_total', { endpoint: 'graphql', outcome });
+
+    it('counts operations by type and outcome, and each metric-query field under endpoint graphql', async () => {
+      const before = {
+        querySuccess: await ops('query', 'success'),
+        queryPartial: await ops('query', 'partial'),
+        queryError: await ops('query', 'error'),
+        mutationSuccess: await ops('mutation', 'success'),
+        fieldsOk: await queries('success'),
+        fieldsBad: await queries('bad_data'),
+        restQuery: await selfMetric(pharos.url, 'pharos_query_requests_total', { endpoint: 'query' }),
+        timed: await selfMetric(pharos.url, 'pharos_query_duration_seconds_count', { endpoint: 'graphql' }),
+      };
+      const both = await gql(pharos.url, '{ a: instantQuery(query: "vector(1)") { resultType } b: rangeQuery(query: "qa_gauge", startMs: 0, endMs: 60000, stepMs: 15000) { warnings } }');
+      expect(both.errors).toBeUndefined();
+      const half = await gql(pharos.url, '{ a: instantQuery(query: "vector(1)") { resultType } b: instantQuery(query: "rate(") { resultType } }');
+      expect(codes(half)).toEqual(['BAD_QUERY']);
+      const refused = await gql(pharos.url, '{ nope }');
+      expect(codes(refused)).toEqual(['BAD_QUERY']);
+      const created = await gql(pharos.url, 'mutation { createDashboard(input: { uid: "metrics-board", title: "Counted" }) { uid } }');
+      expect(created.errors).toBeUndefined();
+
+      expect(await ops('query', 'success')).toBe(before.querySuccess + 1);
+      expect(await ops('query', 'partial')).toBe(before.queryPartial + 1);
+      expect(await ops('query', 'error')).toBe(before.queryError + 1);
+      expect(await ops('mutation', 'success')).toBe(before.mutationSuccess + 1);
+      // Three fields evaluated fine, one did not parse; none of it is a REST query.
+      expect(await queries('success')).toBe(before.fieldsOk + 3);
+      expect(await queries('bad_data')).toBe(before.fieldsBad + 1);
+      expect(await selfMetric(pharos.url, 'pharos_query_requests_total', { endpoint: 'query' })).toBe(before.restQuery);
+      expect(await selfMetric(pharos.url, 'pharos_query_duration_seconds_count', { endpoint: 'graphql' })).toBe(before.timed + 4);
+    });
+
+    it('gauges open live subscriptions and counts WebSocket operations', async () => {
+      const baseline = await selfMetric(pharos.url, 'pharos_graphql_subscriptions_active');
+      const subscribed = await ops('subscription', 'success');
+      const refusedDeep = await ops('subscription', 'error');
+      const { client } = wsClient(pharos.url);
+      try {
+        const sub = (q: string) => `subscription { liveRangeQuery(query: ${JSON.stringify(q)}, windowMs: 10000, stepMs: 1000, refreshMs: 60000) { kind } }`;
+        const feeds = [client.iterate({ query: sub('vector(1)') }), client.iterate({ query: sub('vector(2)') })];
+        const firsts = await Promise.all(feeds.map((f) => f.next()));
+        expect(firsts.map((r) => (r.value?.data as { liveRangeQuery?: { kind: string } } | undefined)?.liveRangeQuery?.kind)).toEqual(['FULL', 'FULL']);
+        expect(await selfMetric(pharos.url, 'pharos_graphql_subscriptions_active')).toBe(baseline + 2);
+        expect(await ops('subscription', 'success')).toBe(subscribed + 2);
+
+        let nested = 'kind';
+        for (let i = 0; i < 9; i++) nested = `a${i}: liveRangeQuery(query: "1", windowMs: 1000, stepMs: 1000, refreshMs: 1000) { ${nested} }`;
+        await expect(client.iterate({ query: `subscription { ${nested} }` }).next()).rejects.toBeDefined();
+        expect(await ops('subscription', 'error')).toBe(refusedDeep + 1);
+
+        await feeds[0]!.return?.();
+        await new Promise((r) => setTimeout(r, 100));
+        expect(await selfMetric(pharos.url, 'pharos_graphql_subscriptions_active')).toBe(baseline + 1);
+        await feeds[1]!.return?.();
+      } finally {
+        await client.dispose();
+      }
+      const deadline = Date.now() + 5_000;
+      while (Date.now() < deadline && (await selfMetric(pharos.url, 'pharos_graphql_subscriptions_active')) !== baseline) await new Promise((r) => setTimeout(r, 50));
+      expect(await selfMetric(pharos.url, 'pharos_graphql_subscriptions_active')).toBe(baseline);
+    });
+  });
 });
 
 describe('GraphQL gateway with auth on (YAML keys for tenants a and b)', () => {
@@ -492,6 +571,9 @@ describe('GraphQL gateway with auth on (YAML keys for tenants a and b)', () => {
         '    - name: b',
         '      tenants: [b]',
         '      token: gql-tenant-b-key-0123456789',
+        'graphql:',
+        '  subscriptions_per_connection: 2',
+        '  min_refresh: 2s',
       ].join('\n') + '\n',
     );
     pharos = await startPharos({ dataDir: join(dir, 'data'), args: ['--config', configFile] });
@@ -546,6 +628,23 @@ describe('GraphQL gateway with auth on (YAML keys for tenants a and b)', () => {
       const sub = client.iterate({ query: 'subscription { liveRangeQuery(query: "gql_b_metric", windowMs: 60000, stepMs: 1000, refreshMs: 1000) { kind } }' });
       const first = await sub.next();
       expect(first.value?.errors?.map((e: { extensions?: unknown }) => (e.extensions as { code?: string }).code)).toEqual(['FORBIDDEN']);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('applies the graphql.* limits of the configuration file', async () => {
+    const { client } = wsClient(pharos.url, { Authorization: keyA.authorization });
+    try {
+      const live = (refreshMs: number) => `subscription { liveRangeQuery(query: "gql_a_metric", windowMs: 60000, stepMs: 1000, refreshMs: ${refreshMs}) { kind } }`;
+      const fast = await client.iterate({ query: live(1_000) }).next();
+      expect(fast.value?.errors?.[0]?.message).toBe('refreshMs must be between 2000 and 3600000, got 1000');
+      const feeds = [0, 1, 2].map(() => client.iterate({ query: live(2_000) }));
+      const firsts = await Promise.all(feeds.map((f) => f.next()));
+      const errorCodes = firsts.map((r) => (r.value?.errors?.[0]?.extensions as { code?: string } | undefined)?.code);
+      expect(errorCodes.filter((c) => c === 'SUBSCRIPTION_LIMIT')).toHaveLength(1);
+      expect(errorCodes.filter((c) => c === undefined)).toHaveLength(2);
+      await Promise.all(feeds.map((f) => f.return?.()));
     } finally {
       await client.dispose();
     }

@@ -1,8 +1,11 @@
 import { Counter, Histogram } from 'prom-client';
 import type { Logger, SelfMetrics } from '#pharos/telemetry';
 
-/** Endpoints whose queries are counted (bounded label values). */
-export type QueryEndpoint = 'query' | 'query_range' | 'query_exemplars' | 'format_query' | 'parse_query' | 'metadata';
+/**
+ * Endpoints whose queries are counted (bounded label values); `graphql` is every metric query
+ * the GraphQL gateway evaluates (fields of queries and ticks of live subscriptions).
+ */
+export type QueryEndpoint = 'query' | 'query_range' | 'query_exemplars' | 'format_query' | 'parse_query' | 'metadata' | 'graphql';
 
 /** `success`, or the Prometheus error type the request failed with. */
 export type QueryOutcome = 'success' | 'bad_data' | 'execution' | 'timeout' | 'canceled' | 'internal' | 'unavailable' | 'not_found';
@@ -41,13 +44,13 @@ export class QueryTelemetry {
   ) {
     this.requests = new Counter({
       name: 'pharos_query_requests_total',
-      help: 'Prometheus API query requests, by endpoint and outcome (success or the Prometheus error type).',
+      help: 'Queries of the Prometheus API and the GraphQL gateway (endpoint graphql), by endpoint and outcome (success or the Prometheus error type).',
       labelNames: ['endpoint', 'outcome'],
       registers: [metrics.registry],
     });
     this.duration = new Histogram({
       name: 'pharos_query_duration_seconds',
-      help: 'Prometheus API query latency (evaluation and rendering), by endpoint and outcome.',
+      help: 'Query latency of the Prometheus API (evaluation and rendering) and the GraphQL gateway (evaluation), by endpoint and outcome.',
       labelNames: ['endpoint', 'outcome'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
       registers: [metrics.registry],

@@ -65,6 +65,16 @@ export interface PharosConfig {
     /** Queries slower than this are logged; 0 logs none. */
     readonly slowQueryThresholdMs: number;
   };
+  /** Limits of the GraphQL gateway at /graphql. */
+  readonly graphql: {
+    readonly maxDepth: number;
+    readonly maxCost: number;
+    /** Metric queries of one tenant evaluated at once across all GraphQL requests. */
+    readonly tenantConcurrency: number;
+    readonly subscriptionsPerConnection: number;
+    readonly minRefreshMs: number;
+    readonly maxRefreshMs: number;
+  };
   readonly limits: {
     readonly defaults: TenantLimits;
     /** Overrides per tenant id, already merged over the defaults. */

@@ -262,6 +262,37 @@ export const CONFIG_FIELDS: Readonly<Record<string, FieldSpec>> = {
     default: 5_000,
     doc: 'Queries that take longer are logged (warn) with their text, range, tenant and statistics; 0 logs none.',
   },
+  // GraphQL gateway (issue 6 §2; apps/query-api/src/graphql, docs/graphql/README.md).
+  'graphql.max_depth': {
+    kind: { type: 'int', min: 1, max: 64 },
+    default: 8,
+    doc: 'Deepest selection set a GraphQL operation may have (fragments expanded; introspection exempt); deeper ones fail with `QUERY_TOO_DEEP` before anything runs.',
+  },
+  'graphql.max_cost': {
+    kind: { type: 'int', min: 1 },
+    default: 2_000,
+    doc: 'Highest cost of a GraphQL operation (1 per field, metric-query fields more: `rangeQuery` 50; see docs/graphql/README.md); costlier ones fail with `QUERY_TOO_COMPLEX` before anything runs.',
+  },
+  'graphql.tenant_concurrency': {
+    kind: { type: 'int', min: 1, max: 1024 },
+    default: 8,
+    doc: 'Metric queries of one tenant the GraphQL gateway evaluates at once, across all requests and live subscriptions; the others wait their turn.',
+  },
+  'graphql.subscriptions_per_connection': {
+    kind: { type: 'int', min: 1, max: 10_000 },
+    default: 32,
+    doc: 'Live subscriptions one WebSocket connection may hold; one more fails with `SUBSCRIPTION_LIMIT`.',
+  },
+  'graphql.min_refresh': {
+    kind: { type: 'duration' },
+    default: 1_000,
+    doc: 'Shortest `refreshMs` a live subscription may ask for (at least 100ms).',
+  },
+  'graphql.max_refresh': {
+    kind: { type: 'duration' },
+    default: 3_600_000,
+    doc: 'Longest `refreshMs` a live subscription may ask for; not less than `min_refresh`.',
+  },
   'auth.enabled': {
     kind: { type: 'bool' },
     default: false,

@@ -81,6 +81,43 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads the GraphQL gateway limits, with the code defaults when absent', () => {
+    expect(loadConfig().graphql).toEqual({
+      maxDepth: 8,
+      maxCost: 2_000,
+      tenantConcurrency: 8,
+      subscriptionsPerConnection: 32,
+      minRefreshMs: 1_000,
+      maxRefreshMs: 3_600_000,
+    });
+    const c = loadConfig({
+      yamlText: 'graphql:\n  max_depth: 12\n  max_cost: 500\n  tenant_concurrency: 2\n  subscriptions_per_connection: 4\n  min_refresh: 250ms\n  max_refresh: 10m\n',
+    });
+    expect(c.graphql).toEqual({ maxDepth: 12, maxCost: 500, tenantConcurrency: 2, subscriptionsPerConnection: 4, minRefreshMs: 250, maxRefreshMs: 600_000 });
+  });
+
+  it('names each bad GraphQL limit and the form it needs', () => {
+    const problems = problemsOf(() =>
+      loadConfig({
+        file: 'p.yaml',
+        yamlText: 'graphql:\n  max_depth: 0\n  max_cost: lots\n  tenant_concurrency: 1.5\n  subscriptions_per_connection: -1\n  min_refresh: soon\n  max_depht: 3\n',
+      }),
+    );
+    expect(problems).toEqual([
+      'p.yaml: graphql.max_depth: expected an integer >= 1 <= 64, got 0',
+      'p.yaml: graphql.max_cost: expected an integer >= 1, got "lots"',
+      'p.yaml: graphql.tenant_concurrency: expected an integer >= 1 <= 1024, got 1.5',
+      'p.yaml: graphql.subscriptions_per_connection: expected an integer >= 1 <= 10000, got -1',
+      'p.yaml: graphql.min_refresh: expected a duration such as 500ms, 30s, 15d or 1h30m, got "soon"',
+      'p.yaml: graphql.max_depht: unknown key',
+    ]);
+    expect(problemsOf(() => loadConfig({ yamlText: 'graphql:\n  min_refresh: 50ms\n' }))).toEqual(['config: graphql.min_refresh: expected at least 100ms, got 50ms']);
+    expect(problemsOf(() => loadConfig({ yamlText: 'graphql:\n  min_refresh: 10s\n  max_refresh: 5s\n' }))).toEqual([
+      'config: graphql.max_refresh: expected at least graphql.min_refresh (10000ms), got 5000ms',
+    ]);
+    expect(problemsOf(() => loadConfig({ yamlText: 'graphql: 3\n' }))).toEqual(['config: graphql: expected a mapping']);
+  });
+
   it('enables auth without YAML keys (the metadata store holds keys) and hashes plain tokens', () => {
     const stored = loadConfig({ env: { PHAROS_AUTH_ENABLED: 'true', PHAROS_ADMIN_PASSWORD: 'from-the-environment' } });
     expect(stored.auth).toMatchObject({ enabled: true, keys: [], initialAdminLogin: 'admin', initialAdminPassword: 'from-the-environment', apiKeyCacheTtlMs: 10_000 });

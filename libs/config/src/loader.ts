@@ -67,6 +67,7 @@ export function loadConfig(sources: ConfigSources = {}): PharosConfig {
   if (get<number>('scrape.timeout') > get<number>('scrape.interval')) {
     problems.push(`${where}: scrape.timeout: global scrape timeout greater than scrape interval`);
   }
+  checkGraphqlRefresh(get<number>('graphql.min_refresh'), get<number>('graphql.max_refresh'), where, problems);
   const scrapeConfigs = doc['scrape_configs'];
   if (scrapeConfigs !== undefined && scrapeConfigs !== null && !Array.isArray(scrapeConfigs)) {
     problems.push(`${where}: scrape_configs: expected a list of scrape jobs`);
@@ -126,6 +127,14 @@ export function loadConfig(sources: ConfigSources = {}): PharosConfig {
       slowQueryThresholdMs: get('query.slow_query_threshold'),
     },
     limits: { defaults, tenants },
+    graphql: {
+      maxDepth: get('graphql.max_depth'),
+      maxCost: get('graphql.max_cost'),
+      tenantConcurrency: get('graphql.tenant_concurrency'),
+      subscriptionsPerConnection: get('graphql.subscriptions_per_connection'),
+      minRefreshMs: get('graphql.min_refresh'),
+      maxRefreshMs: get('graphql.max_refresh'),
+    },
     metadata: { url: get('metadata.url'), poolSize: get('metadata.pool_size') },
     auth: {
       enabled: get('auth.enabled'),
@@ -144,6 +153,18 @@ export function loadConfig(sources: ConfigSources = {}): PharosConfig {
     },
     log: { level: get('log.level'), format: get('log.format') },
   };
+}
+
+/** Below this a live panel would re-evaluate its whole query faster than a dashboard can draw it. */
+const MIN_GRAPHQL_REFRESH_MS = 100;
+
+function checkGraphqlRefresh(minMs: number, maxMs: number, where: string, problems: string[]): void {
+  if (minMs < MIN_GRAPHQL_REFRESH_MS) {
+    problems.push(`${where}: graphql.min_refresh: expected at least ${MIN_GRAPHQL_REFRESH_MS}ms, got ${minMs}ms`);
+  }
+  if (maxMs < minMs) {
+    problems.push(`${where}: graphql.max_refresh: expected at least graphql.min_refresh (${minMs}ms), got ${maxMs}ms`);
+  }
 }
 
 function readDocument(sources: ConfigSources, problems: string[]): Record<string, unknown> {

@@ -5,29 +5,34 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Context as WsContext, ServerOptions as WsServerOptions } from 'graphql-ws';
 import type { Extra } from 'graphql-ws/use/ws';
-import { PRINCIPAL_RESOLVER, RequestPrincipalResolver, TENANT_RESOLVER, principalOf } from '#apps/common';
+import { CONFIG, PRINCIPAL_RESOLVER, RequestPrincipalResolver, SELF_METRICS, TENANT_RESOLVER, principalOf } from '#apps/common';
+import type { PharosConfig } from '#pharos/config';
+import type { SelfMetrics } from '#pharos/telemetry';
 import type { RequestHeaders, TenantResolver } from '#pharos/tenancy';
 import { clientDisconnectSignal } from '../query-request.js';
 import { GraphqlCallerResolver, type GraphqlCaller } from './caller.js';
 import { GraphQLError, specifiedRules, validate } from './graphql-runtime.js';
+import { GraphqlTelemetry, operationTypeOf, operationsPlugin, wsOperationOutcome } from './graphql-telemetry.js';
 import type { ConnectionState, GraphqlContext } from './context.js';
 import { DashboardResolver } from './dashboard.resolver.js';
 import { LiveQueryResolver } from './live-query.resolver.js';
 import { MetricQueryResolver } from './metric-query.resolver.js';
 import { operationLimitsRule } from './operation-limits.js';
-import { DEFAULT_GRAPHQL_SETTINGS, GRAPHQL_SETTINGS, type GraphqlSettings } from './settings.js';
+import { GRAPHQL_SETTINGS, graphqlSettingsOf, type GraphqlSettings } from './settings.js';
 import { TenantQueryGate } from './tenant-query-gate.js';
-import { GRAPHQL_CALLERS, TENANT_QUERY_GATE } from './tokens.js';
+import { GRAPHQL_CALLERS, GRAPHQL_TELEMETRY, TENANT_QUERY_GATE } from './tokens.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
 /**
- * The gateway's own services: settings, the caller resolution, the per-tenant query gate.
+ * The gateway's own services: settings (`graphql.*` configuration), the caller resolution,
+ * the per-tenant query gate and the gateway's self-metrics.
  * A module of its own so the GraphQL server's factory and the resolvers share them.
  */
 @Module({
   providers: [
-    { provide: GRAPHQL_SETTINGS, useValue: DEFAULT_GRAPHQL_SETTINGS },
+    { provide: GRAPHQL_SETTINGS, inject: [CONFIG], useFactory: (config: PharosConfig) => graphqlSettingsOf(config) },
+    { provide: GRAPHQL_TELEMETRY, inject: [SELF_METRICS], useFactory: (metrics: SelfMetrics) => new GraphqlTelemetry(metrics) },
     {
       provide: GRAPHQL_CALLERS,
       // The platform provides the principal resolver once identity is wired; until then the
@@ -38,7 +43,7 @@ export const GRAPHQL_PATH = '/graphql';
     },
     { provide: TENANT_QUERY_GATE, inject: [GRAPHQL_SETTINGS], useFactory: (s: GraphqlSettings) => new TenantQueryGate(s.maxConcurrentQueriesPerTenant) },
   ],
-  exports: [GRAPHQL_SETTINGS, GRAPHQL_CALLERS, TENANT_QUERY_GATE],
+  exports: [GRAPHQL_SETTINGS, GRAPHQL_CALLERS, TENANT_QUERY_GATE, GRAPHQL_TELEMETRY],
 })
 export class GraphqlGatewayCoreModule {}
 
@@ -50,12 +55,12 @@ export function graphqlServerModule(): DynamicModule {
   return GraphQLModule.forRootAsync<ApolloDriverConfig>({
     driver: ApolloDriver,
     imports: [GraphqlGatewayCoreModule],
-    inject: [GRAPHQL_CALLERS, GRAPHQL_SETTINGS],
-    useFactory: (callers: GraphqlCallerResolver, settings: GraphqlSettings) => apolloOptions(callers, settings),
+    inject: [GRAPHQL_CALLERS, GRAPHQL_SETTINGS, GRAPHQL_TELEMETRY],
+    useFactory: (callers: GraphqlCallerResolver, settings: GraphqlSettings, telemetry: GraphqlTelemetry) => apolloOptions(callers, settings, telemetry),
   });
 }
 
-export function apolloOptions(callers: GraphqlCallerResolver, settings: GraphqlSettings): ApolloDriverConfig {
+export function apolloOptions(callers: GraphqlCallerResolver, settings: GraphqlSettings, telemetry: GraphqlTelemetry): ApolloDriverConfig {
   const limits = operationLimitsRule(settings);
   return {
     path: GRAPHQL_PATH,
@@ -66,13 +71,14 @@ export function apolloOptions(callers: GraphqlCallerResolver, settings: GraphqlS
     includeStacktraceInErrorResponses: false,
     validationRules: [limits],
     formatError,
+    plugins: [operationsPlugin(telemetry)],
     context: async (request: FastifyRequest, reply: FastifyReply): Promise<GraphqlContext> => {
       const caller = await httpCaller(callers, request);
       return { caller, signal: clientDisconnectSignal(reply).signal, connection: undefined };
     },
     // Nest's config type names only some graphql-ws options, but its subscription service hands
     // every one to graphql-ws' useServer (validate and context included).
-    subscriptions: { 'graphql-ws': wsOptions(callers, limits) as unknown as GraphQLWsSubscriptionsConfig },
+    subscriptions: { 'graphql-ws': wsOptions(callers, limits, telemetry) as unknown as GraphQLWsSubscriptionsConfig },
   };
 }
 
@@ -81,12 +87,20 @@ type WsParams = Record<string, unknown> | undefined;
 /**
  * `graphql-ws` over the same port: the connection is authenticated once in `connection_init`
  * (closed with 4401/4403 otherwise), and operations run with that caller; the same
- * validation rules (depth, complexity) apply as over HTTP.
+ * validation rules (depth, complexity) apply as over HTTP. Operations are counted as over
+ * HTTP: refused ones when validation fails, the others once executed.
  */
-function wsOptions(callers: GraphqlCallerResolver, limits: ReturnType<typeof operationLimitsRule>): WsServerOptions<WsParams, Extra> {
+function wsOptions(callers: GraphqlCallerResolver, limits: ReturnType<typeof operationLimitsRule>, telemetry: GraphqlTelemetry): WsServerOptions<WsParams, Extra> {
   const connections = new WeakMap<Extra, ConnectionState>();
   return {
-    validate: (schema, document) => validate(schema, document, [...specifiedRules, limits]),
+    validate: (schema, document) => {
+      const errors = validate(schema, document, [...specifiedRules, limits]);
+      if (errors.length > 0) telemetry.operation(operationTypeOf(document), 'error');
+      return errors;
+    },
+    onOperation: async (_ctx, _id, payload, args, result) => {
+      telemetry.operation(operationTypeOf(args.document, payload.operationName), wsOperationOutcome(await result));
+    },
     onConnect: async (ctx: WsContext<WsParams, Extra>) => {
       const caller = await callers.authenticate(wsHeaders(ctx.extra.request.headers, ctx.connectionParams), 'POST');
       if (caller instanceof GraphQLError) {

@@ -1,17 +1,19 @@
 import { Inject, UseFilters } from '@nestjs/common';
 import { Args, Context, Float, Resolver, Subscription } from '@nestjs/graphql';
 import type { QueryEngine } from '#pharos/promql';
-import { QUERY_ENGINE } from '../tokens.js';
+import type { QueryTelemetry } from '../query-telemetry.js';
+import { QUERY_ENGINE, QUERY_TELEMETRY } from '../tokens.js';
 import type { GraphqlCallerResolver } from './caller.js';
 import { CodedErrorsFilter } from './coded-errors.filter.js';
 import type { GraphqlContext } from './context.js';
 import { BadArgumentError, gatewayError, toGraphqlError } from './errors.js';
+import { recordedQuery, type GraphqlTelemetry } from './graphql-telemetry.js';
 import { LiveRangeFeed } from './live-range-feed.js';
 import { checkRange } from './metric-query.resolver.js';
 import { LiveRangeUpdateType } from './metric-types.js';
 import { GRAPHQL_SETTINGS, type GraphqlSettings } from './settings.js';
 import type { TenantQueryGate } from './tenant-query-gate.js';
-import { GRAPHQL_CALLERS, TENANT_QUERY_GATE } from './tokens.js';
+import { GRAPHQL_CALLERS, GRAPHQL_TELEMETRY, TENANT_QUERY_GATE } from './tokens.js';
 
 /** Live panels over the `graphql-ws` WebSocket protocol. */
 @Resolver()
@@ -22,6 +24,8 @@ export class LiveQueryResolver {
     @Inject(GRAPHQL_CALLERS) private readonly callers: GraphqlCallerResolver,
     @Inject(TENANT_QUERY_GATE) private readonly gate: TenantQueryGate,
     @Inject(GRAPHQL_SETTINGS) private readonly settings: GraphqlSettings,
+    @Inject(QUERY_TELEMETRY) private readonly queries: QueryTelemetry,
+    @Inject(GRAPHQL_TELEMETRY) private readonly telemetry: GraphqlTelemetry,
   ) {}
 
   @Subscription(() => LiveRangeUpdateType, {
@@ -49,22 +53,25 @@ export class LiveQueryResolver {
       if (connection.activeFeeds >= maxSubscriptionsPerConnection) {
         throw gatewayError('SUBSCRIPTION_LIMIT', `a connection may hold at most ${maxSubscriptionsPerConnection} live queries; complete one first`);
       }
-      connection.activeFeeds++;
-      return new LiveRangeFeed({
+      const feed = new LiveRangeFeed({
         windowMs,
         stepMs: Math.trunc(stepMs),
         refreshMs,
         congested: () => connection.bufferedBytes() > this.settings.maxSocketBufferedBytes,
-        onClose: () => connection.activeFeeds--,
+        onClose: () => {
+          connection.activeFeeds--;
+          this.telemetry.subscriptionClosed();
+        },
+        // Each tick is a metric query of its own in the query telemetry (endpoint graphql).
         evaluate: (startMs, endMs, signal) =>
-          this.gate.run(tenant, signal, async () => {
-            try {
-              return await this.engine.rangeQuery({ tenant, query, startMs, endMs, stepMs: Math.trunc(stepMs), signal });
-            } catch (err) {
-              throw toGraphqlError(err);
-            }
-          }),
+          recordedQuery(this.queries, tenant, { query, startMs, endMs, stepMs }, () =>
+            this.gate.run(tenant, signal, () => this.engine.rangeQuery({ tenant, query, startMs, endMs, stepMs: Math.trunc(stepMs), signal })),
+          ),
       });
+      // Counted only once the feed exists: its onClose is what gives both back.
+      connection.activeFeeds++;
+      this.telemetry.subscriptionOpened();
+      return feed;
     } catch (err) {
       throw toGraphqlError(err);
     }

@@ -4,11 +4,13 @@ import { METRIC_STORE } from '#apps/common';
 import { labelsToRecord, type LabelMatcher } from '#pharos/metric-model';
 import { PromQLParseError, parseSeriesSelector, type QueryEngine } from '#pharos/promql';
 import type { MetricStore } from '#pharos/storage';
-import { QUERY_ENGINE } from '../tokens.js';
+import type { QueryRecord, QueryTelemetry } from '../query-telemetry.js';
+import { QUERY_ENGINE, QUERY_TELEMETRY } from '../tokens.js';
 import type { GraphqlCallerResolver } from './caller.js';
 import { CodedErrorsFilter } from './coded-errors.filter.js';
 import type { GraphqlContext } from './context.js';
 import { BadArgumentError, coded, gatewayError } from './errors.js';
+import { recordedQuery } from './graphql-telemetry.js';
 import { instantResultOf, rangeResultOf } from './metric-mapping.js';
 import { InstantQueryResultType, MetricMetadataType, RangeQueryResultType } from './metric-types.js';
 import { LabelSetScalar } from './scalars.js';
@@ -33,6 +35,7 @@ export class MetricQueryResolver {
     @Inject(METRIC_STORE) private readonly store: MetricStore,
     @Inject(GRAPHQL_CALLERS) private readonly callers: GraphqlCallerResolver,
     @Inject(TENANT_QUERY_GATE) private readonly gate: TenantQueryGate,
+    @Inject(QUERY_TELEMETRY) private readonly telemetry: QueryTelemetry,
   ) {}
 
   @Query(() => InstantQueryResultType, { nullable: true, description: 'A PromQL instant query (Prometheus /api/v1/query).' })
@@ -42,8 +45,8 @@ export class MetricQueryResolver {
     @Args('timeMs', { type: () => Float, nullable: true, description: 'Evaluation time; default now.' }) timeMs: number | null | undefined,
     @Args('timeoutMs', { type: () => Float, nullable: true, description: 'Lower than the tenant limit to give up sooner.' }) timeoutMs: number | null | undefined,
   ): Promise<InstantQueryResultType> {
-    return this.evaluate(ctx, async (tenant, signal) => {
-      const t = timeMs ?? Date.now();
+    const t = timeMs ?? Date.now();
+    return this.evaluate(ctx, { query, startMs: t, endMs: t }, async (tenant, signal) => {
       finiteTime('timeMs', t);
       const result = await this.engine.instantQuery({ tenant, query, timeMs: t, signal, ...timeout(timeoutMs) });
       return instantResultOf(result, t);
@@ -59,7 +62,7 @@ export class MetricQueryResolver {
     @Args('stepMs', { type: () => Float }) stepMs: number,
     @Args('timeoutMs', { type: () => Float, nullable: true }) timeoutMs: number | null | undefined,
   ): Promise<RangeQueryResultType> {
-    return this.evaluate(ctx, async (tenant, signal) => {
+    return this.evaluate(ctx, { query, startMs, endMs, stepMs }, async (tenant, signal) => {
       checkRange(startMs, endMs, stepMs);
       const result = await this.engine.rangeQuery({ tenant, query, startMs, endMs, stepMs: Math.trunc(stepMs), signal, ...timeout(timeoutMs) });
       return rangeResultOf(result, { startMs, endMs, stepMs: Math.trunc(stepMs) });
@@ -74,7 +77,7 @@ export class MetricQueryResolver {
     @Args('endMs', { type: () => Float, nullable: true }) endMs: number | null | undefined,
     @Args('limit', { type: () => Int, nullable: true }) limit: number | null | undefined,
   ): Promise<string[]> {
-    return this.evaluate(ctx, async (tenant) => {
+    return this.evaluate(ctx, {}, async (tenant) => {
       const matcherSets = selectors(match);
       return this.store.labelNames({ tenant, ...timeRange(startMs, endMs), ...(matcherSets.length ? { matcherSets } : {}), ...limitOf(limit) });
     });
@@ -89,7 +92,7 @@ export class MetricQueryResolver {
     @Args('endMs', { type: () => Float, nullable: true }) endMs: number | null | undefined,
     @Args('limit', { type: () => Int, nullable: true }) limit: number | null | undefined,
   ): Promise<string[]> {
-    return this.evaluate(ctx, async (tenant) => {
+    return this.evaluate(ctx, {}, async (tenant) => {
       // Prometheus 3 accepts any UTF-8 label name; only the empty name is meaningless.
       if (name === '') throw new BadArgumentError('label name must not be empty');
       const matcherSets = selectors(match);
@@ -105,7 +108,7 @@ export class MetricQueryResolver {
     @Args('endMs', { type: () => Float, nullable: true }) endMs: number | null | undefined,
     @Args('limit', { type: () => Int, nullable: true }) limit: number | null | undefined,
   ): Promise<Record<string, string>[]> {
-    return this.evaluate(ctx, async (tenant) => {
+    return this.evaluate(ctx, {}, async (tenant) => {
       const matcherSets = selectors(match);
       if (matcherSets.length === 0) throw new BadArgumentError('series needs at least one selector in "match"');
       const found = await this.store.series({ tenant, ...timeRange(startMs, endMs), matcherSets, ...limitOf(limit) });
@@ -119,16 +122,24 @@ export class MetricQueryResolver {
     @Args('metric', { type: () => String, nullable: true }) metric: string | null | undefined,
     @Args('limit', { type: () => Int, nullable: true }) limit: number | null | undefined,
   ): Promise<MetricMetadataType[]> {
-    return this.evaluate(ctx, async (tenant) => {
+    return this.evaluate(ctx, {}, async (tenant) => {
       const families = await this.store.metadata({ tenant, ...(metric ? { metric } : {}), ...limitOf(limit) });
       return families.map((m) => ({ metric: m.metricFamilyName, type: m.type, help: m.help, unit: m.unit }));
     });
   }
 
-  private evaluate<T>(ctx: GraphqlContext, work: (tenant: string, signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+  /**
+   * Resolves the tenant (an authorization failure is not a query, so it is not recorded), then
+   * evaluates behind the gate; the time spent waiting for the gate counts, as the client waits it.
+   */
+  private evaluate<T>(
+    ctx: GraphqlContext,
+    details: Pick<QueryRecord, 'query' | 'startMs' | 'endMs' | 'stepMs'>,
+    work: (tenant: string, signal: AbortSignal | undefined) => Promise<T>,
+  ): Promise<T> {
     return coded(async () => {
       const tenant = this.callers.tenantFor(ctx.caller, 'metrics:read');
-      return this.gate.run(tenant, ctx.signal, () => work(tenant, ctx.signal));
+      return recordedQuery(this.telemetry, tenant, details, () => this.gate.run(tenant, ctx.signal, () => work(tenant, ctx.signal)));
     });
   }
 }
