@@ -2,7 +2,10 @@ import { defineConfig } from 'vitest/config';
 
 // The console's logic that needs no browser (URL state, time ranges, legends, chart input,
 // completion selectors) is unit-tested in Node with the root's vitest; the pages themselves
-// are tested in Chromium by tests/e2e.
+// are tested in Chromium by tests/e2e. These tests run before the console's own dependencies
+// are installed (`npm test` installs them only for the build), so a tested module may import
+// only plain TypeScript and packages the root has (e.g. @prometheus-io/lezer-promql), never
+// @angular/*.
 export default defineConfig({
   root: new URL('.', import.meta.url).pathname,
   test: { name: 'console-unit', include: ['src/**/*.test.ts'], environment: 'node' },

@@ -1,4 +1,5 @@
 import { Injectable, signal } from '@angular/core';
+import { parseRetryAfter } from './retry-after';
 
 /** Who the console runs as, from `GET /api/session`. */
 export type SessionState =
@@ -152,10 +153,3 @@ function refusal(res: Response, body: Record<string, unknown>): AuthApiError {
   return new AuthApiError(res.status, errorMessage(body, res), res.status === 429 ? parseRetryAfter(res.headers.get('retry-after')) : undefined);
 }
 
-/** `Retry-After` is delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function parseRetryAfter(value: string | null, nowMs: number = Date.now()): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim());
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - nowMs) / 1000));
-}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRetryAfter } from './auth-session';
+import { parseRetryAfter } from './retry-after';
 
 describe('parseRetryAfter', () => {
   const now = Date.parse('2026-11-27T04:00:00Z');
