@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { seededRandom } from '#pharos/anomaly';
 import { MetricBatchBuilder } from '#pharos/metric-model';
 import { PromQLEngine } from '../engine/engine.js';
 import type { QueryResult, ResultSeries } from '../engine/query-api.js';
@@ -9,17 +10,8 @@ import { WriteTrackingStore } from '#pharos/storage';
 const MIN = 60_000;
 const SCRAPE = 15_000;
 
-/** A small deterministic PRNG (mulberry32), so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic, so a failure reproduces. */
+const rng = seededRandom;
 
 const SERIES = [
   'req_total{job="a",instance="1"}',
@@ -150,6 +142,16 @@ describe('CachingQueryEngine', () => {
     // Through the tracking store, the same kind of write invalidates.
     await appendLate(store, 7000_000, 600_000);
     expect(plain(await cached.rangeQuery(request))).toEqual(plain(await uncached.rangeQuery(request)));
+  });
+
+  it('never answers one tenant from another tenant\'s cached result', async () => {
+    const cached = new CachingQueryEngine(new PromQLEngine({ store }), { writes: store.writes });
+    const request = { tenant: TENANT, query: 'load', startMs: 3600_000, endMs: 7200_000, stepMs: MIN };
+    const own = await cached.rangeQuery(request);
+    expect(own.value.resultType === 'matrix' && own.value.series.length).toBeGreaterThan(0);
+    const other = await cached.rangeQuery({ ...request, tenant: 'someone-else' });
+    expect(plain(other)).toEqual([]);
+    expect(cached.stats.hits).toBe(0);
   });
 
   it('evicts least recently used entries past its memory budget', async () => {
