@@ -2,15 +2,15 @@ import { ChangeDetectionStrategy, Component, DestroyRef, ElementRef, afterNextRe
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { ActivatedRoute, Router } from '@angular/router';
 import { PrometheusApiError } from '../../core/prometheus-http';
-import { MetricQueries, type InstantResult } from './api/metric-queries';
-import { GraphView } from './components/graph-view';
-import { PromqlEditor } from './components/promql-editor';
+import { MetricQueries, type InstantResult } from '../../shared/api/metric-queries';
+import { GraphView } from '../../shared/components/graph-view';
+import { PromqlEditor } from '../../shared/components/promql-editor';
 import { QueryInspector, type Inspection } from './components/query-inspector';
-import { TableView } from './components/table-view';
-import { TimeRangePicker, type RangeSelection } from './components/time-range-picker';
-import { toChartSeries, type ChartSeries } from './state/chart-series';
+import { TableView } from '../../shared/components/table-view';
+import { TimeRangePicker, type RangeSelection } from '../../shared/components/time-range-picker';
+import { toChartSeries, type ChartSeries } from '../../shared/series/chart-series';
 import { DEFAULT_STATE, fromQueryParams, toQueryParams, type ExploreState } from './state/explore-state';
-import { autoStepMs, resolveRange } from './state/time-range';
+import { autoStepMs, resolveRange } from '../../shared/time/time-range';
 
 /** Width assumed for the automatic step before the graph has measured itself. */
 const DEFAULT_GRAPH_WIDTH = 1000;

@@ -1,4 +1,4 @@
-import { formatDuration, isRelativeRange, parseDuration, type TimeRange, type TimeZone } from './time-range';
+import { formatDuration, isRelativeRange, parseDuration, type TimeRange, type TimeZone } from '../../../shared/time/time-range';
 
 /** Everything that defines what the Explore page shows; it lives in the URL. */
 export interface ExploreState {

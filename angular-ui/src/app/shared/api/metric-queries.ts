@@ -1,7 +1,7 @@
 import { Injectable, inject } from '@angular/core';
-import { PrometheusHttp, type ApiAnswer } from '../../../core/prometheus-http';
-import type { MatrixSeries } from '../state/chart-series';
-import type { Labels } from '../state/legend-format';
+import { PrometheusHttp, type ApiAnswer } from '../../core/prometheus-http';
+import type { MatrixSeries } from '../series/chart-series';
+import type { Labels } from '../series/legend-format';
 
 export type SamplePair = readonly [number, string];
 

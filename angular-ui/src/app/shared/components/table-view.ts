@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
 import type { InstantResult } from '../api/metric-queries';
-import { seriesSelector } from '../state/legend-format';
+import { seriesSelector } from '../series/legend-format';
 
 interface Row {
   readonly series: string;

@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, type ElementRef, Injector, type OnDestroy, afterNextRender, computed, effect, inject, input, output, signal, viewChild } from '@angular/core';
 import { LegendPosition, LineChartModule, ScaleType, type Color } from '@swimlane/ngx-charts';
-import type { ChartSeries } from '../state/chart-series';
-import { formatInstant, type TimeZone } from '../state/time-range';
+import type { ChartSeries } from '../series/chart-series';
+import { formatInstant, type TimeZone } from '../time/time-range';
 
 /** Twenty distinguishable hues that keep 3:1 contrast on both the light and the dark background. */
 const PALETTE: Color = {

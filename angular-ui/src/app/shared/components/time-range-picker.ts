@@ -1,5 +1,5 @@
 import { ChangeDetectionStrategy, Component, computed, input, output, signal } from '@angular/core';
-import { RELATIVE_RANGES, formatDuration, formatInstant, isRelativeRange, parseDuration, parseInstant, type TimeRange, type TimeZone } from '../state/time-range';
+import { RELATIVE_RANGES, formatDuration, formatInstant, isRelativeRange, parseDuration, parseInstant, type TimeRange, type TimeZone } from '../time/time-range';
 
 export interface RangeSelection {
   readonly range: TimeRange;

@@ -1,5 +1,5 @@
 import { Injectable, inject } from '@angular/core';
-import { PrometheusHttp } from '../../../core/prometheus-http';
+import { PrometheusHttp } from '../../core/prometheus-http';
 
 export interface MetricHelp {
   readonly type: string;
