@@ -2,7 +2,7 @@
 //  - dependencies: `npm ci` in angular-ui only when its package-lock.json changed since the last
 //    install (stamp: angular-ui/node_modules/.pharos-lock-hash holds the lockfile's hash);
 //  - build: `ng build` only when the sources changed (stamp: dist/console/.pharos-source-hash,
-//    a hash over src/, public/, the Angular/TS configs and the lockfile). Finished builds are
+//    a hash over src/, public/, the shared libs it compiles in, the Angular/TS configs and the lockfile). Finished builds are
 //    also kept in ~/.cache/pharos/console/<source hash>, so a fresh clone or CI job with the
 //    same sources copies the build instead of running Angular (cache that folder in CI, keyed
 //    by the same hash: `node scripts/console.mjs --hash` prints it).
@@ -42,7 +42,9 @@ function hashFiles(files) {
 
 const lockHash = hashFiles([join(ui, 'package-lock.json')]);
 const configFiles = ['package.json', 'package-lock.json', 'angular.json', 'tsconfig.json', 'tsconfig.app.json'].map((f) => join(ui, f));
-const sourceHash = hashFiles([...configFiles, ...walk(join(ui, 'src')), ...walk(join(ui, 'public'))]);
+// Libs the console compiles in (angular-ui/tsconfig.json "paths") are sources of the build too.
+const sharedLibs = ['dashboard-model'].map((name) => join(root, 'libs', name, 'src'));
+const sourceHash = hashFiles([...configFiles, ...walk(join(ui, 'src')), ...walk(join(ui, 'public')), ...sharedLibs.flatMap((d) => [...walk(d)])]);
 
 if (process.argv.includes('--hash')) {
   console.log(sourceHash);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DashboardModelError, emptyDashboard, newPanel, parseDashboardModel, serializeDashboardModel } from './dashboard-model';
+import { DashboardModelError, emptyDashboard, newPanel, parseDashboardModel, serializeDashboardModel } from './dashboard-model.js';
 
 describe('parseDashboardModel', () => {
   it('reads {} and "" as an empty dashboard with defaults', () => {

@@ -10,8 +10,10 @@
  * importer is a mapping rather than a translation, but flatter and typed: only what the
  * console renders is kept.
  *
- * No Angular here: it is unit-tested in Node, and the server-side provisioning tests validate
- * the built-in dashboards with it.
+ * A lib rather than console code because three places need the same contract: the console
+ * (which renders it, importing `@pharos/dashboard-model` through a tsconfig path), the GraphQL
+ * gateway (which refuses an invalid model on save) and dashboard provisioning. Plain TypeScript
+ * with no dependencies, so the Angular build can compile it as it is.
  */
 
 export const DASHBOARD_SCHEMA_VERSION = 1;
