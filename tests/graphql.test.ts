@@ -346,7 +346,7 @@ describe('GraphQL gateway of the pharos binary (auth off: tenants by X-Scope-Org
     it('creates, reads, searches, updates with versions and deletes', async () => {
       const folder = await gql<{ createFolder: { uid: string; title: string; version: number } }>(pharos.url, 'mutation { createFolder(title: "Ops", uid: "ops") { uid title version } }');
       expect(folder.data!.createFolder).toEqual({ uid: 'ops', title: 'Ops', version: 1 });
-      const model = JSON.stringify({ panels: [{ type: 'timeseries', targets: [{ expr: 'rate(qa_requests_total[5m])' }] }] });
+      const model = JSON.stringify({ panels: [{ id: 1, type: 'timeseries', targets: [{ expr: 'rate(qa_requests_total[5m])' }] }] });
       const created = await gql<{ createDashboard: { uid: string; version: number; tags: string[]; folderUid: string; model: string } }>(
         pharos.url,
         'mutation($in: DashboardInput!) { createDashboard(input: $in) { uid version tags folderUid model title } }',

@@ -44,3 +44,28 @@ export type {
   TimeseriesOptions,
   TimeseriesPanel,
 } from './dashboard-model.js';
+export {
+  ALL_VALUE,
+  VARIABLE_FORMATS,
+  VariableCycleError,
+  interpolate,
+  referencedVariables,
+  resolveCurrent,
+  scopeVariable,
+  variableDependencies,
+} from './variables.js';
+export type { DefaultFormat, InterpolationScope, ScopeContext, ScopeVariable, VariableDependencies, VariableFormat, VariableOption } from './variables.js';
+export {
+  DEFAULT_SCRAPE_INTERVAL_MS,
+  DurationError,
+  autoInterval,
+  formatDurationMs,
+  parseDurationMs,
+  rateIntervalMs,
+  roundInterval,
+} from './intervals.js';
+export type { AutoInterval } from './intervals.js';
+export { VariableQueryError, applyRegexAndSort, optionsFromQueryResult, parseVariableQuery, sortOptions, variableRegex } from './variable-queries.js';
+export type { InstantQueryData, VariableQuery } from './variable-queries.js';
+export { GRAFANA_SCHEMA_MAX, GRAFANA_SCHEMA_MIN, GrafanaImportError, convertGrafanaDashboard } from './grafana-import.js';
+export type { GrafanaImport, ImportWarning } from './grafana-import.js';

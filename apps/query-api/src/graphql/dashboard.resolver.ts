@@ -1,6 +1,7 @@
 import { Inject, UseFilters, Optional } from '@nestjs/common';
 import { Args, Context, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { METADATA_STORE } from '#apps/common';
+import { DashboardModelError, parseDashboardModel } from '#pharos/dashboard-model';
 import type { Action, Principal } from '#pharos/identity';
 import { DuplicateRecordError, type DashboardRecord, type DashboardSummary, type FolderRecord, type MetadataStore } from '#pharos/metadata';
 import type { GraphqlCallerResolver } from './caller.js';
@@ -201,12 +202,17 @@ function folderOf(f: FolderRecord): FolderType {
   return { uid: f.uid, title: f.title, version: f.version, createdAt: f.createdAt, updatedAt: f.updatedAt };
 }
 
-function checkModel(model: string): void {
+/**
+ * Refuses a model the console could not open: the same gate (`parseDashboardModel`) the
+ * console passes every model through, so a bad save fails here with the JSON path of the
+ * problem instead of breaking the dashboard page later. Accepted models are stored as sent.
+ */
+export function checkModel(model: string): void {
   try {
-    const parsed: unknown = JSON.parse(model);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+    parseDashboardModel(model);
   } catch (err) {
-    throw gatewayError('BAD_INPUT', `model must be a JSON object: ${(err as Error).message}`);
+    if (err instanceof DashboardModelError) throw gatewayError('BAD_INPUT', `model is not a valid dashboard: ${err.message}`, { path: err.path });
+    throw err;
   }
 }
 
