@@ -1,5 +1,6 @@
 // Dependency rules of the layout (docs/ARCHITECTURE.md), checked on every test run:
 //  - libs never import apps; apps import libs only through their public entry (#pharos/<lib>);
+//  - apps import no other app but apps/common (apps/pharos, the composition root, excepted);
 //  - libs never import NestJS;
 //  - no relative import reaches into another lib or app;
 //  - no import cycles between libs (the expected list of cycles is empty).
@@ -32,6 +33,11 @@ for (const top of ['libs', 'apps']) {
         if (top === 'libs' && spec.startsWith('#apps/')) problems.push(`${rel}: a lib imports an app (${spec})`);
         if (top === 'libs' && spec.startsWith('@nestjs/')) problems.push(`${rel}: libs stay free of NestJS (${spec})`);
         if (spec.startsWith('#pharos/') && spec.split('/').length > 2) problems.push(`${rel}: deep import ${spec}; use the lib's public entry`);
+        // Apps are independent services; only apps/pharos (the composition root) wires them
+        // together, and what two apps share lives in apps/common.
+        if (top === 'apps' && unit !== 'pharos' && spec.startsWith('#apps/') && spec !== '#apps/common') {
+          problems.push(`${rel}: app ${unit} imports ${spec}; share it through apps/common`);
+        }
         if (spec.startsWith('.')) {
           const target = relative(root, join(file, '..', spec));
           const [tTop, tUnit] = target.split('/');

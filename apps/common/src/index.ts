@@ -1,4 +1,5 @@
-export { CONFIG, LOGGER, SELF_METRICS, STREAM, METRIC_STORE, TENANT_RESOLVER, READINESS, METADATA_STORE, IDENTITY, PRINCIPAL_RESOLVER } from './tokens.js';
+export { CONFIG, LOGGER, SELF_METRICS, STREAM, METRIC_STORE, TENANT_RESOLVER, READINESS, METADATA_STORE, IDENTITY, PRINCIPAL_RESOLVER, TENANT_SETTINGS } from './tokens.js';
+export { identityAdministrationOf } from './auth/identity-administration.js';
 export { Readiness } from './readiness.js';
 export { sendPrometheusData, sendPrometheusError } from './prometheus-api-response.js';
 export type { PrometheusErrorType } from './prometheus-api-response.js';

@@ -16,3 +16,6 @@ export const METADATA_STORE = Symbol('MetadataStore');
 export const IDENTITY = Symbol('IdentityServices');
 /** `RequestPrincipalResolver`: who a request is and which tenant it acts for. */
 export const PRINCIPAL_RESOLVER = Symbol('RequestPrincipalResolver');
+
+/** `TenantLimitsApplier` (libs/identity): applies run-time tenant limits and retention. */
+export const TENANT_SETTINGS = Symbol('TenantSettingsApplier');

@@ -1,7 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { principalOf, type RequestPrincipal } from '#apps/common';
-import { IdentityError, type Action, type RoleAuthorizer } from '#pharos/identity';
+import { AccessDeniedError, IdentityError, type Action, type RoleAuthorizer } from '#pharos/identity';
 import {
   DuplicateRecordError,
   InvalidRecordError,
@@ -31,12 +31,13 @@ export function authorize(authorizer: RoleAuthorizer, who: RequestPrincipal, ten
   if (!decision.allowed) fail(403, decision.message);
 }
 
-/** Maps the store's and the identity rules' errors to HTTP statuses; rethrows the rest. */
+/** Maps the store's, the identity rules' and the administration's errors to HTTP statuses; rethrows the rest. */
 export async function translated<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
     if (err instanceof HttpException) throw err;
+    if (err instanceof AccessDeniedError) fail(403, err.message);
     if (err instanceof DuplicateRecordError || err instanceof VersionConflictError) fail(409, err.message);
     if (err instanceof RecordNotFoundError) fail(404, err.message);
     if (err instanceof InvalidRecordError) fail(400, err.message);

@@ -1,2 +1,3 @@
-/** `TenantSettingsApplier`: applies run-time tenant limits and retention. */
-export const TENANT_SETTINGS = Symbol('TenantSettingsApplier');
+// The token lives in apps/common so the GraphQL gateway (query-api) injects the same applier
+// without importing this app.
+export { TENANT_SETTINGS } from '#apps/common';

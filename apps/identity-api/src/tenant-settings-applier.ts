@@ -1,5 +1,6 @@
 import { mergeTenantLimits, type PharosConfig, type TenantLimits } from '#pharos/config';
-import type { TenantSettingsRecord } from '#pharos/metadata';
+import { InvalidRecordError, type TenantSettingsRecord } from '#pharos/metadata';
+import type { TenantLimitsApplier } from '#pharos/identity';
 import type { MetricStore } from '#pharos/storage';
 
 /**
@@ -9,7 +10,7 @@ import type { MetricStore } from '#pharos/storage';
  * the tenant's entry there takes effect on the next request; retention is handed to the metric
  * store (when this process runs it).
  */
-export class TenantSettingsApplier {
+export class TenantSettingsApplier implements TenantLimitsApplier {
   private readonly fromFile: Readonly<Record<string, TenantLimits>>;
 
   constructor(
@@ -42,8 +43,8 @@ export class TenantSettingsApplier {
   }
 }
 
-export class InvalidTenantSettings extends Error {
-  override readonly name = 'InvalidTenantSettings';
+/** Bad limits or retention: an `InvalidRecordError`, so every door answers it as bad input. */
+export class InvalidTenantSettings extends InvalidRecordError {
   constructor(readonly problems: readonly string[]) {
     super(problems.join('; '));
   }

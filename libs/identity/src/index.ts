@@ -19,3 +19,5 @@ export { UserProvisioner } from './user-provisioner.js';
 export { FirstStartBootstrap, DEFAULT_TENANT_ID } from './first-start-bootstrap.js';
 export type { BootstrapOutcome } from './first-start-bootstrap.js';
 export { IdentityError } from './errors.js';
+export { IdentityAdministration, AccessDeniedError } from './identity-administration.js';
+export type { AdministrationDependencies, TenantLimitsApplier, TenantSettingsView, MemberAdded } from './identity-administration.js';

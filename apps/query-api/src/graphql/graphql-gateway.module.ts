@@ -14,6 +14,8 @@ import { GraphqlCallerResolver, type GraphqlCaller } from './caller.js';
 import { GraphQLError, specifiedRules, validate } from './graphql-runtime.js';
 import { GraphqlTelemetry, operationTypeOf, operationsPlugin, wsOperationOutcome } from './graphql-telemetry.js';
 import type { ConnectionState, GraphqlContext } from './context.js';
+import { AdminAccessResolver } from './admin-access.resolver.js';
+import { AdminTenantsResolver } from './admin-tenants.resolver.js';
 import { DashboardResolver } from './dashboard.resolver.js';
 import { LiveQueryResolver } from './live-query.resolver.js';
 import { MetricQueryResolver } from './metric-query.resolver.js';
@@ -48,7 +50,7 @@ export const GRAPHQL_PATH = '/graphql';
 export class GraphqlGatewayCoreModule {}
 
 /** Resolvers; they go into the query-api module, which provides the engine they use. */
-export const GRAPHQL_RESOLVERS = [MetricQueryResolver, LiveQueryResolver, DashboardResolver];
+export const GRAPHQL_RESOLVERS = [MetricQueryResolver, LiveQueryResolver, DashboardResolver, AdminTenantsResolver, AdminAccessResolver];
 
 /** The Apollo server at /graphql on the main port, with subscriptions over `graphql-ws`. */
 export function graphqlServerModule(): DynamicModule {
