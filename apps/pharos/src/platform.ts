@@ -33,6 +33,7 @@ import { bootstrapIdentity, openMetadataStore, openMetricStore, openStream } fro
 import { ROLES, dependenciesOf, type RoleName } from './module-table.js';
 import { NestPinoLogger } from './nest-logger.js';
 import { OpsController } from './ops.controller.js';
+import { startSelfMonitoring } from './self-monitoring.js';
 import { PHAROS_VERSION } from './version.js';
 
 export interface RunningPlatform {
@@ -56,6 +57,8 @@ export async function startPlatform(config: PharosConfig, roles: readonly RoleNa
   logger.info({ version: PHAROS_VERSION, roles, dataDir: config.dataDir, stream: config.stream.url }, 'starting Pharos');
 
   const needs = dependenciesOf(roles);
+  // Self-monitoring: on a shared stream every process writes its own metrics (ADR 0015).
+  if (config.selfMonitoring.enabled && config.stream.url !== 'embedded') needs.add('stream');
   const stream: Stream | undefined = needs.has('stream') ? await openStream(config, logger, metrics) : undefined;
   let store: MetricStore | undefined;
   let metadata: MetadataStore | undefined;
@@ -128,6 +131,7 @@ export async function startPlatform(config: PharosConfig, roles: readonly RoleNa
   const host = config.server.httpAddress === '0.0.0.0' ? '127.0.0.1' : config.server.httpAddress;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   logger.info({ url, roles }, 'Pharos is listening');
+  const selfMonitor = await startSelfMonitoring({ config, roles, app, stream, metrics, logger, port });
 
   let closing: Promise<void> | undefined;
   return {
@@ -137,6 +141,7 @@ export async function startPlatform(config: PharosConfig, roles: readonly RoleNa
     close: () => {
       closing ??= (async () => {
         logger.info('shutting down');
+        await selfMonitor?.stop();
         await app.close();
         await closeInfrastructure();
         logger.info('stopped');

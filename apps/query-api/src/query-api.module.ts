@@ -4,6 +4,7 @@ import type { PharosConfig } from '#pharos/config';
 import { CachingQueryEngine, PromQLEngine, PromQLError, PromQLParseError, parsePromQL, type Expr, type ParseOptions, type QueryEngine } from '#pharos/promql';
 import { writeLogOf, type MetricStore } from '#pharos/storage';
 import type { Logger, SelfMetrics } from '#pharos/telemetry';
+import { DASHBOARD_PROVISIONING_PROVIDERS } from './dashboard-provisioning.service.js';
 import { GRAPHQL_RESOLVERS, GraphqlGatewayCoreModule, graphqlServerModule } from './graphql/graphql-gateway.module.js';
 import { QueryApiController } from './query-api.controller.js';
 import { queryLimitsFor, querySettings } from './query-limits.js';
@@ -49,6 +50,7 @@ import { QUERY_ENGINE, QUERY_TELEMETRY } from './tokens.js';
         new QueryTelemetry(metrics, logger, querySettings(config).slowQueryThresholdMs),
     },
     ...GRAPHQL_RESOLVERS,
+    ...DASHBOARD_PROVISIONING_PROVIDERS,
   ],
 })
 export class QueryApiModule {}

@@ -104,6 +104,22 @@ export interface PharosConfig {
     /** Empty: generated and printed once. */
     readonly initialAdminPassword: string;
   };
+  /** Pharos' own metrics written to a tenant of its own store (ADR 0015). */
+  readonly selfMonitoring: {
+    readonly enabled: boolean;
+    readonly tenant: string;
+    readonly intervalMs: number;
+  };
+  /** Dashboards provisioned from files (ADR 0015). */
+  readonly dashboards: {
+    readonly provisioning: {
+      /** Empty: off. */
+      readonly path: string;
+      /** 0: read only at start. */
+      readonly intervalMs: number;
+      readonly allowRemoval: boolean;
+    };
+  };
   readonly log: {
     readonly level: 'debug' | 'info' | 'warn' | 'error';
     readonly format: 'json' | 'text';

@@ -369,6 +369,40 @@ export const CONFIG_FIELDS: Readonly<Record<string, FieldSpec>> = {
     doc: 'Password of that first admin; empty generates one and prints it once. Either way it must be changed at the first login. Prefer the environment variable to the file.',
     env: 'PHAROS_ADMIN_PASSWORD',
   },
+  // Self-monitoring and dashboard provisioning (issue 6; libs/self-monitoring, libs/dashboard-provisioning; ADR 0015).
+  'self_monitoring.enabled': {
+    kind: { type: 'bool' },
+    default: true,
+    doc: 'Store Pharos\' own metrics (what `/metrics` shows) in `self_monitoring.tenant` through the normal write path, labelled `job="pharos"`, `instance`, and `role` when a process runs some roles; the built-in "Pharos overview" dashboard is provisioned there. See docs/dashboards.md.',
+    env: 'PHAROS_SELF_MONITORING',
+  },
+  'self_monitoring.tenant': {
+    kind: { type: 'string', pattern: /^[a-zA-Z0-9_.-]{1,150}$/, patternDoc: 'a tenant id (letters, digits, _ . -)' },
+    default: 'default',
+    doc: 'Tenant that holds Pharos\' own metrics and the "Pharos overview" dashboard.',
+    env: 'PHAROS_SELF_MONITORING_TENANT',
+  },
+  'self_monitoring.interval': {
+    kind: { type: 'duration' },
+    default: 15_000,
+    doc: 'How often each process writes its own metrics (at least 1s).',
+  },
+  'dashboards.provisioning.path': {
+    kind: { type: 'string' },
+    default: '',
+    doc: 'Folder of dashboard files (`*.json`: the Pharos export form or Grafana dashboard JSON) kept in the metadata store by the query-api role, as Grafana\'s file provisioning; empty turns it off. See docs/dashboards.md.',
+    env: 'PHAROS_DASHBOARDS_PROVISIONING_PATH',
+  },
+  'dashboards.provisioning.interval': {
+    kind: { type: 'duration' },
+    default: 30_000,
+    doc: 'How often the folder is read again so that changed files update their dashboards; 0 reads it only at start.',
+  },
+  'dashboards.provisioning.allow_removal': {
+    kind: { type: 'bool' },
+    default: false,
+    doc: 'Delete a provisioned dashboard when its file goes away (Grafana\'s `disableDeletion: false`); when false it stays.',
+  },
   'log.level': {
     kind: { type: 'enum', values: ['debug', 'info', 'warn', 'error'] },
     default: 'info',

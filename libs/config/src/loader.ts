@@ -68,6 +68,9 @@ export function loadConfig(sources: ConfigSources = {}): PharosConfig {
     problems.push(`${where}: scrape.timeout: global scrape timeout greater than scrape interval`);
   }
   checkGraphqlRefresh(get<number>('graphql.min_refresh'), get<number>('graphql.max_refresh'), where, problems);
+  if (get<number>('self_monitoring.interval') < 1000) {
+    problems.push(`${where}: self_monitoring.interval: expected at least 1s, got ${get<number>('self_monitoring.interval')}ms`);
+  }
   const scrapeConfigs = doc['scrape_configs'];
   if (scrapeConfigs !== undefined && scrapeConfigs !== null && !Array.isArray(scrapeConfigs)) {
     problems.push(`${where}: scrape_configs: expected a list of scrape jobs`);
@@ -150,6 +153,18 @@ export function loadConfig(sources: ConfigSources = {}): PharosConfig {
       apiKeyMaxLifetimeMs: get('auth.api_key_max_lifetime'),
       initialAdminLogin: get('auth.initial_admin_login'),
       initialAdminPassword: get('auth.initial_admin_password'),
+    },
+    selfMonitoring: {
+      enabled: get('self_monitoring.enabled'),
+      tenant: get('self_monitoring.tenant'),
+      intervalMs: get('self_monitoring.interval'),
+    },
+    dashboards: {
+      provisioning: {
+        path: get('dashboards.provisioning.path'),
+        intervalMs: get('dashboards.provisioning.interval'),
+        allowRemoval: get('dashboards.provisioning.allow_removal'),
+      },
     },
     log: { level: get('log.level'), format: get('log.format') },
   };

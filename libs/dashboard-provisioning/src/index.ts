@@ -1,0 +1,12 @@
+export { PHAROS_OVERVIEW, PHAROS_OVERVIEW_UID } from './overview-dashboard.js';
+export type { BuiltInDashboard } from './overview-dashboard.js';
+export { DashboardFileError, looksLikeGrafanaDashboard, parseDashboardFile } from './dashboard-file.js';
+export type { DashboardDefinition } from './dashboard-file.js';
+export { readProvisioningFolder } from './folder-reader.js';
+export type { FileProblem, FolderScan, ProvisionedFile } from './folder-reader.js';
+export { BUILT_IN_ACTOR, FILE_ACTOR, ensureBuiltInDashboard } from './provenance.js';
+export type { BuiltInOutcome, ProvisioningStore } from './provenance.js';
+export { FileDashboardSync } from './file-sync.js';
+export type { FileSyncOptions, FileSyncReport } from './file-sync.js';
+export { FileProvisioner } from './file-provisioner.js';
+export type { FileProvisionerOptions } from './file-provisioner.js';
