@@ -1,6 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, type ElementRef, inject, viewChild } from '@angular/core';
 import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 import { AuthSession } from './core/auth-session';
+import { AdminAccess } from './features/admin/admin-access';
 import { ThemeSwitch } from './core/theme';
 
 /** The shell: skip link, navigation, theme toggle, log out (auth on), and the routed page. */
@@ -14,6 +15,10 @@ import { ThemeSwitch } from './core/theme';
       <nav aria-label="Main">
         @if (showNavigation()) {
           <a routerLink="/explore" routerLinkActive="active" ariaCurrentWhenActive="page">Explore</a>
+          <a routerLink="/dashboards" routerLinkActive="active" ariaCurrentWhenActive="page" data-testid="nav-dashboards">Dashboards</a>
+          @if (admin.canAdminister()) {
+            <a routerLink="/admin" routerLinkActive="active" ariaCurrentWhenActive="page" data-testid="nav-admin">Admin</a>
+          }
         }
       </nav>
       <!-- A toggle button: its name stays "Dark theme" and aria-pressed carries the state. -->
@@ -44,6 +49,8 @@ import { ThemeSwitch } from './core/theme';
 export class App {
   protected readonly theme = inject(ThemeSwitch);
   private readonly auth = inject(AuthSession);
+  /** Admin rights in some tenant, or a server admin: the Admin link. */
+  protected readonly admin = inject(AdminAccess);
   private readonly router = inject(Router);
   /** The logged-in user, when auth is on. */
   protected readonly session = computed(() => {

@@ -7,7 +7,33 @@ export type SessionState =
   /** Auth is off: every request runs as the local user; no login page, no log out. */
   | { readonly kind: 'local' }
   | { readonly kind: 'anonymous' }
-  | { readonly kind: 'user'; readonly login: string; readonly mustChangePassword: boolean };
+  | {
+      readonly kind: 'user';
+      readonly login: string;
+      readonly mustChangePassword: boolean;
+      /** Roles per tenant and the server-admin flag; absent until `GET /api/session` answered. */
+      readonly tenants?: readonly TenantRole[];
+      readonly serverAdmin?: boolean;
+    };
+
+export interface TenantRole {
+  readonly id: string;
+  readonly role: 'viewer' | 'editor' | 'admin';
+}
+
+/**
+ * Whether the session may change dashboards and rules somewhere (editor or admin in a tenant,
+ * or server admin). With auth off everyone may. The server enforces it per request; the console
+ * only hides what would be refused.
+ */
+export function canEditIn(state: SessionState): boolean {
+  if (state.kind === 'local' || state.kind === 'unknown') return true;
+  if (state.kind !== 'user') return false;
+  if (state.serverAdmin === true) return true;
+  // Until roles are known, show the controls; a refusal names the missing role.
+  if (state.tenants === undefined) return true;
+  return state.tenants.some((t) => t.role === 'editor' || t.role === 'admin');
+}
 
 /** A refused login or password change, with the API's own message. */
 export class AuthApiError extends Error {
@@ -33,6 +59,14 @@ interface SessionAnswer {
   readonly kind?: string;
   readonly login?: string;
   readonly mustChangePassword?: boolean;
+  readonly serverAdmin?: boolean;
+  readonly tenants?: readonly { id?: unknown; role?: unknown }[];
+}
+
+const ROLES = new Set(['viewer', 'editor', 'admin']);
+
+function tenantRoles(body: SessionAnswer): TenantRole[] {
+  return (body.tenants ?? []).filter((t): t is TenantRole => typeof t.id === 'string' && typeof t.role === 'string' && ROLES.has(t.role));
 }
 
 /**
@@ -60,7 +94,7 @@ export class AuthSession {
     const body = raw as SessionAnswer;
     if (body.kind === 'local') return this.set({ kind: 'local' });
     if (body.kind === 'user' && typeof body.login === 'string') {
-      return this.set({ kind: 'user', login: body.login, mustChangePassword: body.mustChangePassword === true });
+      return this.set({ kind: 'user', login: body.login, mustChangePassword: body.mustChangePassword === true, tenants: tenantRoles(body), serverAdmin: body.serverAdmin === true });
     }
     // An API key in a browser (unusual, but valid): nothing to log into or out of.
     return this.set({ kind: 'local' });
@@ -78,7 +112,9 @@ export class AuthSession {
       // No storage (some private modes): the token in memory still serves this page.
     }
     this.memoryToken = body.csrfToken;
-    return this.set({ kind: 'user', login: body.user?.login ?? login, mustChangePassword: body.mustChangePassword === true });
+    this.set({ kind: 'user', login: body.user?.login ?? login, mustChangePassword: body.mustChangePassword === true });
+    // The login answer does not carry roles; the session does.
+    return this.load().catch(() => this.current());
   }
 
   async changePassword(currentPassword: string, newPassword: string): Promise<void> {

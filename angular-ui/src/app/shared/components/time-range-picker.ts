@@ -19,6 +19,7 @@ export interface RangeSelection {
       <label>Range
         <select data-testid="range-select" [value]="rangeKey()" (change)="onRangeKind(valueOf($event))">
           @for (r of relative; track r) { <option [value]="r">Last {{ r }}</option> }
+          @if (otherRelative(); as other) { <option [value]="other">Last {{ other }}</option> }
           <option value="absolute">Absolute…</option>
         </select>
       </label>
@@ -32,9 +33,11 @@ export interface RangeSelection {
           <option value="utc">UTC</option>
         </select>
       </label>
-      <label>Step
-        <input data-testid="step-input" class="step" [value]="stepText()" [placeholder]="'auto (' + autoStepText() + ')'" (change)="onStep(valueOf($event))" />
-      </label>
+      @if (showStep()) {
+        <label>Step
+          <input data-testid="step-input" class="step" [value]="stepText()" [placeholder]="'auto (' + autoStepText() + ')'" (change)="onStep(valueOf($event))" />
+        </label>
+      }
     </div>
     @if (problem(); as p) { <p class="problem" role="alert" data-testid="range-problem">{{ p }}</p> }
   `,
@@ -51,10 +54,17 @@ export class TimeRangePicker {
   readonly value = input.required<RangeSelection>();
   /** The step the page derives from the graph width when none is set; shown as a hint. */
   readonly autoStepMs = input<number | null>(null);
+  /** Dashboards choose steps per panel, so they hide the step field. */
+  readonly showStep = input(true);
   readonly selectionChange = output<RangeSelection>();
 
   protected readonly relative = RELATIVE_RANGES;
   protected readonly problem = signal<string | null>(null);
+  /** A relative range that is not a preset (from a dashboard model), offered as it is. */
+  protected readonly otherRelative = computed(() => {
+    const r = this.value().range;
+    return r.kind === 'relative' && !isRelativeRange(r.last) ? r.last : null;
+  });
   protected readonly rangeKey = computed(() => {
     const r = this.value().range;
     return r.kind === 'relative' ? r.last : 'absolute';
@@ -83,7 +93,7 @@ export class TimeRangePicker {
 
   protected onRangeKind(key: string): void {
     const cur = this.value();
-    if (isRelativeRange(key)) return this.emit({ ...cur, range: { kind: 'relative', last: key } });
+    if (isRelativeRange(key) || key === this.otherRelative()) return this.emit({ ...cur, range: { kind: 'relative', last: key } });
     // Switching to absolute starts from the window currently shown, which the user then edits.
     const now = Date.now();
     const last = cur.range.kind === 'relative' ? parseDuration(cur.range.last) : cur.range.toMs - cur.range.fromMs;

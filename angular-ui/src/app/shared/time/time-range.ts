@@ -6,8 +6,9 @@
 export const RELATIVE_RANGES = ['5m', '15m', '1h', '6h', '24h', '7d'] as const;
 export type RelativeRange = (typeof RELATIVE_RANGES)[number];
 
+/** `last` is any duration ("3h" from an imported dashboard too); the picker offers RELATIVE_RANGES. */
 export type TimeRange =
-  | { readonly kind: 'relative'; readonly last: RelativeRange }
+  | { readonly kind: 'relative'; readonly last: string }
   | { readonly kind: 'absolute'; readonly fromMs: number; readonly toMs: number };
 
 export type TimeZone = 'local' | 'utc';
