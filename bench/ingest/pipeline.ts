@@ -6,7 +6,13 @@
  * shared with other work — and is the quick loop for profiling the path:
  *
  *   npm run build && node dist/bench/ingest/pipeline.js [--series 100000] [--steps 24] \
- *     [--warmup-steps 3] [--workers 1] [--inflight 16] [--rounds 1]
+ *     [--warmup-steps 3] [--workers 1] [--inflight 16] [--rounds 1] [--protocol remote-write]
+ *
+ * `--protocol otlp-grpc|otlp-http` sends the bench's OTLP bodies instead (8,192 data points a
+ * request; gzip for otlp-http, plain protobuf for otlp-grpc as grpc-js hands it over after
+ * inflating), decoded on the main thread and ingested as the collector's OTLP receiver does
+ * (`apps/collector/src/otlp-receiver.ts`: one `OtlpDecoder`, `MetricIngestor.ingest`); the
+ * decode pool is then unused.
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof dist/bench/ingest/pipeline.js …
  *   … --heap-sample FILE   sampled allocations of the main thread during the measured rounds
  *                          that outlived a scavenge (what feeds old-space collections)
@@ -25,10 +31,13 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '#pharos/config';
 import { IngestDecodePool, MetricIngestor } from '#pharos/ingest';
 import { METRICS_TOPIC } from '#pharos/metric-model';
+import { OtlpDecoder } from '#pharos/otlp';
 import { MetricsProcessor } from '#pharos/processor';
 import { DuckDBMetricStore } from '#pharos/storage';
 import { EmbeddedStream } from '#pharos/stream';
 import { createLogger, SelfMetrics } from '#pharos/telemetry';
+import { OtlpBodyBuilder } from './otlp-bodies.js';
+import { OTLP_BATCH_POINTS, PROTOCOLS, isOtlp, type IngestProtocol } from './protocols.js';
 import { buildFleet } from './series.js';
 import { encodeBody, planWorkload, samplesInBody, slicesOf } from './workload.js';
 
@@ -41,6 +50,7 @@ const { values: args } = parseArgs({
     inflight: { type: 'string', default: '16' },
     rounds: { type: 'string', default: '1' },
     'heap-sample': { type: 'string' },
+    protocol: { type: 'string', default: 'remote-write' },
   },
   strict: true,
 });
@@ -56,17 +66,31 @@ const WORKERS = int('workers', 0);
 const INFLIGHT = int('inflight', 1);
 const ROUNDS = int('rounds', 1);
 if (WARMUP >= STEPS) throw new Error('--warmup-steps must be below --steps');
+if (!(PROTOCOLS as readonly string[]).includes(args.protocol)) throw new Error(`--protocol must be one of ${PROTOCOLS.join(', ')}, got ${args.protocol}`);
+const PROTOCOL = args.protocol as IngestProtocol;
 
 const config = loadConfig({ env: {} });
-const workload = planWorkload({ style: 'live', series: SERIES, senders: 1, seriesPerBody: 2_000, maxRate: 2_000_000, seconds: 60, nowMs: Date.now() });
+const workload = planWorkload({
+  protocol: PROTOCOL,
+  style: 'live',
+  series: SERIES,
+  senders: 1,
+  seriesPerBody: isOtlp(PROTOCOL) ? OTLP_BATCH_POINTS : 2_000,
+  maxRate: 2_000_000,
+  seconds: 60,
+  nowMs: Date.now(),
+});
 const slices = slicesOf(workload, 0);
 const fleet = buildFleet(SERIES);
+const otlpBodies = isOtlp(PROTOCOL) ? new OtlpBodyBuilder(fleet, workload.startMs) : undefined;
+// One decoder for the run, as the receiver keeps one per set of limits.
+const otlpDecoder = new OtlpDecoder();
 
 function buildBodies(fromStep: number, toStep: number): Buffer[][] {
   const out: Buffer[][] = [];
   for (let step = fromStep; step < toStep; step++) {
     const bodies: Buffer[] = [];
-    for (let j = 0; j < slices; j++) bodies.push(encodeBody(workload, fleet, 0, j, step));
+    for (let j = 0; j < slices; j++) bodies.push(encodeBody(workload, fleet, 0, j, step, otlpBodies));
     out.push(bodies);
   }
   return out;
@@ -117,6 +141,19 @@ async function waitStored(target: number, timeoutMs = 300_000): Promise<void> {
   }
 }
 
+/** What the OTLP receiver does with a body once the tenant is known (no delta series here). */
+async function ingestOtlp(body: Buffer, now: number, what: string): Promise<void> {
+  const decoded = otlpDecoder.decode(body, {
+    tenant: 'default',
+    format: 'protobuf',
+    encoding: PROTOCOL === 'otlp-http' ? 'gzip' : 'identity',
+    minTimestampMs: now - config.storage.metrics.retentionMs,
+    maxTimestampMs: now + 600_000,
+  });
+  if (decoded.rejectedDataPoints > 0 || decoded.delta !== undefined) throw new Error(`${what}: ${decoded.messages.join('; ') || 'unexpected delta series'}`);
+  await ingestor.ingest('otlp', decoded.batch, { stableLabels: true });
+}
+
 /** Sends steps in order per slice, `INFLIGHT` bodies at a time overall. */
 async function send(steps: Buffer[][], firstStep: number): Promise<void> {
   let active = 0;
@@ -141,6 +178,10 @@ async function send(steps: Buffer[][], firstStep: number): Promise<void> {
         for (let s = 0; s < steps.length; s++) {
           await acquire();
           try {
+            if (isOtlp(PROTOCOL)) {
+              await ingestOtlp(steps[s]![j]!, now, `step ${firstStep + s} body ${j}`);
+              continue;
+            }
             const decoded = await pool.decode({
               kind: 'prometheus-remote-write',
               body: steps[s]![j]!,
@@ -160,7 +201,7 @@ async function send(steps: Buffer[][], firstStep: number): Promise<void> {
 }
 
 const measuredSteps = STEPS - WARMUP;
-process.stdout.write(`pipeline: ${SERIES} series, ${slices} bodies a step, ${WARMUP} warm-up + ${measuredSteps} measured steps × ${ROUNDS} rounds, ${WORKERS} decode workers, ${INFLIGHT} in flight\n`);
+process.stdout.write(`pipeline: ${PROTOCOL}, ${SERIES} series, ${slices} bodies a step, ${WARMUP} warm-up + ${measuredSteps} measured steps × ${ROUNDS} rounds, ${WORKERS} decode workers, ${INFLIGHT} in flight\n`);
 let sent = 0;
 const warm = buildBodies(0, WARMUP);
 await send(warm, 0);

@@ -6,6 +6,7 @@ import type { Logger, SelfMetrics } from '#pharos/telemetry';
 import type { TenantResolver } from '#pharos/tenancy';
 
 export const OTLP_PROTOCOL = 'otlp';
+const STABLE_LABELS = { stableLabels: true } as const;
 
 /** A request to export, whatever the transport. */
 export interface OtlpExportRequest {
@@ -106,9 +107,11 @@ export class OtlpReceiver {
       messages.push(...conversion.messages);
     }
     try {
-      const outcome = await this.ingestor.ingest(OTLP_PROTOCOL, decoded.batch);
+      // The decoder caches each series' labels (and the delta conversion passes them on), so a
+      // series has the same Labels object in every request: the stream may name it by ref.
+      const outcome = await this.ingestor.ingest(OTLP_PROTOCOL, decoded.batch, STABLE_LABELS);
       if (conversion && (sampleCount(conversion.batch) > 0 || conversion.batch.histograms.length > 0)) {
-        await this.ingestor.ingest(OTLP_PROTOCOL, conversion.batch);
+        await this.ingestor.ingest(OTLP_PROTOCOL, conversion.batch, STABLE_LABELS);
       }
       for (const [reason, n] of Object.entries(outcome.rejected)) rejected[reason] = (rejected[reason] ?? 0) + n;
       messages.push(...outcome.messages);

@@ -25,9 +25,10 @@ export interface IngestOptions {
    * The caller hands over the same `Labels` object for a series in every batch (its decoder or
    * scrape loop caches series), so the series is recognised by identity and, once its labels
    * are durable, later records name it by ref alone (docs/adr/0010-series-refs-on-the-stream.md).
-   * Leave it off for label arrays built afresh per request (OTLP, line protocol): each would
-   * pay a SHA-256 for its ref and never be recognised again, so its records keep full labels
-   * and no ref (codec version 1), exactly as before refs existed.
+   * Leave it off for label arrays built afresh per request (line protocol): each would pay a
+   * SHA-256 for its ref and never be recognised again, so its records keep full labels and no
+   * ref (codec version 1), exactly as before refs existed. (OTLP's decoder caches its series'
+   * labels, so the OTLP receiver sets it.)
    */
   readonly stableLabels?: boolean;
 }

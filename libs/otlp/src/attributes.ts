@@ -49,6 +49,37 @@ export function readKeyValue(r: WireReader, buf: Buffer, end: number, out: strin
   out.push(internedUtf8(buf, keyStart, keyEnd), value);
 }
 
+/**
+ * Reads a run of attribute fields, `buf[start, end)` (each a length-delimited `KeyValue`,
+ * whatever its field number), onto `out` with `r`, which is left as it was. Returns the first
+ * problem (invalid UTF-8) or undefined; later attributes are still read, as the walker does.
+ */
+export function readAttributeFields(r: WireReader, buf: Buffer, start: number, end: number, out: string[]): string | undefined {
+  const pos = r.pos;
+  const saved = r.enter(end);
+  r.pos = start;
+  let problem: string | undefined;
+  try {
+    while (r.pos < end) {
+      r.tag();
+      const e = r.lengthEnd();
+      try {
+        readKeyValue(r, buf, e, out);
+      } catch (err) {
+        if (!(err instanceof AttributeUtf8Error)) throw err;
+        problem ??= err.message;
+        // The throw skipped the inner messages' `leave`: restore this run's bound.
+        r.end = end;
+      }
+      r.pos = e;
+    }
+  } finally {
+    r.end = saved;
+    r.pos = pos;
+  }
+  return problem;
+}
+
 /** Reads an `AnyValue` (ending at `end`) as its `AsString` text. */
 function readAnyValueString(r: WireReader, buf: Buffer, end: number): string {
   const saved = r.enter(end);

@@ -80,12 +80,16 @@ function readResource(r: WireReader, buf: Buffer, end: number, attrs: string[]):
 }
 
 function readAttribute(r: WireReader, buf: Buffer, end: number, out: string[]): string | undefined {
+  const bound = r.end;
   try {
     readKeyValue(r, buf, end, out);
     return undefined;
   } catch (err) {
-    if (err instanceof AttributeUtf8Error) return err.message;
-    throw err;
+    if (!(err instanceof AttributeUtf8Error)) throw err;
+    // The throw skipped the inner messages' `leave`: without this the rest of the enclosing
+    // message would be read against the attribute value's bound and fail as truncated.
+    r.end = bound;
+    return err.message;
   }
 }
 
@@ -251,11 +255,10 @@ function walkMetric(r: WireReader, buf: Buffer, end: number, t: OtlpTranslator, 
   r.leave(saved);
 }
 
-/** Reads an attribute into the point; invalid UTF-8 marks the point as bad. */
-function pointAttribute(r: WireReader, buf: Buffer, p: PointScratch): void {
+/** An attribute field of the point (its tag at `at`); decoded only when the translator needs it. */
+function pointAttribute(r: WireReader, buf: Buffer, p: PointScratch, at: number): void {
   const e = r.lengthEnd();
-  const problem = readAttribute(r, buf, e, p.attrs);
-  if (problem !== undefined) p.problem ??= problem;
+  p.attributeField(r, buf, at, e);
   r.pos = e;
 }
 
@@ -269,7 +272,7 @@ function readNumberPoint(r: WireReader, buf: Buffer, end: number, p: PointScratc
     switch (field) {
       case 7:
         if (wt !== WIRE_LEN) wrongWireType('NumberDataPoint', field, wt, at);
-        pointAttribute(r, buf, p);
+        pointAttribute(r, buf, p, at);
         break;
       case 2:
       case 3:
@@ -306,7 +309,7 @@ function readHistogramPoint(r: WireReader, buf: Buffer, end: number, p: PointScr
     switch (field) {
       case 9:
         if (wt !== WIRE_LEN) wrongWireType('HistogramDataPoint', field, wt, at);
-        pointAttribute(r, buf, p);
+        pointAttribute(r, buf, p, at);
         break;
       case 2:
       case 3:
@@ -354,7 +357,7 @@ function readExponentialPoint(r: WireReader, buf: Buffer, end: number, p: PointS
     switch (field) {
       case 1:
         if (wt !== WIRE_LEN) wrongWireType('ExponentialHistogramDataPoint', field, wt, at);
-        pointAttribute(r, buf, p);
+        pointAttribute(r, buf, p, at);
         break;
       case 2:
       case 3:
@@ -441,7 +444,7 @@ function readSummaryPoint(r: WireReader, buf: Buffer, end: number, p: PointScrat
     switch (field) {
       case 7:
         if (wt !== WIRE_LEN) wrongWireType('SummaryDataPoint', field, wt, at);
-        pointAttribute(r, buf, p);
+        pointAttribute(r, buf, p, at);
         break;
       case 2:
       case 3:

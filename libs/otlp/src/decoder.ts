@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { type MetricBatch, MetricBatchBuilder } from '#pharos/metric-model';
+import { type MetricBatch, MetricBatchBuilder, hashBytes } from '#pharos/metric-model';
 import { ProtowireError, WireReader } from '#pharos/protowire';
 import { Scratch } from './buckets.js';
 import { walkJsonRequest } from './decode-json.js';
@@ -7,6 +7,7 @@ import { walkExportRequest } from './decode-proto.js';
 import { OtlpDecodeError } from './errors.js';
 import { type OtlpLimits, type ResolvedOtlpLimits, resolveLimits } from './options.js';
 import { PointScratch } from './point.js';
+import type { KeyHash } from './series-cache.js';
 import { type OtlpTranslationOptions, resolveTranslationSettings } from './settings.js';
 import { OtlpTranslator } from './translator.js';
 
@@ -56,12 +57,27 @@ export interface OtlpDecodeResult {
 
 export interface OtlpDecoderOptions extends OtlpLimits {
   readonly translation?: OtlpTranslationOptions;
+  /**
+   * Memory for the series caches that give a series the same `Labels` object in every request
+   * (all tenants together, accounted as key bytes plus label text and a per-entry overhead;
+   * real memory is up to about twice this). Default 64 MiB: ~200k series of ten labels.
+   */
+  readonly seriesCacheBytes?: number;
+  /** Hash of the series cache keys; for tests that force collisions. Default `hashBytes`. */
+  readonly seriesKeyHash?: KeyHash;
 }
+
+const DEFAULT_SERIES_CACHE_BYTES = 64 * 1024 * 1024;
 
 /**
  * Decodes OTLP metrics requests (protobuf or JSON, optionally gzip) into a {@link MetricBatch}
  * the way Prometheus 3's OTLP receiver translates them. Keeps scratch state across calls:
  * one decoder per thread and per set of limits. Not re-entrant (decoding is synchronous).
+ *
+ * A series translated once is cached per tenant (bounded by `seriesCacheBytes`), so the same
+ * series in later requests has the identical `Labels` object in the batch: pass
+ * `stableLabels` to `MetricIngestor.ingest` and its records name it by ref (ADR 0010).
+ * Batches' label arrays are shared with the cache and with later batches: never mutate them.
  */
 export class OtlpDecoder {
   private readonly limits: ResolvedOtlpLimits;
@@ -71,7 +87,20 @@ export class OtlpDecoder {
 
   constructor(options: OtlpDecoderOptions = {}) {
     this.limits = resolveLimits(options);
-    this.translator = new OtlpTranslator(resolveTranslationSettings(options.translation), this.limits);
+    this.translator = new OtlpTranslator(resolveTranslationSettings(options.translation), this.limits, {
+      maxBytes: options.seriesCacheBytes ?? DEFAULT_SERIES_CACHE_BYTES,
+      hash: options.seriesKeyHash ?? hashBytes,
+    });
+  }
+
+  /** Series whose labels are cached for `tenant`. */
+  cachedSeries(tenant: string): number {
+    return this.translator.cachedSeries(tenant);
+  }
+
+  /** Accounted bytes of the series caches, all tenants. */
+  get cachedBytes(): number {
+    return this.translator.cachedBytes;
   }
 
   /**
@@ -89,7 +118,7 @@ export class OtlpDecoder {
       deltaHistogramStarts: new Scratch(new Float64Array(4)),
     };
     const t = this.translator;
-    t.beginRequest(target, call.minTimestampMs ?? -Infinity, call.maxTimestampMs ?? Infinity);
+    t.beginRequest(target, call.tenant, call.minTimestampMs ?? -Infinity, call.maxTimestampMs ?? Infinity);
     if (call.format === 'json') {
       let doc: unknown;
       try {

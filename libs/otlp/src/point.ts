@@ -1,3 +1,5 @@
+import type { WireReader } from '#pharos/protowire';
+import { readAttributeFields } from './attributes.js';
 import { Scratch } from './buckets.js';
 
 /**
@@ -6,8 +8,22 @@ import { Scratch } from './buckets.js';
  * allocates no object per point; only the fields of the point's kind are meaningful.
  */
 export class PointScratch {
-  /** Attribute key/value strings, flat: `[k0, v0, k1, v1, …]` (values already `AsString`). */
+  /**
+   * Attribute key/value strings, flat: `[k0, v0, k1, v1, …]` (values already `AsString`).
+   * Complete only after {@link decodeAttributes} when {@link attrWire} is set.
+   */
   readonly attrs: string[] = [];
+  /**
+   * Set by the protobuf walker when the point's attribute fields form one run of bytes,
+   * `attrWire[attrStart, attrEnd)`, left undecoded: a series seen before is recognised by
+   * these bytes alone, so decoding its attributes would be wasted work.
+   */
+  attrWire: Buffer | undefined;
+  attrStart = 0;
+  attrEnd = 0;
+  private attrReader: WireReader | undefined;
+  /** Some attribute fields were decoded as they were read: no run of bytes can key the point. */
+  private attrsDecoded = false;
   /** A problem found while decoding the point (e.g. invalid UTF-8); the point is rejected. */
   problem: string | undefined;
   startMs = 0;
@@ -44,6 +60,10 @@ export class PointScratch {
 
   reset(): void {
     this.attrs.length = 0;
+    this.attrWire = undefined;
+    this.attrStart = this.attrEnd = 0;
+    this.attrReader = undefined;
+    this.attrsDecoded = false;
     this.problem = undefined;
     this.startMs = 0;
     this.timeMs = 0;
@@ -63,6 +83,46 @@ export class PointScratch {
     this.negativeCounts.length = 0;
     this.quantiles.length = 0;
     this.exemplarCount = 0;
+  }
+
+  /**
+   * An attribute field of the point, `buf[start, end)` from its tag, read by the protobuf
+   * walker with `r`. The fields are left undecoded while they form one run of bytes (as
+   * every SDK and the Collector write them); a field past another kind of field decodes them
+   * all, and the series is then keyed by its decoded strings.
+   */
+  attributeField(r: WireReader, buf: Buffer, start: number, end: number): void {
+    if (this.attrWire === undefined && this.attrReader === undefined && !this.attrsDecoded) {
+      this.attrReader = r;
+      this.attrWire = buf;
+      this.attrStart = start;
+      this.attrEnd = end;
+      return;
+    }
+    if (this.attrWire !== undefined && this.attrEnd === start) {
+      this.attrEnd = end;
+      return;
+    }
+    this.decodeAttributes();
+    this.attrsDecoded = true;
+    const problem = readAttributeFields(r, buf, start, end, this.attrs);
+    if (problem !== undefined) this.problem ??= problem;
+  }
+
+  /**
+   * Decodes attributes left undecoded into {@link attrs} (a problem such as invalid UTF-8
+   * goes to {@link problem}); a no-op when there are none. Throws the reader's error for
+   * malformed bytes, as decoding them during the walk would have.
+   */
+  decodeAttributes(): void {
+    const r = this.attrReader;
+    if (r === undefined) return;
+    const buf = this.attrWire!;
+    this.attrReader = undefined;
+    this.attrWire = undefined;
+    this.attrsDecoded = true;
+    const problem = readAttributeFields(r, buf, this.attrStart, this.attrEnd, this.attrs);
+    if (problem !== undefined) this.problem ??= problem;
   }
 
   /** The next exemplar slot, cleared. */

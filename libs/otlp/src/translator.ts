@@ -12,13 +12,13 @@ import { formatFloatPlain } from './format.js';
 import { LabelScratch, sortPairs } from './label-scratch.js';
 import { type LabelNameRules, type OtlpMetricKind, OtlpNameError, labelName, metricFamilyName, prometheusUnit } from './naming.js';
 import type { OtlpRejectionReason, ResolvedOtlpLimits } from './options.js';
-import type { ExemplarScratch, PointScratch } from './point.js';
+import { exemplarLabels } from './exemplars.js';
+import type { PointScratch } from './point.js';
+import { SeriesKeys, SeriesTag } from './series-keys.js';
+import type { KeyHash } from './series-cache.js';
 import {
   BUCKET_LABEL,
   DEFAULT_ZERO_THRESHOLD,
-  EXEMPLAR_MAX_RUNES,
-  EXEMPLAR_SPAN_ID,
-  EXEMPLAR_TRACE_ID,
   FLAG_NO_RECORDED_VALUE,
   IDENTIFYING_RESOURCE_ATTRIBUTES,
   INSTANCE_LABEL,
@@ -113,6 +113,20 @@ export class OtlpTranslator {
   private isDelta = false;
   // The labels of the point being translated, without `__name__`.
   private readonly base = new LabelScratch();
+  // Series of the point being translated. Once a series has been translated its labels are
+  // cached by what determines them (SeriesKeys), so the same series in later requests gets the
+  // same Labels object — which the ingestor needs to name it by ref (ADR 0010) — and skips
+  // attribute decoding, translation and sorting. `this.base` is filled only on a miss.
+  private readonly keys: SeriesKeys;
+  private point!: PointScratch;
+  /** The labels acceptPoint found for `probeTag`, if any. */
+  private probe: Labels | undefined;
+  private probeTag = SeriesTag.Family;
+  /** `this.base` holds the current point's labels. */
+  private baseReady = false;
+  /** The current point's translation warned (colliding names): its series are not cached, so each request warns again. */
+  private baseWarned = false;
+  private warnCount = 0;
   private readonly sorted: string[] = [];
   // Exponential-histogram layout scratch.
   private readonly posSpans = new ScratchArray(new Int32Array(16));
@@ -124,7 +138,9 @@ export class OtlpTranslator {
   constructor(
     private readonly settings: OtlpTranslationSettings,
     private readonly limits: ResolvedOtlpLimits,
+    cache: { readonly maxBytes: number; readonly hash: KeyHash },
   ) {
+    this.keys = new SeriesKeys(cache.maxBytes, cache.hash);
     this.nameRules = {
       escape: settings.escapeNames,
       underscoreSanitization: settings.underscoreSanitization,
@@ -132,8 +148,19 @@ export class OtlpTranslator {
     };
   }
 
+  /** Accounted bytes of the series caches, all tenants. */
+  get cachedBytes(): number {
+    return this.keys.cachedBytes;
+  }
+
+  /** Series whose labels are cached for `tenant`. */
+  cachedSeries(tenant: string): number {
+    return this.keys.cachedSeries(tenant);
+  }
+
   /** Starts a request. Samples outside `[minTs, maxTs]` are rejected as too old / too new. */
-  beginRequest(target: TranslationTarget, minTs: number, maxTs: number): void {
+  beginRequest(target: TranslationTarget, tenant: string, minTs: number, maxTs: number): void {
+    this.keys.beginRequest(tenant);
     this.target = target;
     this.minTs = minTs;
     this.maxTs = maxTs;
@@ -148,6 +175,7 @@ export class OtlpTranslator {
   /** Starts a `ResourceMetrics`; `attrs` (flat key/value strings) must stay untouched until {@link endResource}. */
   beginResource(attrs: readonly string[], problem: string | undefined): void {
     this.resourceAttrs = attrs;
+    this.keys.beginResource(attrs);
     this.resourceError = problem;
     this.resourceReason = 'invalid_utf8';
     this.earliestMs = Infinity;
@@ -182,6 +210,7 @@ export class OtlpTranslator {
   /** Starts a `ScopeMetrics`. */
   beginScope(name: string, version: string, schemaUrl: string, attrs: readonly string[], problem: string | undefined): void {
     this.scopeError = problem;
+    this.keys.beginScope(name, version, schemaUrl, attrs);
     this.scopeReason = 'invalid_utf8';
     this.hasScopeLabels = false;
     this.scopeLabels.clear();
@@ -206,6 +235,7 @@ export class OtlpTranslator {
    */
   beginMetric(name: string, unit: string, description: string, kind: OtlpMetricKind, temporality: number, problem: string | undefined): void {
     this.kind = kind;
+    this.keys.skipMetric();
     this.metricError = this.resourceError ?? this.scopeError ?? problem;
     this.metricReason = this.resourceError !== undefined ? this.resourceReason : this.scopeError !== undefined ? this.scopeReason : 'invalid_utf8';
     this.family = '';
@@ -237,6 +267,7 @@ export class OtlpTranslator {
       return;
     }
     this.family = family;
+    this.keys.beginMetric(kind, name, unit);
     if (!this.metadataSeen.has(family)) {
       this.metadataSeen.add(family);
       this.target.batch.addMetadata({ metricFamilyName: family, type: prometheusType(kind), help: description, unit: prometheusUnit(unit) });
@@ -250,8 +281,8 @@ export class OtlpTranslator {
 
   /** A gauge or sum point. */
   numberPoint(p: PointScratch): void {
-    if (!this.acceptPoint(p)) return;
-    const labels = this.base.build(METRIC_NAME, this.family);
+    if (!this.acceptPoint(p, SeriesTag.Family)) return;
+    const labels = this.series(SeriesTag.Family, 0);
     const value = p.flags & FLAG_NO_RECORDED_VALUE ? STALE_NAN : p.value;
     const index = this.addFloat(labels, p, value);
     // Gauges carry no exemplars in Prometheus' translation.
@@ -264,12 +295,10 @@ export class OtlpTranslator {
       this.customBucketsPoint(p);
       return;
     }
-    if (!this.acceptPoint(p, 2)) return;
+    if (!this.acceptPoint(p, SeriesTag.Count, 2)) return;
     const stale = (p.flags & FLAG_NO_RECORDED_VALUE) !== 0;
-    const family = this.family;
-    if (p.hasSum) this.addFloat(this.base.build(METRIC_NAME, family + SUFFIX_SUM), p, stale ? STALE_NAN : p.sum);
-    this.addFloat(this.base.build(METRIC_NAME, family + SUFFIX_COUNT), p, stale ? STALE_NAN : p.count);
-    const bucketName = family + SUFFIX_BUCKET;
+    if (p.hasSum) this.addFloat(this.series(SeriesTag.Sum, 0), p, stale ? STALE_NAN : p.sum);
+    this.addFloat(this.series(SeriesTag.Count, 0), p, stale ? STALE_NAN : p.count);
     const n = Math.min(p.bounds.length, p.bucketCounts.length);
     let cumulative = 0;
     let nextExemplar = 0;
@@ -285,19 +314,19 @@ export class OtlpTranslator {
       // they were sent (Prometheus assumes them sorted by value, as SDKs send them).
       let last = nextExemplar;
       while (last < p.exemplarCount && !(p.exemplars[last]!.value > bound)) last++;
-      const labels = this.base.build(METRIC_NAME, bucketName, BUCKET_LABEL, formatFloatPlain(bound));
+      const labels = this.series(SeriesTag.Bucket, bound);
       const index = this.addFloat(labels, p, stale ? STALE_NAN : cumulative);
       if (last > nextExemplar) this.addExemplars(index, p, nextExemplar, last, labels);
       nextExemplar = last;
     }
-    const infLabels = this.base.build(METRIC_NAME, bucketName, BUCKET_LABEL, PLUS_INF);
+    const infLabels = this.series(SeriesTag.InfBucket, 0);
     const infIndex = this.addFloat(infLabels, p, stale ? STALE_NAN : p.count);
     if (nextExemplar < p.exemplarCount) this.addExemplars(infIndex, p, nextExemplar, p.exemplarCount, infLabels);
   }
 
   /** An exponential histogram point → an integer native histogram. */
   exponentialHistogramPoint(p: PointScratch): void {
-    if (!this.acceptPoint(p)) return;
+    if (!this.acceptPoint(p, SeriesTag.Family)) return;
     let scale = p.scale;
     if (scale < MIN_EXPONENTIAL_SCALE) {
       this.rejectPoint('invalid_histogram', `cannot convert exponential to native histogram. Scale must be >= ${MIN_EXPONENTIAL_SCALE}, was ${scale}`);
@@ -335,15 +364,13 @@ export class OtlpTranslator {
 
   /** A summary point: `_sum`, `_count` and one series per quantile. */
   summaryPoint(p: PointScratch): void {
-    if (!this.acceptPoint(p, 2)) return;
+    if (!this.acceptPoint(p, SeriesTag.Count, 2)) return;
     const stale = (p.flags & FLAG_NO_RECORDED_VALUE) !== 0;
-    const family = this.family;
-    this.addFloat(this.base.build(METRIC_NAME, family + SUFFIX_SUM), p, stale ? STALE_NAN : p.sum);
-    this.addFloat(this.base.build(METRIC_NAME, family + SUFFIX_COUNT), p, stale ? STALE_NAN : p.count);
+    this.addFloat(this.series(SeriesTag.Sum, 0), p, stale ? STALE_NAN : p.sum);
+    this.addFloat(this.series(SeriesTag.Count, 0), p, stale ? STALE_NAN : p.count);
     const q = p.quantiles;
     for (let i = 0; i < q.length; i += 2) {
-      const labels = this.base.build(METRIC_NAME, family, QUANTILE_LABEL, formatFloatPlain(q.data[i]!));
-      this.addFloat(labels, p, stale ? STALE_NAN : q.data[i + 1]!);
+      this.addFloat(this.series(SeriesTag.Quantile, q.data[i]!), p, stale ? STALE_NAN : q.data[i + 1]!);
     }
   }
 
@@ -403,19 +430,34 @@ export class OtlpTranslator {
   // --- internals -------------------------------------------------------------------------
 
   /**
-   * Common checks of a point and its base labels (in `this.base`); false when rejected.
+   * Common checks of a point; false when rejected. `probeTag` names a series every accepted
+   * point of its kind writes, looked up first: when it is cached, so are (almost always) the
+   * others, and the point's attributes need no decoding. On a miss the point's base labels
+   * (without `__name__`) are translated into `this.base` and checked against the limits;
    * `extraLabels` is how many labels the point's series add besides `__name__`.
    */
-  private acceptPoint(p: PointScratch, extraLabels = 0): boolean {
+  private acceptPoint(p: PointScratch, probeTag: SeriesTag, extraLabels = 0): boolean {
     if (p.timeMs < this.earliestMs) this.earliestMs = p.timeMs;
     if (p.timeMs > this.latestMs) this.latestMs = p.timeMs;
+    this.point = p;
+    this.probe = undefined;
+    this.probeTag = probeTag;
+    this.baseReady = false;
     if (this.metricError !== undefined) {
+      // Decoded all the same: malformed attribute bytes fail the request, whatever the point.
+      p.decodeAttributes();
       this.rejectPoint(this.metricReason, this.metricError);
       return false;
     }
-    if (p.problem !== undefined) {
-      this.rejectPoint('invalid_utf8', `metric ${JSON.stringify(this.family)}: ${p.problem}`);
-      return false;
+    // Attributes decoded while the point was read (JSON, or split fields) may have a problem
+    // already; undecoded ones were valid when their series was cached, or are decoded below.
+    if (p.problem === undefined && this.keys.beginPoint(p)) this.probe = this.keys.get(probeTag, 0);
+    if (this.probe === undefined) {
+      p.decodeAttributes();
+      if (p.problem !== undefined) {
+        this.rejectPoint('invalid_utf8', `metric ${JSON.stringify(this.family)}: ${p.problem}`);
+        return false;
+      }
     }
     if (p.timeMs < this.minTs) {
       this.rejectPoint('too_old', `metric ${JSON.stringify(this.family)}: sample at ${p.timeMs} is older than ${this.minTs}`);
@@ -425,13 +467,23 @@ export class OtlpTranslator {
       this.rejectPoint('too_far_in_future', `metric ${JSON.stringify(this.family)}: sample at ${p.timeMs} is newer than ${this.maxTs}`);
       return false;
     }
-    const base = this.base;
-    base.clear();
-    const problem = this.attributesInto(base, p.attrs, false);
+    // Cached series passed the limits below when they were translated (same limits, same labels).
+    if (this.probe !== undefined) return true;
+    const problem = this.translateBase(p);
     if (problem !== undefined) {
       this.rejectPoint('invalid_label_name', `metric ${JSON.stringify(this.family)}: ${problem}`);
       return false;
     }
+    return this.checkLimits(this.base, extraLabels);
+  }
+
+  /** The point's labels without `__name__` into `this.base`; returns a problem, or undefined. */
+  private translateBase(p: PointScratch): string | undefined {
+    const base = this.base;
+    base.clear();
+    const warnings = this.warnCount;
+    const problem = this.attributesInto(base, p.attrs, false);
+    if (problem !== undefined) return problem;
     if (this.settings.promotes) {
       const pr = this.promoted;
       for (let i = 0; i < pr.size; i++) if (base.get(pr.names[i]!) === '') base.set(pr.names[i]!, pr.values[i]!);
@@ -439,7 +491,52 @@ export class OtlpTranslator {
     if (this.job !== '') base.set(JOB_LABEL, this.job);
     if (this.instance !== '') base.set(INSTANCE_LABEL, this.instance);
     if (this.hasScopeLabels) base.setAll(this.scopeLabels);
-    return this.checkLimits(base, extraLabels);
+    this.baseReady = true;
+    this.baseWarned = this.warnCount !== warnings;
+    return undefined;
+  }
+
+  /**
+   * The labels of the accepted point's series `tag` (`number`: the bucket bound or quantile),
+   * from the cache, or built from the point's base labels and cached.
+   */
+  private series(tag: SeriesTag, number: number): Labels {
+    if (tag === this.probeTag && this.probe !== undefined) return this.probe;
+    const cached = this.keys.get(tag, number);
+    if (cached !== undefined) return cached;
+    if (!this.baseReady) {
+      // The probe series was cached, this one not (a new bucket bound, or evicted): translate
+      // the point now. Its translation succeeded when the probe series was cached, and it
+      // depends on nothing but the key, so it cannot fail now.
+      this.point.decodeAttributes();
+      const problem = this.translateBase(this.point);
+      if (problem !== undefined) throw new Error(`OTLP series cache: a cached point no longer translates (${problem})`);
+    }
+    const family = this.family;
+    const base = this.base;
+    let labels: Labels;
+    switch (tag) {
+      case SeriesTag.Family:
+        labels = base.build(METRIC_NAME, family);
+        break;
+      case SeriesTag.Sum:
+        labels = base.build(METRIC_NAME, family + SUFFIX_SUM);
+        break;
+      case SeriesTag.Count:
+        labels = base.build(METRIC_NAME, family + SUFFIX_COUNT);
+        break;
+      case SeriesTag.Bucket:
+        labels = base.build(METRIC_NAME, family + SUFFIX_BUCKET, BUCKET_LABEL, formatFloatPlain(number));
+        break;
+      case SeriesTag.InfBucket:
+        labels = base.build(METRIC_NAME, family + SUFFIX_BUCKET, BUCKET_LABEL, PLUS_INF);
+        break;
+      case SeriesTag.Quantile:
+        labels = base.build(METRIC_NAME, family, QUANTILE_LABEL, formatFloatPlain(number));
+        break;
+    }
+    if (!this.baseWarned) this.keys.set(tag, number, labels);
+    return labels;
   }
 
   /**
@@ -545,7 +642,7 @@ export class OtlpTranslator {
   }
 
   private addHistogramSample(p: PointScratch, h: NativeHistogram): void {
-    const labels = this.base.build(METRIC_NAME, this.family);
+    const labels = this.series(SeriesTag.Family, 0);
     const t = this.target;
     const builder = this.isDelta ? t.delta : t.batch;
     const index = builder.addSeries(labels);
@@ -556,7 +653,7 @@ export class OtlpTranslator {
 
   /** Explicit buckets as a native histogram with custom buckets (schema -53). */
   private customBucketsPoint(p: PointScratch): void {
-    if (!this.acceptPoint(p)) return;
+    if (!this.acceptPoint(p, SeriesTag.Family)) return;
     const bounds = p.bounds;
     for (let i = 0; i < bounds.length; i++) {
       const b = bounds.data[i]!;
@@ -627,42 +724,9 @@ export class OtlpTranslator {
   }
 
   private warn(message: string): void {
+    this.warnCount++;
     if (this.warnings.length < MAX_MESSAGES && !this.warnings.includes(message)) this.warnings.push(message);
   }
-}
-
-function exemplarLabels(e: ExemplarScratch): Labels | string {
-  if (e.problem !== undefined) return e.problem;
-  if (!e.hasValue) return 'exemplar has no value';
-  const out: string[] = [];
-  let runes = 0;
-  if (e.traceId !== '') {
-    out.push(EXEMPLAR_TRACE_ID, e.traceId);
-    runes += EXEMPLAR_TRACE_ID.length + e.traceId.length;
-  }
-  if (e.spanId !== '') {
-    out.push(EXEMPLAR_SPAN_ID, e.spanId);
-    runes += EXEMPLAR_SPAN_ID.length + e.spanId.length;
-  }
-  const a = e.attrs;
-  let attrRunes = 0;
-  for (let i = 0; i < a.length; i += 2) {
-    if (overriddenByTraceContext(a[i]!, e)) continue;
-    attrRunes += runeCount(a[i]!) + runeCount(a[i + 1]!);
-  }
-  // Attributes only when the whole set stays within OpenMetrics' 128-rune limit.
-  if (runes + attrRunes <= EXEMPLAR_MAX_RUNES) {
-    for (let i = 0; i < a.length; i += 2) {
-      if (overriddenByTraceContext(a[i]!, e) || a[i + 1] === '') continue;
-      out.push(a[i]!, a[i + 1]!);
-    }
-  }
-  sortPairs(out);
-  return out;
-}
-
-function overriddenByTraceContext(key: string, e: ExemplarScratch): boolean {
-  return (key === EXEMPLAR_TRACE_ID && e.traceId !== '') || (key === EXEMPLAR_SPAN_ID && e.spanId !== '');
 }
 
 function prometheusType(kind: OtlpMetricKind): MetricType {
@@ -683,19 +747,6 @@ function prometheusType(kind: OtlpMetricKind): MetricType {
 /** UTF-8 byte length, computed only when the UTF-16 length leaves any doubt about `limit`. */
 function utf8Length(s: string, limit: number): number {
   return s.length * 3 <= limit ? s.length : Buffer.byteLength(s, 'utf8');
-}
-
-function runeCount(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0xdc00 || c > 0xdfff || i === 0) n++;
-    else {
-      const prev = s.charCodeAt(i - 1);
-      if (prev < 0xd800 || prev > 0xdbff) n++;
-    }
-  }
-  return n;
 }
 
 function describe(labels: Labels): string {
