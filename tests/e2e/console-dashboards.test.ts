@@ -235,6 +235,37 @@ describe('Pharos console dashboards', () => {
     }
   });
 
+  it('lets a user of several tenants pick the tenant, with the role they have there', async () => {
+    await admin.json('POST', '/api/tenants/default/users', { login: 'mia', role: 'viewer', password: VIEWER_PASSWORD }, 201);
+    await admin.json('POST', '/api/tenants/other/users', { login: 'mia', role: 'editor' }, 201);
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const mia = await ctx.newPage();
+    try {
+      await loginInBrowser(mia, pharos.url, 'mia', VIEWER_PASSWORD);
+      await mia.goto(`${pharos.url}/dashboards`);
+      // The default tenant first: its dashboard is listed, and mia is a viewer there.
+      const select = mia.locator('[data-testid=tenant-select]');
+      await expect.poll(() => select.inputValue()).toBe('default');
+      await expect.poll(() => mia.locator('[data-testid=dashboard-link]').allInnerTexts()).toEqual(['Load by instance']);
+      await mia.goto(`${pharos.url}/d/${uid}`);
+      await mia.locator('[data-testid=dashboard-grid] section').first().waitFor();
+      expect(await mia.locator('[data-testid=edit-toggle]').count()).toBe(0);
+      // In the other tenant there is no such dashboard, and she may create one (editor).
+      await select.selectOption('other');
+      await mia.waitForURL(/\/dashboards$/);
+      await mia.locator('[data-testid=no-dashboards]').waitFor();
+      expect(await mia.locator('[data-testid=tenant-select]').inputValue()).toBe('other');
+      await mia.locator('[data-testid=new-dashboard]').click();
+      await mia.waitForURL(/\/d\//);
+      await mia.locator('[data-testid=edit-toggle]').waitFor();
+      const otherUid = new URL(mia.url()).pathname.split('/')[2]!;
+      const inOther = await admin.json<{ data: { dashboards: { uid: string }[] } }>('POST', '/graphql', { query: '{ dashboards { uid } }' });
+      expect(inOther.data.dashboards.map((d) => d.uid)).not.toContain(otherUid);
+    } finally {
+      await ctx.close();
+    }
+  });
+
   it('imports a Grafana dashboard JSON, listing what it could not convert', async () => {
     await page.goto(`${pharos.url}/dashboards/import`);
     await page.locator('[data-testid=import-json]').fill(readFileSync(GRAFANA_FIXTURE, 'utf8'));

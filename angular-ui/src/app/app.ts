@@ -1,5 +1,6 @@
 import { ChangeDetectionStrategy, Component, computed, type ElementRef, inject, viewChild } from '@angular/core';
 import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
+import { ActiveTenant } from './core/active-tenant';
 import { AuthSession } from './core/auth-session';
 import { AdminAccess } from './features/admin/admin-access';
 import { ThemeSwitch } from './core/theme';
@@ -25,6 +26,14 @@ import { ThemeSwitch } from './core/theme';
       <button type="button" class="theme" data-testid="theme-toggle" (click)="theme.toggle()" [attr.aria-pressed]="theme.theme() === 'dark'" title="Switch between light and dark theme">
         <span aria-hidden="true">{{ theme.theme() === 'dark' ? '☾' : '☀' }}</span> Dark theme
       </button>
+      @if (tenants.tenant(); as current) {
+        <!-- [selected] per option: the list can arrive after the value. -->
+        <label class="tenant">Tenant
+          <select data-testid="tenant-select" (change)="switchTenant($event)">
+            @for (t of tenants.tenants(); track t.id) { <option [value]="t.id" [selected]="t.id === current">{{ t.id }} ({{ t.role }})</option> }
+          </select>
+        </label>
+      }
       @if (session(); as user) {
         <span class="user" data-testid="user-login">{{ user.login }}</span>
         <button type="button" data-testid="logout" (click)="logout()">Log out</button>
@@ -41,6 +50,7 @@ import { ThemeSwitch } from './core/theme';
     nav a.active { background: var(--accent-soft); color: var(--accent-strong); font-weight: 600; }
     main { padding: 16px 20px; flex: 1; outline: none; }
     .user { color: var(--fg-muted); }
+    .tenant { display: inline-flex; gap: 6px; align-items: center; color: var(--fg-muted); font-size: 13px; }
     .skip { position: absolute; left: -9999px; top: 4px; background: var(--bg-raised); padding: 6px 10px; z-index: 10; }
     .skip:focus { left: 8px; }
   `,
@@ -57,6 +67,19 @@ export class App {
     const s = this.auth.state();
     return s.kind === 'user' ? s : null;
   });
+  protected readonly tenants = inject(ActiveTenant);
+
+  /**
+   * Everything on screen belongs to the tenant it was loaded in, so switching reloads the page;
+   * a dashboard of one tenant does not exist in another, so from a dashboard it goes to the list.
+   */
+  protected switchTenant(event: Event): void {
+    this.tenants.select((event.target as HTMLSelectElement).value);
+    const path = location.pathname;
+    if (path.startsWith('/d/')) location.assign('/dashboards');
+    else location.reload();
+  }
+
   /** Pages are reachable with auth off, or once logged in with a usable password. */
   protected readonly showNavigation = computed(() => {
     const s = this.auth.state();

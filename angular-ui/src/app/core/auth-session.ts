@@ -22,17 +22,19 @@ export interface TenantRole {
 }
 
 /**
- * Whether the session may change dashboards and rules somewhere (editor or admin in a tenant,
- * or server admin). With auth off everyone may. The server enforces it per request; the console
+ * Whether the session may change dashboards and rules in the tenant the console acts in (editor
+ * or admin there, or server admin). With auth off everyone may. The server enforces it per request; the console
  * only hides what would be refused.
  */
-export function canEditIn(state: SessionState): boolean {
+export function canEditIn(state: SessionState, tenant: string | null = null): boolean {
   if (state.kind === 'local' || state.kind === 'unknown') return true;
   if (state.kind !== 'user') return false;
   if (state.serverAdmin === true) return true;
   // Until roles are known, show the controls; a refusal names the missing role.
   if (state.tenants === undefined) return true;
-  return state.tenants.some((t) => t.role === 'editor' || t.role === 'admin');
+  // The active tenant's role (`ActiveTenant`), or the only tenant's.
+  const role = (tenant === null ? state.tenants[0] : state.tenants.find((t) => t.id === tenant))?.role;
+  return role === 'editor' || role === 'admin';
 }
 
 /** A refused login or password change, with the API's own message. */

@@ -1,6 +1,7 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
 import { newPanel, serializeDashboardModel, PANEL_TYPES, type DashboardModel, type Panel, type PanelType } from '@pharos/dashboard-model';
+import { ActiveTenant } from '../../core/active-tenant';
 import { AuthSession, canEditIn } from '../../core/auth-session';
 import { TimeRangePicker, type RangeSelection } from '../../shared/components/time-range-picker';
 import { DashboardGrid } from './components/dashboard-grid';
@@ -47,7 +48,8 @@ export class DashboardPage {
   private readonly paintedIds = signal<ReadonlySet<number>>(new Set());
 
   /** Viewers see dashboards; editors and admins change them (the server enforces it too). */
-  protected readonly canEdit = computed(() => canEditIn(this.auth.state()));
+  private readonly activeTenant = inject(ActiveTenant);
+  protected readonly canEdit = computed(() => canEditIn(this.auth.state(), this.activeTenant.tenant()));
 
   protected readonly panels = computed(() => this.session.model()?.panels ?? []);
   protected readonly editingPanel = computed(() => {
