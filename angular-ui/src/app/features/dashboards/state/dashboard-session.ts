@@ -1,5 +1,6 @@
 import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
 import { parseDashboardModel, serializeDashboardModel, type DashboardModel, type Panel, type VariableOption } from '@pharos/dashboard-model';
+import { ActiveTenant } from '../../../core/active-tenant';
 import { AuthSession } from '../../../core/auth-session';
 import { GraphqlError } from '../../../core/graphql-client';
 import { GRAPHQL_WS_PROTOCOL, GraphqlWsClient, type SocketLike } from '../../../core/graphql-ws-client';
@@ -23,13 +24,18 @@ export class DashboardSession {
   private readonly api = inject(DashboardApi);
   private readonly variablesResolver = new VariableResolver(this.api);
   private readonly auth = inject(AuthSession);
+  private readonly tenant = inject(ActiveTenant);
   private readonly ws = new GraphqlWsClient(
     // The DOM types its handlers with MessageEvent/CloseEvent, of which the client reads only
     // `data`, `code` and `reason`: structurally a SocketLike.
     () => new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`, GRAPHQL_WS_PROTOCOL) as unknown as SocketLike,
     (): Record<string, string> => {
+      const params: Record<string, string> = {};
       const token = this.auth.token();
-      return token ? { 'X-CSRF-Token': token } : {};
+      if (token) params['X-CSRF-Token'] = token;
+      const tenant = this.tenant.tenant();
+      if (tenant) params['X-Scope-OrgID'] = tenant;
+      return params;
     },
   );
   private readonly live = new LiveFeeds(this.ws, (panelId, result) => {
