@@ -85,6 +85,7 @@ describe('Pharos console dashboards', () => {
     await admin.json('POST', '/api/tenants/default/users', { login: 'vic', role: 'viewer', password: VIEWER_PASSWORD }, 201);
     await admin.json('POST', '/api/tenants', { id: 'other', name: 'Other team' }, 201);
     await admin.json('POST', '/api/tenants/other/users', { login: 'olga', role: 'admin', password: OTHER_PASSWORD }, 201);
+    await admin.json('POST', '/graphql', { query: 'mutation { createFolder(title: "Team", uid: "team") { uid } }' });
     context = await browser.newContext({ viewport: { width: 1400, height: 900 }, colorScheme: 'light' });
     page = await context.newPage();
     page.on('pageerror', (err) => console.error('[console page error]', err));
@@ -107,6 +108,7 @@ describe('Pharos console dashboards', () => {
     await page.locator('[data-testid=settings-toggle]').click();
     await page.locator('[data-testid=settings-title]').fill('Load by instance');
     await page.locator('[data-testid=settings-title]').press('Tab');
+    await page.locator('[data-testid=settings-folder]').selectOption('team');
     await page.locator('[data-testid=add-variable]').click();
     await page.locator('[data-testid=variable-kind-0]').selectOption('query');
     await page.locator('[data-testid=variable-name-0]').fill('instance');
@@ -154,8 +156,8 @@ describe('Pharos console dashboards', () => {
     // The saved variable value (beta) is what a plain link opens with.
     await expect.poll(() => page.locator('[data-testid=var-select-instance]').inputValue()).toBe('beta');
     await expect.poll(statText).toMatch(/\b20\b/);
-    const listed = await admin.json<{ data: { dashboards: { uid: string; title: string }[] } }>('POST', '/graphql', { query: '{ dashboards { uid title } }' });
-    expect(listed.data.dashboards).toEqual([expect.objectContaining({ uid, title: 'Load by instance' })]);
+    const listed = await admin.json<{ data: { dashboards: { uid: string; title: string; folderUid: string | null }[] } }>('POST', '/graphql', { query: '{ dashboards { uid title folderUid } }' });
+    expect(listed.data.dashboards).toEqual([{ uid, title: 'Load by instance', folderUid: 'team' }]);
   });
 
   it('moves a panel with the keyboard in edit mode, and the layout is saved', async () => {

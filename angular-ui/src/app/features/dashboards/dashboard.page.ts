@@ -5,7 +5,8 @@ import { ActiveTenant } from '../../core/active-tenant';
 import { AuthSession, canEditIn } from '../../core/auth-session';
 import { TimeRangePicker, type RangeSelection } from '../../shared/components/time-range-picker';
 import { DashboardGrid } from './components/dashboard-grid';
-import { DashboardSettings } from './components/dashboard-settings';
+import { DashboardSettings, type SettingsChange } from './components/dashboard-settings';
+import { DashboardApi, type Folder } from './api/dashboard-api';
 import { PanelEditor } from './components/panel-editor';
 import { PanelFrame } from './components/panel-frame';
 import { VariablesBar, type VariableChoice } from './components/variables-bar';
@@ -43,6 +44,9 @@ export class DashboardPage {
   protected readonly editingPanelId = signal<number | null>(null);
   protected readonly showSettings = signal(false);
   protected readonly addOpen = signal(false);
+  /** Folders for the settings' folder choice, loaded when settings open. */
+  protected readonly folders = signal<readonly Folder[]>([]);
+  private readonly api = inject(DashboardApi);
   private panelSnapshot: Panel | null = null;
   /** Panels whose latest results have been painted. */
   private readonly paintedIds = signal<ReadonlySet<number>>(new Set());
@@ -142,6 +146,12 @@ export class DashboardPage {
 
   // Editing.
 
+  protected toggleSettings(): void {
+    const open = !this.showSettings();
+    this.showSettings.set(open);
+    if (open) void this.api.folders().then((f) => this.folders.set(f), () => this.folders.set([]));
+  }
+
   protected toggleEdit(): void {
     const on = !this.editing();
     this.editing.set(on);
@@ -200,9 +210,10 @@ export class DashboardPage {
     this.session.setModel({ ...m, panels: m.panels.filter((p) => p.id !== panel.id) });
   }
 
-  protected onSettings(change: { title: string; tags: readonly string[]; model: DashboardModel }): void {
+  protected onSettings(change: SettingsChange): void {
     this.session.title.set(change.title);
     this.session.tags.set(change.tags);
+    this.session.folderUid.set(change.folderUid);
     const v = this.session.view();
     this.session.setModel(change.model);
     if (v) {

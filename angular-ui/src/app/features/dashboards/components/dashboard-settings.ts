@@ -4,11 +4,12 @@ import { DashboardModelError, parseDashboardModel, type DashboardModel, type Das
 export interface SettingsChange {
   readonly title: string;
   readonly tags: readonly string[];
+  readonly folderUid: string | null;
   readonly model: DashboardModel;
 }
 
 /**
- * Dashboard settings: title, tags and the variables (query, custom list, interval). Each edit
+ * Dashboard settings: title, tags, folder and the variables (query, custom list, interval). Each edit
  * is validated with the model's own parser before it is applied, so a bad regex or a duplicate
  * name shows up here, named, instead of breaking the dashboard.
  */
@@ -19,6 +20,12 @@ export interface SettingsChange {
       <div class="row">
         <label class="grow">Title <input data-testid="settings-title" [value]="title()" (change)="emit({ title: valueOf($event) })" /></label>
         <label class="grow">Tags <input data-testid="settings-tags" placeholder="comma separated" [value]="tags().join(', ')" (change)="emit({ tags: splitList(valueOf($event)) })" /></label>
+        <label>Folder
+          <select data-testid="settings-folder" (change)="emit({ folderUid: valueOf($event) || null })">
+            <option value="" [selected]="folderUid() === null">General</option>
+            @for (f of folders(); track f.uid) { <option [value]="f.uid" [selected]="f.uid === folderUid()">{{ f.title }}</option> }
+          </select>
+        </label>
         <button type="button" (click)="close.emit()">Close settings</button>
       </div>
       <h2>Variables</h2>
@@ -86,6 +93,8 @@ export interface SettingsChange {
 export class DashboardSettings {
   readonly title = input.required<string>();
   readonly tags = input.required<readonly string[]>();
+  readonly folderUid = input.required<string | null>();
+  readonly folders = input.required<readonly { uid: string; title: string }[]>();
   readonly model = input.required<DashboardModel>();
   readonly settingsChange = output<SettingsChange>();
   readonly close = output<void>();
@@ -115,7 +124,7 @@ export class DashboardSettings {
       // Round trip through the parser: the same gate the server applies on save.
       const model = parseDashboardModel(JSON.parse(JSON.stringify(candidate)));
       this.problem.set(null);
-      this.settingsChange.emit({ title, tags: change.tags ?? this.tags(), model });
+      this.settingsChange.emit({ title, tags: change.tags ?? this.tags(), folderUid: change.folderUid !== undefined ? change.folderUid : this.folderUid(), model });
     } catch (err) {
       this.problem.set(err instanceof DashboardModelError ? `${err.message.replace(/^\$\./, '')}` : (err as Error).message);
     }

@@ -47,6 +47,8 @@ export class DashboardSession {
   readonly model = signal<DashboardModel | null>(null);
   readonly title = signal('');
   readonly tags = signal<readonly string[]>([]);
+  /** Folder uid; null for the root ("General"). */
+  readonly folderUid = signal<string | null>(null);
   readonly view = signal<DashboardView | null>(null);
   readonly options = signal<ReadonlyMap<string, readonly VariableOption[]>>(new Map());
   readonly results = signal<ReadonlyMap<number, PanelResult>>(new Map());
@@ -59,12 +61,12 @@ export class DashboardSession {
   /** Time of the last completed refresh (performance.now()), for "data arrived" timings. */
   readonly lastResultAt = signal(0);
 
-  /** Unsaved changes to the model, title or tags. */
+  /** Unsaved changes to the model, title, tags or folder. */
   readonly dirty = computed(() => {
     const s = this.stored();
     const m = this.model();
     if (!s || !m) return false;
-    return serializeDashboardModel(m) !== this.savedModelText || this.title() !== s.title || this.tags().join('\u0000') !== s.tags.join('\u0000');
+    return serializeDashboardModel(m) !== this.savedModelText || this.title() !== s.title || this.tags().join('\u0000') !== s.tags.join('\u0000') || this.folderUid() !== s.folderUid;
   });
 
   private savedModelText = '';
@@ -95,6 +97,7 @@ export class DashboardSession {
       this.stored.set(d);
       this.title.set(d.title);
       this.tags.set(d.tags);
+      this.folderUid.set(d.folderUid);
       this.model.set(model);
       return model;
     } catch (err) {
@@ -148,7 +151,7 @@ export class DashboardSession {
       : m;
     try {
       const text = serializeDashboardModel(toSave);
-      const saved = await this.api.update(s.uid, s.version, { title: this.title(), tags: this.tags(), model: text });
+      const saved = await this.api.update(s.uid, s.version, { title: this.title(), tags: this.tags(), folderUid: this.folderUid(), model: text });
       this.savedModelText = text;
       this.model.set(toSave);
       this.stored.set(saved);
