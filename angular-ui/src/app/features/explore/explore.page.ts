@@ -3,12 +3,13 @@ import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { ActivatedRoute, Router } from '@angular/router';
 import { PrometheusApiError } from '../../core/prometheus-http';
 import { MetricQueries, type InstantResult } from '../../shared/api/metric-queries';
-import { GraphView } from '../../shared/components/graph-view';
 import { PromqlEditor } from '../../shared/components/promql-editor';
 import { QueryInspector, type Inspection } from './components/query-inspector';
 import { TableView } from '../../shared/components/table-view';
 import { TimeRangePicker, type RangeSelection } from '../../shared/components/time-range-picker';
-import { toChartSeries, type ChartSeries } from '../../shared/series/chart-series';
+import { matrixToPanelData, type MatrixSeries } from '../../shared/series/matrix-grid';
+import type { PanelData } from '../dashboards/panels/panel-data';
+import { ExploreGraph } from './components/explore-graph';
 import { DEFAULT_STATE, fromQueryParams, toQueryParams, type ExploreState } from './state/explore-state';
 import { autoStepMs, resolveRange } from '../../shared/time/time-range';
 
@@ -22,7 +23,7 @@ const DEFAULT_GRAPH_WIDTH = 1000;
  */
 @Component({
   selector: 'ph-explore-page',
-  imports: [PromqlEditor, TimeRangePicker, GraphView, TableView, QueryInspector],
+  imports: [PromqlEditor, TimeRangePicker, ExploreGraph, TableView, QueryInspector],
   templateUrl: './explore.page.html',
   styleUrl: './explore.page.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -39,7 +40,7 @@ export class ExplorePage {
   protected readonly loading = signal(false);
   protected readonly error = signal<{ title: string; message: string } | null>(null);
   protected readonly urlProblems = signal<readonly string[]>([]);
-  protected readonly chart = signal<ChartSeries[] | null>(null);
+  protected readonly chart = signal<PanelData | null>(null);
   protected readonly table = signal<InstantResult | null>(null);
   protected readonly inspection = signal<Inspection | null>(null);
   protected readonly graphWidth = signal(DEFAULT_GRAPH_WIDTH);
@@ -103,7 +104,7 @@ export class ExplorePage {
     this.writeUrl(this.state());
     // The legend is presentation only: re-label the last answer instead of querying again.
     const last = this.lastMatrix;
-    if (last) this.chart.set(toChartSeries(last, legend));
+    if (last) this.chart.set(matrixToPanelData(last.matrix, legend, last.startMs, last.endMs, last.stepMs));
   }
 
   /** The value of the input or select an event came from. */
@@ -140,7 +141,7 @@ export class ExplorePage {
   /** When the last answer was parsed: the start of "render to paint" in the inspector. */
   private dataAt = 0;
 
-  private lastMatrix: Parameters<typeof toChartSeries>[0] | null = null;
+  private lastMatrix: { matrix: readonly MatrixSeries[]; startMs: number; endMs: number; stepMs: number } | null = null;
 
   private apply(next: ExploreState): void {
     this.state.set(next);
@@ -176,9 +177,10 @@ export class ExplorePage {
         const matrix = answer.data.result;
         let samples = 0;
         for (const s of matrix) samples += s.values?.length ?? 0;
-        this.lastMatrix = matrix;
+        // query_range evaluates at start + k·step; the grid starts there too.
+        this.lastMatrix = { matrix, startMs, endMs, stepMs: step };
         this.table.set(null);
-        this.chart.set(toChartSeries(matrix, state.legend));
+        this.chart.set(matrixToPanelData(matrix, state.legend, startMs, endMs, step));
         this.inspection.set({ request: answer.request, seriesCount: matrix.length, sampleCount: samples });
       } else {
         const answer = await this.queries.instant(state.expr, endMs, controller.signal);

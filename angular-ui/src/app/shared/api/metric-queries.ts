@@ -1,6 +1,6 @@
 import { Injectable, inject } from '@angular/core';
 import { PrometheusHttp, type ApiAnswer } from '../../core/prometheus-http';
-import type { MatrixSeries } from '../series/chart-series';
+import type { MatrixSeries } from '../series/matrix-grid';
 import type { Labels } from '../series/legend-format';
 
 export type SamplePair = readonly [number, string];

@@ -1,6 +1,6 @@
 /**
  * Twenty distinguishable hues that keep 3:1 contrast on both the light and the dark
- * background; the same list as Explore's graph (graph-view.ts), so a series keeps its colour
+ * background; the same list everywhere a series is drawn, so a series keeps its colour
  * between Explore and a dashboard.
  */
 export const SERIES_PALETTE: readonly string[] = [
