@@ -1,6 +1,13 @@
 import type { PanelData, PanelSeries } from '../../features/dashboards/panels/panel-data';
 import { formatLegend, type Labels } from './legend-format';
 
+/** Prometheus writes infinities as "+Inf"/"-Inf", which Number() reads as NaN. */
+function sampleValue(text: string): number {
+  if (text === '+Inf') return Infinity;
+  if (text === '-Inf') return -Infinity;
+  return Number(text);
+}
+
 /** A range-query series in Prometheus' JSON shape: `[unixSeconds, "value"]` pairs. */
 export interface MatrixSeries {
   readonly metric: Labels;
@@ -27,7 +34,7 @@ export function matrixToPanelData(matrix: readonly MatrixSeries[], legendFormat:
     const points = m.values ?? [];
     for (let j = 0; j < points.length; j++) {
       const at = Math.round((points[j]![0] * 1000 - startMs) / stepMs);
-      if (at >= 0 && at < steps) values[at] = Number(points[j]![1]);
+      if (at >= 0 && at < steps) values[at] = sampleValue(points[j]![1]);
     }
     series[i] = { refId: 'A', name, labels: m.metric, values };
   }
