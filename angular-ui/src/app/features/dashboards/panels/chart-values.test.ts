@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chartValues, describeChart } from './chart-values';
-import { SERIES_PALETTE } from './palette';
+import { SERIES_PALETTE } from '../../../shared/chart/palette';
 import type { ValueTile } from './stat-model';
 
 const tile = (name: string, value: number, color: string | null = null): ValueTile => ({ key: name, name, value, text: String(value), color, values: new Float64Array() });

@@ -1,5 +1,5 @@
 import type { ValueTile } from './stat-model';
-import { seriesColor } from './palette';
+import { seriesColor } from '../../../shared/chart/palette';
 
 /** One bar or slice, as ngx-charts takes it. */
 export interface ChartValue {

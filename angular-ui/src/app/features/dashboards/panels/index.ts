@@ -18,4 +18,4 @@ export { thresholdBands, thresholdColor, type ThresholdBand } from './thresholds
 export { HeatmapDataError, buildHeatmap, heatmapFromBuckets, heatmapFromSeries, type HeatmapMatrix } from './heatmap-buckets';
 export { buildTable, nextSort, sortTable, type PanelTable, type SortDirection, type TableColumn, type TableRow, type TableSort } from './table-rows';
 export { renderMarkdown, type MarkdownOptions } from './markdown';
-export { SERIES_PALETTE, seriesColor } from './palette';
+export { SERIES_PALETTE, seriesColor } from '../../../shared/chart/palette';
