@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { BYTE_KEY_ENTRY_OVERHEAD, ByteKeyGeneration } from './byte-key-table.js';
+
+const bytes = (s: string): Buffer => Buffer.from(s, 'utf8');
+
+/** A distinct, spread-out 30-bit hash per integer, unrelated to the key bytes. */
+const spread = (k: number): number => Math.imul(k + 1, 0x9e3779b1) & 0x3fffffff;
+
+describe('ByteKeyGeneration', () => {
+  it('finds what it holds and nothing else', () => {
+    const g = new ByteKeyGeneration<string>();
+    expect(g.find(5, bytes('a'), 0, 1)).toBe(-1);
+    expect(g.add(5, bytes('a'), 0, 1, 'A')).toBe(true);
+    expect(g.add(9, bytes('bb'), 0, 2, 'B')).toBe(true);
+    expect(g.find(5, bytes('a'), 0, 1)).toBe(0);
+    expect(g.find(9, bytes('bb'), 0, 2)).toBe(1);
+    expect(g.values).toEqual(['A', 'B']);
+    expect(g.size).toBe(2);
+    // Same bytes under another hash: a different key as far as the table knows.
+    expect(g.find(6, bytes('a'), 0, 1)).toBe(-1);
+  });
+
+  it('confirms a hash hit by comparing the key bytes in full', () => {
+    const g = new ByteKeyGeneration<string>();
+    g.add(7, bytes('alpha'), 0, 5, 'A');
+    g.add(7, bytes('omega'), 0, 5, 'O');
+    g.add(7, bytes('alphabet'), 0, 8, 'AB');
+    g.add(7, bytes(''), 0, 0, 'empty');
+    expect(g.values[g.find(7, bytes('alpha'), 0, 5)]).toBe('A');
+    expect(g.values[g.find(7, bytes('omega'), 0, 5)]).toBe('O');
+    expect(g.values[g.find(7, bytes('alphabet'), 0, 8)]).toBe('AB');
+    expect(g.values[g.find(7, bytes('xyz'), 1, 1)]).toBe('empty');
+    // Same hash and length, other bytes (differing only in the last byte): a miss.
+    expect(g.find(7, bytes('alphx'), 0, 5)).toBe(-1);
+    expect(g.find(7, bytes('gamma'), 0, 5)).toBe(-1);
+    expect(g.find(7, bytes('alphabex'), 0, 8)).toBe(-1);
+  });
+
+  it('reads keys at any offset of Buffers and plain Uint8Arrays, and copies them', () => {
+    const g = new ByteKeyGeneration<number>();
+    const backing = new Uint8Array(64);
+    backing.set(bytes('__name__=up,job=api'), 20);
+    // A view that starts inside its ArrayBuffer, so byteOffset matters.
+    const view = backing.subarray(16, 48);
+    expect(g.add(42, view, 4, 23, 1)).toBe(true);
+    const asBuffer = Buffer.from('xx__name__=up,job=apiyy');
+    expect(g.find(42, asBuffer, 2, 21)).toBe(0);
+    expect(g.find(42, Uint8Array.from(asBuffer), 2, 21)).toBe(0);
+    expect(g.find(42, view, 4, 23)).toBe(0);
+    expect(g.keyBytes).toBe(19);
+    // The table holds a copy: changing the source afterwards changes nothing stored.
+    backing.fill(0);
+    expect(g.find(42, asBuffer, 2, 21)).toBe(0);
+    expect(g.find(42, view, 4, 23)).toBe(-1);
+  });
+
+  it('gives up after 64 colliding slots in a row rather than probing on', () => {
+    // 256 slots: no rehash below 128 entries, so the run of one hash stays 64 slots long.
+    const g = new ByteKeyGeneration<number>(256);
+    const key = (i: number): Buffer => bytes(`k${String(i).padStart(3, '0')}`);
+    for (let i = 0; i < 64; i++) expect(g.add(3, key(i), 0, 4, i)).toBe(true);
+    const before = g.bytes;
+    expect(g.add(3, key(64), 0, 4, 64)).toBe(false);
+    expect(g.size).toBe(64);
+    expect(g.bytes).toBe(before);
+    expect(g.keyBytes).toBe(64 * 4);
+    expect(g.find(3, key(64), 0, 4)).toBe(-1);
+    for (let i = 0; i < 64; i++) expect(g.find(3, key(i), 0, 4)).toBe(i);
+    // A hash whose home slot is inside the run stores past its end.
+    expect(g.add(3 + 10, key(65), 0, 4, 65)).toBe(true);
+    expect(g.find(3 + 10, key(65), 0, 4)).toBe(64);
+  });
+
+  it('rehashes as it fills, keeping every entry findable', () => {
+    const g = new ByteKeyGeneration<number>(4);
+    expect(g.slots).toBe(4);
+    const n = 5000;
+    for (let i = 0; i < n; i++) {
+      const k = bytes(`series-${i}`);
+      expect(g.add(spread(i), k, 0, k.length, i)).toBe(true);
+    }
+    // At most half the slots in use.
+    expect(g.slots).toBeGreaterThanOrEqual(2 * n);
+    expect(g.slots & (g.slots - 1)).toBe(0);
+    for (let i = 0; i < n; i++) {
+      const k = bytes(`series-${i}`);
+      expect(g.values[g.find(spread(i), k, 0, k.length)]).toBe(i);
+    }
+    expect(g.find(spread(n), bytes(`series-${n}`), 0, `series-${n}`.length)).toBe(-1);
+  });
+
+  it('separates hashes that shared a home slot once the table grows', () => {
+    // Hashes equal in their low 2 bits collide in a 4-slot table but not after growth.
+    const g = new ByteKeyGeneration<string>(4);
+    g.add(1, bytes('a'), 0, 1, 'a');
+    g.add(5, bytes('b'), 0, 1, 'b');
+    g.add(9, bytes('c'), 0, 1, 'c');
+    g.add(13, bytes('d'), 0, 1, 'd');
+    expect(g.slots).toBeGreaterThan(4);
+    expect(['a', 'b', 'c', 'd'].map((s, i) => g.values[g.find(1 + 4 * i, bytes(s), 0, 1)])).toEqual(['a', 'b', 'c', 'd']);
+    expect(g.find(5, bytes('a'), 0, 1)).toBe(-1);
+  });
+
+  it('grows the key slab and keeps the bytes already held', () => {
+    const g = new ByteKeyGeneration<number>(4, 1);
+    const keys: Buffer[] = [];
+    let total = 0;
+    for (let i = 0; i < 400; i++) {
+      // Lengths 0..299, and one key far larger than twice the slab so far.
+      const k = i === 7 ? Buffer.alloc(10_000, 0x5a) : Buffer.alloc(i % 300, i & 0xff);
+      if (k.length > 0) k[k.length - 1] = i >>> 8;
+      keys.push(k);
+      total += k.length;
+      expect(g.add(spread(i), k, 0, k.length, i)).toBe(true);
+    }
+    expect(g.keyBytes).toBe(total);
+    keys.forEach((k, i) => expect(g.find(spread(i), k, 0, k.length)).toBe(i));
+  });
+
+  it('accounts key length, value cost and per-entry overhead', () => {
+    const g = new ByteKeyGeneration<string>();
+    expect(g.bytes).toBe(0);
+    g.add(1, bytes('abc'), 0, 3, 'x');
+    expect(g.bytes).toBe(3 + BYTE_KEY_ENTRY_OVERHEAD);
+    g.add(2, bytes('defgh'), 1, 4, 'y', 100);
+    expect(g.bytes).toBe(3 + BYTE_KEY_ENTRY_OVERHEAD + 3 + 100 + BYTE_KEY_ENTRY_OVERHEAD);
+    expect(g.keyBytes).toBe(6);
+  });
+
+  it('refuses sizes it cannot use, naming them', () => {
+    expect(() => new ByteKeyGeneration(6)).toThrow(/initialSlots must be a power of two.*got 6/);
+    expect(() => new ByteKeyGeneration(2)).toThrow(/initialSlots/);
+    expect(() => new ByteKeyGeneration(1.5)).toThrow(/initialSlots/);
+    expect(() => new ByteKeyGeneration(8, 0)).toThrow(/initialSlabBytes must be a positive integer, got 0/);
+  });
+});

@@ -1,0 +1,144 @@
+/**
+ * Accounted bytes per entry besides its key and its value's own cost (table slot, span, value
+ * slot), so that tiny keys still count toward a generation's bound.
+ */
+export const BYTE_KEY_ENTRY_OVERHEAD = 48;
+
+/** Linear probes before giving up: a run this long means adversarial collisions. */
+const MAX_PROBE = 64;
+
+/**
+ * One generation of a byte-keyed map, held as columns rather than one object per entry: key
+ * bytes packed in one slab, an open-addressing table and per-entry offset/length in typed
+ * arrays. With 100k entries, per-entry objects and ArrayBuffers made GC the largest cost of
+ * decoding, and a `Map` lookup cost more than hashing the key. The label interner and the
+ * OTLP series caches both keep two of these (young and old) and drop the old one when the
+ * young one fills; entries are never removed one by one.
+ *
+ * Hashes are the caller's (any int32; quality only affects speed): a hit
+ * is confirmed by comparing the key bytes in full, so a collision never returns another key's
+ * value.
+ */
+export class ByteKeyGeneration<T> {
+  /**
+   * Open addressing, linear probing; slot k holds `[hash, entry + 1]` at `2k`, `2k + 1`
+   * (0 = empty), so a probe reads one cache line rather than a table and a hash column.
+   * At most half the slots are used: runs stay short.
+   */
+  private table: Int32Array;
+  /** `[offset, length]` of each entry's key in `slab`. */
+  private spans: Int32Array;
+  private slab: Buffer;
+  private slabUsed = 0;
+  /** Entry `e`'s value is `values[e]`, `e` as {@link find} returns it. */
+  readonly values: T[] = [];
+  /** Accounted bytes: each entry's key length, value cost and {@link BYTE_KEY_ENTRY_OVERHEAD}. */
+  bytes = 0;
+
+  /**
+   * @param initialSlots table slots to start with (a power of two ≥ 4); the table doubles
+   *   whenever it would be more than half full.
+   * @param initialSlabBytes key bytes to reserve; the slab doubles as needed.
+   */
+  constructor(initialSlots = 1024, initialSlabBytes = 64 * 1024) {
+    if (!Number.isInteger(initialSlots) || initialSlots < 4 || (initialSlots & (initialSlots - 1)) !== 0 || initialSlots > 1 << 28) {
+      throw new RangeError(`initialSlots must be a power of two from 4 to 2^28, got ${initialSlots}`);
+    }
+    if (!Number.isInteger(initialSlabBytes) || initialSlabBytes < 1) {
+      throw new RangeError(`initialSlabBytes must be a positive integer, got ${initialSlabBytes}`);
+    }
+    this.table = new Int32Array(2 * initialSlots);
+    this.spans = new Int32Array(2 * (initialSlots >>> 2));
+    this.slab = Buffer.allocUnsafe(initialSlabBytes);
+  }
+
+  /** Entries held. */
+  get size(): number {
+    return this.values.length;
+  }
+
+  /** Key bytes held in the slab. */
+  get keyBytes(): number {
+    return this.slabUsed;
+  }
+
+  /** The entry whose key is `buf[start, end)` under `hash`, or -1. */
+  find(hash: number, buf: Uint8Array, start: number, end: number): number {
+    const len = end - start;
+    const table = this.table;
+    const mask = (table.length >>> 1) - 1;
+    let slot = hash & mask;
+    for (let probe = 0; probe < MAX_PROBE; probe++) {
+      const e = table[2 * slot + 1]! - 1;
+      if (e < 0) return -1;
+      if (table[2 * slot] === hash && this.spans[2 * e + 1] === len) {
+        const off = this.spans[2 * e]!;
+        // Native memcmp: measured ~3x faster than a JS byte loop for 270-byte keys.
+        if (this.slab.compare(buf, start, end, off, off + len) === 0) return e;
+      }
+      slot = (slot + 1) & mask;
+    }
+    return -1;
+  }
+
+  /**
+   * Stores `value` for the key `buf[start, end)` under `hash` (the bytes are copied) and
+   * accounts `end - start + cost + BYTE_KEY_ENTRY_OVERHEAD` bytes. The caller has checked
+   * with {@link find} that the key is absent. Returns false, storing nothing, when
+   * {@link MAX_PROBE} slots in a row are taken: not caching is the safe answer to
+   * adversarial collisions.
+   */
+  add(hash: number, buf: Uint8Array, start: number, end: number, value: T, cost = 0): boolean {
+    const i = this.values.length;
+    if (4 * (i + 1) > this.table.length) this.rehash(this.table.length * 2);
+    const table = this.table;
+    const mask = (table.length >>> 1) - 1;
+    let slot = hash & mask;
+    let probe = 0;
+    while (table[2 * slot + 1] !== 0) {
+      if (++probe === MAX_PROBE) return false;
+      slot = (slot + 1) & mask;
+    }
+    const len = end - start;
+    if (this.slabUsed + len > this.slab.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.slab.length * 2, this.slabUsed + len));
+      this.slab.copy(grown, 0, 0, this.slabUsed);
+      this.slab = grown;
+    }
+    // A plain Uint8Array view: `Buffer#subarray` goes through the species constructor and
+    // `Buffer#copy` validates more; both measured slower.
+    this.slab.set(new Uint8Array(buf.buffer, buf.byteOffset + start, len), this.slabUsed);
+    if (2 * i + 2 > this.spans.length) {
+      const spans = new Int32Array(this.spans.length * 2);
+      spans.set(this.spans);
+      this.spans = spans;
+    }
+    this.spans[2 * i] = this.slabUsed;
+    this.spans[2 * i + 1] = len;
+    this.values.push(value);
+    table[2 * slot] = hash;
+    table[2 * slot + 1] = i + 1;
+    this.slabUsed += len;
+    this.bytes += len + cost + BYTE_KEY_ENTRY_OVERHEAD;
+    return true;
+  }
+
+  /** Table slots now (a power of two); exposed for tests of growth. */
+  get slots(): number {
+    return this.table.length >>> 1;
+  }
+
+  private rehash(length: number): void {
+    const old = this.table;
+    const table = new Int32Array(length);
+    const mask = (length >>> 1) - 1;
+    for (let k = 0; k < old.length; k += 2) {
+      if (old[k + 1] === 0) continue;
+      let slot = old[k]! & mask;
+      while (table[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
+      table[2 * slot] = old[k]!;
+      table[2 * slot + 1] = old[k + 1]!;
+    }
+    this.table = table;
+  }
+}
