@@ -37,6 +37,8 @@ export const PROMQL_SYNTAX: readonly (readonly [string, RegExp])[] = [
   ['<', /\s<\s/],
   ['>=', />=/],
   ['<=', /<=/],
+  ['</', /<\//],
+  ['>/', />\//],
   ['bool', /\bbool\b/],
   ['and', /\band\b/],
   ['or', /\bor\b/],

@@ -256,6 +256,20 @@ export const PROMETHEUS_2_VS_3_DIFFERENCES: readonly DifferenceClass[] = [
     ],
   },
   {
+    id: "trim-operators",
+    title: "Histogram trim operators",
+    since: "3.16.0 (#17904)",
+    detail:
+      "`h </ x` keeps the observations of native histogram `h` below `x`, `h >/ x` those above. 2.42 has no such operator (`bad_data`).",
+    queries: [
+      "http_request_duration_native_seconds </ 0.25",
+      "rate(http_request_duration_native_seconds[5m]) >/ 0.1",
+      "histogram_count(rate(http_request_duration_native_seconds[5m]) </ 0.3)",
+      "http_request_duration_native_seconds >/ on(instance) group_left up",
+      "up </ 1",
+    ],
+  },
+  {
     id: "atan2-scalar",
     title: "atan2 between a vector and a scalar",
     since: "observed between 2.42 and 3.16",

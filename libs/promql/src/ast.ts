@@ -62,6 +62,14 @@ export interface VectorSelector extends Node {
   /** `offset` in ms; negative offsets look forward. 0 when absent. */
   readonly offsetMs: number;
   readonly at?: AtModifier;
+  /**
+   * Prometheus 3's extended range selectors (always on since 3.16): `x[5m] anchored` adds the
+   * last sample at or before the window start (within the lookback) as the window's left edge;
+   * `x[5m] smoothed` interpolates values at both edges, and `x smoothed` interpolates the
+   * instant value between the samples around each step. At most one of them is set.
+   */
+  readonly anchored?: boolean;
+  readonly smoothed?: boolean;
 }
 
 export interface MatrixSelector extends Node {
@@ -117,7 +125,9 @@ export interface AggregateExpr extends Node {
 export type ArithmeticOp = '+' | '-' | '*' | '/' | '%' | '^' | 'atan2';
 export type ComparisonOp = '==' | '!=' | '>' | '<' | '>=' | '<=';
 export type SetOp = 'and' | 'or' | 'unless';
-export type BinaryOp = ArithmeticOp | ComparisonOp | SetOp;
+/** Native-histogram trim operators: `</` keeps the observations below the bound, `>/` those above. */
+export type TrimOp = '</' | '>/';
+export type BinaryOp = ArithmeticOp | ComparisonOp | SetOp | TrimOp;
 
 export type VectorMatchCardinality = 'one-to-one' | 'many-to-one' | 'one-to-many' | 'many-to-many';
 
@@ -128,6 +138,17 @@ export interface VectorMatching {
   readonly labels: readonly string[];
   /** The extra labels of `group_left (…)` / `group_right (…)`. */
   readonly include: readonly string[];
+  /**
+   * `fill(v)`, `fill_left(v)`, `fill_right(v)` (Prometheus' experimental binop fill modifiers):
+   * the value that stands in for a missing sample on that side; absent when not written.
+   */
+  readonly fill?: VectorMatchFill;
+}
+
+/** Fill values of a binary operation, per side; `undefined` leaves unmatched samples out. */
+export interface VectorMatchFill {
+  readonly lhs: number | undefined;
+  readonly rhs: number | undefined;
 }
 
 export interface BinaryExpr extends Node {

@@ -30,6 +30,7 @@ export type {
   BinaryOp,
   VectorMatchCardinality,
   VectorMatching,
+  VectorMatchFill,
   BinaryExpr,
   UnaryExpr,
   ParenExpr,

@@ -24,7 +24,9 @@ export function analyzeForCache(expr: Expr): CacheAnalysis {
       case 'StringLiteral':
         return 0;
       case 'VectorSelector':
-        if (e.at !== undefined) perStep = false;
+        // A smoothed selector reads up to a lookback delta past the step, which this analysis
+        // does not know (the cache keys on it): such queries are not cached per step.
+        if (e.at !== undefined || e.smoothed === true) perStep = false;
         return Math.max(0, -e.offsetMs);
       case 'MatrixSelector':
         return forward(e.vector);

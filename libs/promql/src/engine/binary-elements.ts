@@ -8,7 +8,9 @@ import {
   scaleHistogram,
   subHistograms,
 } from '../histogram/arithmetic.js';
+import { trimHistogram } from '../histogram/trim.js';
 import { RESET_HINT_GAUGE } from '#pharos/metric-model';
+import { PromQLError } from './query-api.js';
 import type { Annotations, FloatHistogram } from './values.js';
 
 /**
@@ -29,6 +31,11 @@ export function newElemResult(): ElemResult {
 
 export function isComparison(op: BinaryOp): boolean {
   return op === '==' || op === '!=' || op === '>' || op === '<' || op === '>=' || op === '<=';
+}
+
+/** `</` and `>/`: defined only for a histogram on the left and a float on the right. */
+export function isTrim(op: BinaryOp): boolean {
+  return op === '</' || op === '>/';
 }
 
 /** Arithmetic operators change what a sample means, so they drop the metric name. */
@@ -114,6 +121,10 @@ export function scalarBinop(op: BinaryOp, l: number, r: number): number {
       return l >= r ? 1 : 0;
     case '<=':
       return l <= r ? 1 : 0;
+    case '</':
+    case '>/':
+      // Prometheus' `scalarBinop` panics here and answers the panic as an execution error.
+      throw new PromQLError('execution', `operator ${JSON.stringify(op)} not allowed for Scalar operations`);
     default: {
       const out = newElemResult();
       floatBinop(op, l, r, out);
@@ -132,7 +143,8 @@ function incompatible(annotations: Annotations, l: string, op: BinaryOp, r: stri
 }
 
 /**
- * Any operands, at least one a histogram. Returns false when the operation yields no sample
+ * Any operands, at least one a histogram (or both floats for a trim operator, which then yields
+ * nothing, as in Prometheus). Returns false when the operation yields no sample
  * (an info annotation says why, as Prometheus does); otherwise fills `out`.
  */
 export function histogramBinop(
@@ -147,6 +159,7 @@ export function histogramBinop(
 ): boolean {
   out.f = 0;
   out.keep = true;
+  if (lh === undefined && rh === undefined && isTrim(op)) return incompatible(annotations, 'float', op, 'float', pos);
   if (lh === undefined && rh !== undefined) {
     if (op === '*') {
       out.h = compactHistogram(scaleHistogram(rh, lf));
@@ -161,6 +174,10 @@ export function histogramBinop(
     }
     if (op === '/') {
       out.h = compactHistogram(divHistogramByScalar(lh, rf));
+      return true;
+    }
+    if (op === '</' || op === '>/') {
+      out.h = trimHistogram(lh, rf, op === '</');
       return true;
     }
     return incompatible(annotations, 'histogram', op, 'float', pos);

@@ -5,6 +5,7 @@ import {
   floatBinop,
   histogramBinop,
   isComparison,
+  isTrim,
   newElemResult,
   scalarBinop,
   type ElemResult,
@@ -41,6 +42,7 @@ export async function vectorScalar(
   const op = expr.op;
   const comparison = isComparison(op);
   const dropName = changesMetricSchema(op) || expr.returnBool;
+  const trim = isTrim(op);
   const out = new OutputSet(grid.numSteps);
   const res = newElemResult();
   for (const s of vector) {
@@ -53,7 +55,7 @@ export async function vectorScalar(
       const sv = scalar[step]!;
       const vf = s.floats[step]!;
       const vh = kind === HIST_POINT ? s.hists![step] : undefined;
-      if (vh === undefined) {
+      if (vh === undefined && !trim) {
         if (scalarOnLeft) floatBinop(op, sv, vf, res);
         else floatBinop(op, vf, sv, res);
       } else {
@@ -185,7 +187,13 @@ interface PairResult {
   target: StepSeries | undefined;
 }
 
-/** Vector ⊕ vector for arithmetic and comparison operators (`VectorBinop`). */
+/**
+ * Vector ⊕ vector for arithmetic and comparison operators (`VectorBinop`). With fill modifiers
+ * (`fill(v)`, `fill_left(v)`, `fill_right(v)`), a sample without a match on the other side is
+ * paired with a stand-in of value `v` whose labels are the sample's match labels (so a
+ * `group_x` label cannot be filled in), on the left side for `fill_left`, the right for
+ * `fill_right`.
+ */
 export async function vectorVector(
   ctx: QueryContext,
   expr: BinaryExpr,
@@ -211,13 +219,51 @@ export async function vectorVector(
   const pairs = new Map<number, PairResult>();
   const onNames = new Set(matching.labels);
   const dropName = changesMetricSchema(op) || expr.returnBool;
+  const fill = matching.fill;
+  // The stand-in values for a missing sample on each side, after the one-to-many swap.
+  const fillLeft = swapped ? fill?.rhs : fill?.lhs;
+  const fillRight = swapped ? fill?.lhs : fill?.rhs;
+  const filledRightPairs = new Map<number, PairResult>();
+  const filledLeftPairs = new Map<number, PairResult>();
+  let step = 0;
 
-  for (let step = 0; step < grid.numSteps; step++) {
+  /** The operator on one pair at `step` (operands in swapped order), with Prometheus' match bookkeeping. */
+  const apply = (pair: PairResult, sig: number, lf: number, lh: FloatHistogram | undefined, rf: number, rh: FloatHistogram | undefined): void => {
+    const ok = swapped ? elemOp(op, rf, lf, rh, lh, res, ctx, expr) : elemOp(op, lf, rf, lh, rh, res, ctx, expr);
+    if (!ok) return;
+    let f = res.f;
+    let h = res.h;
+    if (expr.returnBool) {
+      h = undefined;
+      f = res.keep ? 1 : 0;
+    }
+    if (matching.card === 'one-to-one') {
+      if (matchedOne[sig] === 1) {
+        throw evalError('multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)');
+      }
+      matchedOne[sig] = 1;
+    } else {
+      let inserted = matchedMany.get(sig);
+      if (inserted === undefined) {
+        inserted = new Set();
+        matchedMany.set(sig, inserted);
+      } else if (inserted.has(pair.key)) {
+        throw evalError('multiple matches for labels: grouping labels must ensure unique matches');
+      }
+      inserted.add(pair.key);
+    }
+    if (!res.keep && !expr.returnBool) return;
+    pair.target ??= out.seriesFor(pair.labels, pair.key);
+    out.add(pair.target, step, f, h);
+  };
+
+  for (; step < grid.numSteps; step++) {
     const pause = ctx.poll(lhs.length + rhs.length + 1);
     if (pause !== undefined) await pause;
     let lCount = 0;
     for (const s of lhs) if (s.kinds[step] !== NO_POINT) lCount++;
-    if (lCount === 0) continue;
+    // Nothing can match, and with no fill value nothing is filled in either.
+    if (lCount === 0 && fill === undefined) continue;
     rightAt.fill(-1);
     let rCount = 0;
     for (let j = 0; j < rhs.length; j++) {
@@ -238,7 +284,7 @@ export async function vectorVector(
       }
       rightAt[sig] = j;
     }
-    if (rCount === 0) continue;
+    if (rCount === 0 && (lCount === 0 || fill === undefined)) continue;
     matchedOne.fill(0);
     matchedMany.clear();
 
@@ -248,43 +294,28 @@ export async function vectorVector(
       if (lKind === NO_POINT) continue;
       const sig = lSig[i]!;
       const j = rightAt[sig]!;
-      if (j === -1) continue;
+      const lh = lKind === HIST_POINT ? ls.hists![step] : undefined;
+      if (j === -1) {
+        if (fillRight === undefined) continue;
+        const pair = filledPairResult(filledRightPairs, i, ls.labels, undefined, matching, onNames, dropName);
+        apply(pair, sig, ls.floats[step]!, lh, fillRight, undefined);
+        continue;
+      }
+      const rs = rhs[j]!;
+      const rh = rs.kinds[step] === HIST_POINT ? rs.hists![step] : undefined;
+      const pair = pairResult(pairs, i, j, rhs.length, ls.labels, rs.labels, matching, onNames, dropName);
+      apply(pair, sig, ls.floats[step]!, lh, rs.floats[step]!, rh);
+    }
+    if (fillLeft === undefined) continue;
+    // Right-hand samples that matched nothing meet a filled-in left-hand sample.
+    for (let j = 0; j < rhs.length; j++) {
       const rs = rhs[j]!;
       const rKind = rs.kinds[step];
-      let lf = ls.floats[step]!;
-      let rf = rs.floats[step]!;
-      let lh: FloatHistogram | undefined = lKind === HIST_POINT ? ls.hists![step] : undefined;
-      let rh: FloatHistogram | undefined = rKind === HIST_POINT ? rs.hists![step] : undefined;
-      if (swapped) {
-        [lf, rf] = [rf, lf];
-        [lh, rh] = [rh, lh];
-      }
-      if (!elemOp(op, lf, rf, lh, rh, res, ctx, expr)) continue;
-      let f = res.f;
-      let h = res.h;
-      if (expr.returnBool) {
-        h = undefined;
-        f = res.keep ? 1 : 0;
-      }
-      const pair = pairResult(pairs, i, j, rhs.length, ls.labels, rs.labels, matching, onNames, dropName);
-      if (matching.card === 'one-to-one') {
-        if (matchedOne[sig] === 1) {
-          throw evalError('multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)');
-        }
-        matchedOne[sig] = 1;
-      } else {
-        let inserted = matchedMany.get(sig);
-        if (inserted === undefined) {
-          inserted = new Set();
-          matchedMany.set(sig, inserted);
-        } else if (inserted.has(pair.key)) {
-          throw evalError('multiple matches for labels: grouping labels must ensure unique matches');
-        }
-        inserted.add(pair.key);
-      }
-      if (!res.keep && !expr.returnBool) continue;
-      pair.target ??= out.seriesFor(pair.labels, pair.key);
-      out.add(pair.target, step, f, h);
+      if (rKind === NO_POINT) continue;
+      const sig = rSig[j]!;
+      if (matching.card === 'one-to-one' ? matchedOne[sig] === 1 : matchedMany.has(sig)) continue;
+      const pair = filledPairResult(filledLeftPairs, j, undefined, rs.labels, matching, onNames, dropName);
+      apply(pair, sig, fillLeft, undefined, rs.floats[step]!, rKind === HIST_POINT ? rs.hists![step] : undefined);
     }
   }
   return out.series;
@@ -300,7 +331,7 @@ function elemOp(
   ctx: QueryContext,
   expr: BinaryExpr,
 ): boolean {
-  if (lh === undefined && rh === undefined) {
+  if (lh === undefined && rh === undefined && !isTrim(op)) {
     floatBinop(op, lf, rf, res);
     return true;
   }
@@ -324,6 +355,30 @@ function pairResult(
     const labels = resultMetric(lhs, rhs, matching, onNames, dropName);
     pair = { labels, key: labelsKey(labels), target: undefined };
     cache.set(cacheKey, pair);
+  }
+  return pair;
+}
+
+/**
+ * The result labels of a sample paired with a filled-in one, cached by the present sample's
+ * index: the stand-in carries the present sample's match labels.
+ */
+function filledPairResult(
+  cache: Map<number, PairResult>,
+  index: number,
+  lhs: Labels | undefined,
+  rhs: Labels | undefined,
+  matching: VectorMatching,
+  onNames: ReadonlySet<string>,
+  dropName: boolean,
+): PairResult {
+  let pair = cache.get(index);
+  if (pair === undefined) {
+    const present = (lhs ?? rhs)!;
+    const standIn = matchLabels(present, matching.on, onNames);
+    const labels = resultMetric(lhs ?? standIn, rhs ?? standIn, matching, onNames, dropName);
+    pair = { labels, key: labelsKey(labels), target: undefined };
+    cache.set(index, pair);
   }
   return pair;
 }

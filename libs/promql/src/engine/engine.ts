@@ -4,6 +4,7 @@ import type { FunctionImpl } from '../functions/contract.js';
 import { FUNCTIONS } from '../functions/table.js';
 import { parsePromQL, type ParseOptions } from '../parser/parse.js';
 import { Evaluator } from './evaluator.js';
+import { histogramStatsSelectors } from './histogram-stats.js';
 import { compareLabels } from './labels.js';
 import { stepInvariantRoots, typeOf } from './preprocess.js';
 import {
@@ -138,7 +139,11 @@ export class PromQLEngine implements QueryEngine {
     const grid: StepGrid = stepMs > 0 ? makeGrid(start, end, stepMs) : makeGrid(start, start, 1);
     const stats = new SampleStats(request.stats === true && stepMs > 0 ? new Float64Array(grid.numSteps) : undefined, start, grid.interval);
     const prepared = performance.now();
-    const evaluator = new Evaluator({ ctx, functions: this.functions, invariant: stepInvariantRoots(expr, start, end) }, grid, stats);
+    const evaluator = new Evaluator(
+      { ctx, functions: this.functions, invariant: stepInvariantRoots(expr, start, end), histogramStats: histogramStatsSelectors(expr) },
+      grid,
+      stats,
+    );
     let result: EvalValue;
     try {
       result = await evaluator.eval(expr);

@@ -13,7 +13,9 @@ import { PromQLError } from './query-api.js';
 import { evalError, type QueryContext, type SampleStats } from './query-context.js';
 import { callVectorFunction } from './vector-call.js';
 import { evalRangeFunction } from './range-eval.js';
+import { withDetectedResetHints } from './histogram-stats.js';
 import { evalVectorSelector, fetchSeries, sliceWindow } from './selectors.js';
+import { checkExtendedRangeArgument, evalSmoothedSelector, extendedMatrixWindows, extensionOf } from './extended-selectors.js';
 import {
   FLOAT_POINT,
   HIST_POINT,
@@ -34,6 +36,8 @@ export interface EvaluationEnv {
   readonly functions: ReadonlyMap<string, FunctionImpl>;
   /** Step-invariant subtrees (see `stepInvariantRoots`). */
   readonly invariant: ReadonlySet<Expr>;
+  /** Selectors read as Prometheus' `HistogramStatsIterator` reads them (see `histogramStatsSelectors`). */
+  readonly histogramStats?: ReadonlySet<VectorSelector>;
 }
 
 /**
@@ -122,7 +126,10 @@ export class Evaluator {
         if (this.grid.numSteps !== 1) throw new PromQLError('bad_data', 'cannot do range evaluation of matrix selector');
         const input = await this.rangeInput(expr, undefined);
         const end = (input.atMs ?? this.grid.start) - input.offsetMs;
-        const series = sliceWindow(input.series, end, input.rangeMs);
+        const series =
+          input.extended === undefined
+            ? sliceWindow(input.series, end, input.rangeMs)
+            : extendedMatrixWindows(input.series, end, input.rangeMs, this.ctx.options.lookbackMs, input.extended === 'smoothed');
         for (const s of series) this.stats.incrementAtStep(0, s.timestamps.length + s.histTimestamps.length);
         return { type: 'matrix', series };
       }
@@ -165,6 +172,7 @@ export class Evaluator {
   async evalSelector(expr: VectorSelector, enclosing?: string): Promise<StepSeries[]> {
     const series = await this.fetchForSelector(expr, 0, enclosing);
     const at = resolveAt(expr.at, this.ctx.options.queryStart, this.ctx.options.queryEnd);
+    if (expr.smoothed === true) return await evalSmoothedSelector(this.ctx, this.stats, series, this.grid, expr.offsetMs, at, expr.pos);
     return await evalVectorSelector(this.ctx, this.stats, series, this.grid, expr.offsetMs, at);
   }
 
@@ -178,8 +186,14 @@ export class Evaluator {
     const first = (at ?? this.grid.start) - expr.offsetMs;
     const last = (at ?? this.grid.end) - expr.offsetMs;
     // Windows are left-open: samples exactly `lookback` (or `range`) before are never needed.
-    const start = first - (rangeMs > 0 ? rangeMs : options.lookbackMs) + 1;
-    return fetchSeries(this.ctx, { selector: expr, start, end: last, rangeMs, stepMs: this.grid.interval, enclosing });
+    // An anchored or smoothed range reaches one lookback further back for its left edge; a
+    // smoothed selector also one lookback forward for the sample after its right edge.
+    const modifier = extensionOf(expr);
+    const back = rangeMs > 0 ? rangeMs + (modifier === undefined ? 0 : options.lookbackMs) : options.lookbackMs;
+    const start = first - back + 1;
+    const end = modifier === 'smoothed' ? last + options.lookbackMs : last;
+    const series = await fetchSeries(this.ctx, { selector: expr, start, end, rangeMs, stepMs: this.grid.interval, enclosing });
+    return this.env.histogramStats?.has(expr) ? withDetectedResetHints(series) : series;
   }
 
   /** A range-vector argument: a matrix selector's series or a subquery's result. */
@@ -189,7 +203,8 @@ export class Evaluator {
       const vs = e.vector;
       const series = await this.fetchForSelector(vs, e.rangeMs, enclosing);
       const atMs = resolveAt(vs.at, this.ctx.options.queryStart, this.ctx.options.queryEnd);
-      return { series, rangeMs: e.rangeMs, offsetMs: vs.offsetMs, atMs };
+      const extended = extensionOf(vs);
+      return { series, rangeMs: e.rangeMs, offsetMs: vs.offsetMs, atMs, ...(extended === undefined ? {} : { extended }) };
     }
     if (e.kind === 'SubqueryExpr') return this.evalSubquery(e, true);
     throw new PromQLError('bad_data', `expected a range vector, got ${typeOf(e)}`);
@@ -225,6 +240,7 @@ export class Evaluator {
   }
 
   private async evalCall(e: Call): Promise<EvalValue> {
+    checkExtendedRangeArgument(e);
     if (isBuiltin(e.func)) return evalBuiltin(this, e);
     const impl = this.env.functions.get(e.func);
     if (impl === undefined) throw new PromQLError('bad_data', `unknown function with name "${e.func}"`);

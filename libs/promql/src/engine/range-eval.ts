@@ -31,7 +31,10 @@ const INCREASE = FUNCTIONS.get('increase');
 /**
  * Calls a range function for every series at every step over the window
  * `(end - range, end]`, `end = (@ ?? t) - offset`, sliding two pointers per series so each
- * sample is visited a constant number of times whatever the overlap between steps.
+ * sample is visited a constant number of times whatever the overlap between steps. An
+ * `anchored` selector's windows reach one lookback delta further back, a `smoothed` one's also
+ * one lookback delta forward (Prometheus' `matrixIterSlice` bounds for them); the function
+ * still gets `(end - range, end]` as the range.
  */
 export async function evalRangeFunction(
   ctx: QueryContext,
@@ -50,6 +53,7 @@ export async function evalRangeFunction(
     windowEnd: 0,
     annotations: ctx.annotations,
     call,
+    extended: input.extended,
   };
   const checkCounter = call.func === 'rate' || call.func === 'increase';
   // A subquery's points were counted when it ran (Prometheus 3.16 does not count them twice).
@@ -58,7 +62,10 @@ export async function evalRangeFunction(
   let held = 0;
   // The table's own rate/increase over float-only series run inline (`counterRate`): same
   // arithmetic, without the per-call window view, name lookup and reset scan of each window.
-  const inlineCounter = scalarArgs.length === 0 && (impl === RATE || impl === INCREASE);
+  const inlineCounter = scalarArgs.length === 0 && (impl === RATE || impl === INCREASE) && input.extended === undefined;
+  const lookback = ctx.options.lookbackMs;
+  const reachBack = input.extended === undefined ? 0 : lookback;
+  const reachForward = input.extended === 'smoothed' ? lookback : 0;
   const isRate = impl === RATE;
   // Reused across this call's series only: the loop awaits, so other queries run in between.
   let resetScratch = new Int32Array(0);
@@ -99,15 +106,17 @@ export async function evalRangeFunction(
       const t = grid.start + step * grid.interval;
       const end = (atMs ?? t) - offsetMs;
       const start = end - rangeMs;
+      const lo = start - reachBack;
+      const hi = end + reachForward;
       // Windows only move forward (or stay, with @), so both bounds advance monotonically.
       if (step === 0 || atMs === undefined) {
-        while (ff < nf && ts[ff]! <= start) ff++;
+        while (ff < nf && ts[ff]! <= lo) ff++;
         if (ft < ff) ft = ff;
-        while (ft < nf && ts[ft]! <= end) ft++;
+        while (ft < nf && ts[ft]! <= hi) ft++;
         if (nh > 0) {
-          while (hf < nh && hts[hf]! <= start) hf++;
+          while (hf < nh && hts[hf]! <= lo) hf++;
           if (ht < hf) ht = hf;
-          while (ht < nh && hts[ht]! <= end) ht++;
+          while (ht < nh && hts[ht]! <= hi) ht++;
         }
       }
       let inWindow = ft - ff;

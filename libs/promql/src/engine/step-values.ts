@@ -76,6 +76,8 @@ export interface RangeInput {
   readonly atMs: number | undefined;
   /** Set when the series are a subquery's output: its samples were counted already. */
   readonly fromSubquery?: boolean;
+  /** The selector's `anchored` / `smoothed` modifier: windows reach a lookback delta further. */
+  readonly extended?: 'anchored' | 'smoothed';
 }
 
 export type EvalValue =

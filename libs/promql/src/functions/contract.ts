@@ -35,6 +35,12 @@ export interface RangeCallContext {
   readonly annotations: Annotations;
   /** The call, for positions and metric names in annotations. */
   readonly call: Call;
+  /**
+   * Set when the argument is an `anchored` or `smoothed` range selector: the window then also
+   * holds the samples up to one lookback delta before `windowStart` (and, smoothed, after
+   * `windowEnd`), and only the functions that allow the modifier are called with it.
+   */
+  readonly extended?: 'anchored' | 'smoothed';
 }
 
 /**

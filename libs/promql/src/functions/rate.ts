@@ -15,6 +15,7 @@ import {
 import { isCustomBucketsSchema } from '../histogram/bounds.js';
 import { detectHistogramReset } from '../histogram/reset.js';
 import { Info, metricNameOf, Warning } from './annotations.js';
+import { extendedRate } from './extended-rate.js';
 
 /**
  * The rate family: `rate`, `increase`, `delta` (Prometheus' `extrapolatedRate`), `irate`,
@@ -255,10 +256,15 @@ function rangeFn(evaluate: RangeFunctionImpl['evaluate']): RangeFunctionImpl {
   return { kind: 'range', keepsName: false, evaluate };
 }
 
+/** Over an `anchored` or `smoothed` selector the rate family measures between the range edges instead. */
+function rateOf(w: RangeWindow, ctx: RangeCallContext, isCounter: boolean, isRate: boolean): number | FloatHistogram | undefined {
+  return ctx.extended === undefined ? extrapolatedRate(w, ctx, isCounter, isRate) : extendedRate(w, ctx, isCounter, isRate);
+}
+
 export const RATE_FUNCTIONS: ReadonlyMap<string, RangeFunctionImpl> = new Map([
-  ['rate', rangeFn((w, _a, ctx) => extrapolatedRate(w, ctx, true, true))],
-  ['increase', rangeFn((w, _a, ctx) => extrapolatedRate(w, ctx, true, false))],
-  ['delta', rangeFn((w, _a, ctx) => extrapolatedRate(w, ctx, false, false))],
+  ['rate', rangeFn((w, _a, ctx) => rateOf(w, ctx, true, true))],
+  ['increase', rangeFn((w, _a, ctx) => rateOf(w, ctx, true, false))],
+  ['delta', rangeFn((w, _a, ctx) => rateOf(w, ctx, false, false))],
   ['irate', rangeFn((w, _a, ctx) => instantValue(w, ctx, true))],
   ['idelta', rangeFn((w, _a, ctx) => instantValue(w, ctx, false))],
 ]);

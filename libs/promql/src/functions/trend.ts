@@ -27,15 +27,23 @@ function kahanStep(inc: number, sum: number, c: number): number {
 
 /**
  * Walks floats and histograms in time order, calling `step` for each consecutive pair
- * (`prevH`/`curH` undefined for floats). Returns undefined for an empty window.
+ * (`prevH`/`curH` undefined for floats). Returns undefined for an empty window. Over an
+ * `anchored` selector the walk starts at the anchor (see `anchoredStart`).
  */
 function countTransitions(
   w: RangeWindow,
+  ctx: RangeCallContext,
   step: (prevF: number, prevH: FloatHistogram | undefined, curF: number, curH: FloatHistogram | undefined) => boolean,
 ): number | undefined {
   let iF = w.floatFrom;
   let iH = w.histFrom;
   if (iF === w.floatTo && iH === w.histTo) return undefined;
+  if (ctx.extended === 'anchored') {
+    const start = anchoredStart(w, ctx.windowStart);
+    if (start === undefined) return undefined;
+    iF = start.float;
+    iH = start.hist;
+  }
   let n = 0;
   let first = true;
   let prevF = 0;
@@ -56,16 +64,36 @@ function countTransitions(
   return n;
 }
 
-function resets(w: RangeWindow): number | undefined {
-  return countTransitions(w, (pf, ph, cf, ch) => {
+/**
+ * Prometheus' `pickFirstSampleIndices`: an anchored window starts at the single latest sample
+ * at or before the range start, of either type, and keeps everything after the range start;
+ * earlier samples of both types are skipped. `undefined` when no sample lies after the range
+ * start, as there is then nothing to measure.
+ */
+function anchoredStart(w: RangeWindow, rangeStart: number): { float: number; hist: number } | undefined {
+  let f = w.floatFrom;
+  while (f < w.floatTo && w.timestamps[f]! <= rangeStart) f++;
+  let h = w.histFrom;
+  while (h < w.histTo && w.histTimestamps[h]! <= rangeStart) h++;
+  if (f === w.floatTo && h === w.histTo) return undefined;
+  // f - 1 and h - 1 are the last samples at or before the range start, if any.
+  const floatAnchor = f > w.floatFrom ? w.timestamps[f - 1]! : -Infinity;
+  const histAnchor = h > w.histFrom ? w.histTimestamps[h - 1]! : -Infinity;
+  if (floatAnchor === -Infinity && histAnchor === -Infinity) return { float: f, hist: h };
+  if (floatAnchor >= histAnchor) return { float: f - 1, hist: h };
+  return { float: f, hist: h - 1 };
+}
+
+function resets(w: RangeWindow, ctx: RangeCallContext): number | undefined {
+  return countTransitions(w, ctx, (pf, ph, cf, ch) => {
     if (!ph && !ch) return cf < pf;
     if (ph && ch) return detectHistogramReset(ph, ch);
     return true;
   });
 }
 
-function changes(w: RangeWindow): number | undefined {
-  return countTransitions(w, (pf, ph, cf, ch) => {
+function changes(w: RangeWindow, ctx: RangeCallContext): number | undefined {
+  return countTransitions(w, ctx, (pf, ph, cf, ch) => {
     if (!ph && !ch) return cf !== pf && !(Number.isNaN(cf) && Number.isNaN(pf));
     if (ph && ch) return !histogramEquals(ch, ph);
     return true;
@@ -186,8 +214,8 @@ function fn(evaluate: RangeFunctionImpl['evaluate']): RangeFunctionImpl {
 }
 
 export const TREND_FUNCTIONS: ReadonlyMap<string, RangeFunctionImpl> = new Map([
-  ['resets', fn((w) => resets(w))],
-  ['changes', fn((w) => changes(w))],
+  ['resets', fn((w, _a, ctx) => resets(w, ctx))],
+  ['changes', fn((w, _a, ctx) => changes(w, ctx))],
   ['deriv', fn(deriv)],
   ['predict_linear', fn(predictLinear)],
   ['double_exponential_smoothing', fn(doubleExponentialSmoothing)],

@@ -21,3 +21,21 @@ describe('detectHistogramReset with changed custom bounds (Prometheus detectRese
     expect(detectHistogramReset(before, after)).toBe(true);
   });
 });
+
+describe('detectHistogramReset on consecutive samples of one layout', () => {
+  // Schema 0: bucket i is (2^(i-1), 2^i]; the first given bucket is at index `first`.
+  const exp = (zeroCount: number, counts: number[], first = 1) =>
+    hist({ count: zeroCount + counts.reduce((a, b) => a + b, 0), sum: 1, zeroThreshold: 0.5, zeroCount, pos: [first, counts.length], posCounts: counts });
+
+  it('is no reset when nothing decreased, and a reset when a bucket or the zero bucket did', () => {
+    expect(detectHistogramReset(exp(1, [1, 2, 3]), exp(1, [1, 3, 3]))).toBe(false);
+    expect(detectHistogramReset(exp(1, [1, 2, 3]), exp(1, [2, 1, 4]))).toBe(true);
+    expect(detectHistogramReset(exp(2, [1, 2, 3]), exp(1, [1, 3, 4]))).toBe(true);
+  });
+
+  it('ignores a decrease in a bucket inside the zero bucket, as Prometheus does', () => {
+    // Bucket -1 is (0.25, 0.5], within the zero threshold 0.5: its counts went into the zero bucket.
+    expect(detectHistogramReset(exp(1, [3, 2, 3], -1), exp(1, [2, 2, 4], -1))).toBe(false);
+    expect(detectHistogramReset(exp(1, [3, 2, 3], -1), exp(1, [3, 1, 4], -1))).toBe(true);
+  });
+});

@@ -1,6 +1,7 @@
 import { METRIC_NAME_LABEL, type LabelMatcher } from '#pharos/metric-model';
 import type { AtModifier, Expr, VectorMatching, VectorSelector } from '../ast.js';
 import { formatDuration } from './duration.js';
+import { goFormatG } from '../functions/annotations.js';
 import { formatGoFloat, goQuote } from './go-text.js';
 import { durationLiterals } from './number-literal.js';
 
@@ -37,9 +38,11 @@ export function formatExpr(expr: Expr): string {
       return `${formatExpr(expr.lhs)} ${expr.op}${bool}${matchingText(expr.matching)} ${formatExpr(expr.rhs)}`;
     }
     case 'VectorSelector':
-      return selectorText(expr) + atText(expr.at) + offsetText(expr.offsetMs);
-    case 'MatrixSelector':
-      return `${selectorText(expr.vector)}[${formatDuration(expr.rangeMs)}]${atText(expr.vector.at)}${offsetText(expr.vector.offsetMs)}`;
+      return selectorText(expr) + atText(expr.at) + extendedText(expr) + offsetText(expr.offsetMs);
+    case 'MatrixSelector': {
+      const vs = expr.vector;
+      return `${selectorText(vs)}[${formatDuration(expr.rangeMs)}]${extendedText(vs)}${atText(vs.at)}${offsetText(vs.offsetMs)}`;
+    }
     case 'SubqueryExpr': {
       const step = expr.stepMs !== 0 ? formatDuration(expr.stepMs) : '';
       return `${formatExpr(expr.expr)}[${formatDuration(expr.rangeMs)}:${step}]${atText(expr.at)}${offsetText(expr.offsetMs)}`;
@@ -53,7 +56,23 @@ function matchingText(m: VectorMatching | undefined): string {
   let out = '';
   if (m.labels.length > 0 || m.on || grouped) out += ` ${m.on ? 'on' : 'ignoring'} (${labelList(m.labels)})`;
   if (grouped) out += ` group_${m.card === 'many-to-one' ? 'left' : 'right'} (${labelList(m.include)})`;
+  const fill = m.fill;
+  if (fill !== undefined) {
+    // Go prints the values with %v; equal values (NaN never is) collapse into `fill`.
+    if (fill.lhs !== undefined && fill.rhs !== undefined && fill.lhs === fill.rhs) out += ` fill (${goFormatG(fill.lhs)})`;
+    else {
+      if (fill.lhs !== undefined) out += ` fill_left (${goFormatG(fill.lhs)})`;
+      if (fill.rhs !== undefined) out += ` fill_right (${goFormatG(fill.rhs)})`;
+    }
+  }
   return out;
+}
+
+/** ` anchored` / ` smoothed`, where Prometheus prints them. */
+function extendedText(vs: VectorSelector): string {
+  if (vs.anchored === true) return ' anchored';
+  if (vs.smoothed === true) return ' smoothed';
+  return '';
 }
 
 const LEGACY_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;

@@ -8,6 +8,7 @@ import type {
   Expr,
   PositionRange,
   VectorMatchCardinality,
+  VectorMatchFill,
   VectorSelector,
 } from '../ast.js';
 import { AGGREGATOR_SIGNATURES, getFunctionSignature } from './function-signatures.js';
@@ -27,6 +28,7 @@ export interface WrittenMatching {
   readonly on: boolean;
   readonly labels: readonly string[];
   readonly include: readonly string[];
+  readonly fill: VectorMatchFill | undefined;
   /** Range of the operator and its modifiers, where Prometheus reports operator errors. */
   readonly opPos: PositionRange;
 }
@@ -41,7 +43,7 @@ export interface ConversionNotes {
 const BINARY_OPS: Readonly<Record<string, BinaryOp>> = {
   Pow: '^', Mul: '*', Div: '/', Mod: '%', Atan2: 'atan2', Add: '+', Sub: '-',
   Eql: '==', Neq: '!=', Gtr: '>', Lss: '<', Gte: '>=', Lte: '<=',
-  And: 'and', Or: 'or', Unless: 'unless',
+  And: 'and', Or: 'or', Unless: 'unless', TrimUpper: '</', TrimLower: '>/',
 };
 
 const SET_OPS = new Set<BinaryOp>(['and', 'or', 'unless']);
@@ -60,12 +62,14 @@ export class LezerToAst {
 
   /**
    * `names` maps positions where a function name was substituted for lezer to the name written;
-   * `times` gives `step()` and `range()` in durations their values.
+   * `times` gives `step()` and `range()` in durations their values; `binopFillModifiers`
+   * accepts `fill(…)`, `fill_left(…)`, `fill_right(…)` (see `ParseOptions`).
    */
   constructor(
     private readonly text: string,
     private readonly names: ReadonlyMap<number, string> = new Map(),
     times?: QueryTimes,
+    private readonly binopFillModifiers = false,
   ) {
     this.leaves = new LeafReader(text);
     this.postfixForms = new PostfixForms(text, this.leaves, times);
@@ -88,6 +92,8 @@ export class LezerToAst {
       case 'SubqueryExpr':
       case 'OffsetExpr':
       case 'StepInvariantExpr':
+      case 'AnchoredExpr':
+      case 'SmoothedExpr':
       case 'UnaryExpr':
       case 'BinaryExpr':
         return this.chain(node);
@@ -95,10 +101,6 @@ export class LezerToAst {
         return this.call(node);
       case 'AggregateExpr':
         return this.aggregate(node);
-      case 'AnchoredExpr':
-        throw this.error(pos, 'the anchored modifier is not supported by Pharos yet');
-      case 'SmoothedExpr':
-        throw this.error(pos, 'the smoothed modifier is not supported by Pharos yet');
       default:
         throw this.error(pos, `unexpected ${node.name} in expression`);
     }
@@ -147,7 +149,9 @@ export class LezerToAst {
       case 'MatrixSelector':
       case 'SubqueryExpr':
       case 'OffsetExpr':
-      case 'StepInvariantExpr': {
+      case 'StepInvariantExpr':
+      case 'AnchoredExpr':
+      case 'SmoothedExpr': {
         this.flatten(exprChild(node, 0), items);
         // A flattened expression always ends with an operand: the one the modifier belongs to.
         const last = items[items.length - 1] as ChainOperand;
@@ -214,6 +218,7 @@ export class LezerToAst {
     let on = false;
     let labels: string[] = [];
     let include: string[] = [];
+    let fill: VectorMatchFill | undefined;
     for (let m = opNode.nextSibling; m && m !== rhsNode; m = m.nextSibling) {
       if (m.name === 'BoolModifier') returnBool = true;
       else if (m.name === 'MatchingModifierClause') {
@@ -224,17 +229,31 @@ export class LezerToAst {
         if (m.getChild('GroupRight')) card = 'one-to-many';
         if (groups[1]) include = this.leaves.groupingLabels(groups[1]);
       } else if (m.name === 'FillModifier') {
-        throw this.error({ start: node.from, end: node.to }, 'binop fill modifiers are experimental and not enabled');
+        if (!this.binopFillModifiers) throw this.error({ start: node.from, end: node.to }, 'binop fill modifiers are experimental and not enabled');
+        fill = this.fillValues(m);
       }
     }
     if (SET_OPS.has(op) && card === 'one-to-one') card = 'many-to-many';
-    return { t: 'binary', op, returnBool, card, on, labels, include };
+    return { t: 'binary', op, returnBool, card, on, labels, include, fill };
+  }
+
+  /** `fill(v)` sets both sides; `fill_left(v)` / `fill_right(v)` one each (in either order). */
+  private fillValues(modifier: SyntaxNode): VectorMatchFill {
+    let lhs: number | undefined;
+    let rhs: number | undefined;
+    for (let c = modifier.firstChild; c; c = c.nextSibling) {
+      const value = this.leaves.signedNumber(c.getChild('NumberDurationLiteral')!).value;
+      if (c.name === 'FillClause') lhs = rhs = value;
+      else if (c.name === 'FillLeftClause') lhs = value;
+      else if (c.name === 'FillRightClause') rhs = value;
+    }
+    return { lhs, rhs };
   }
 
   private finishBinary(o: ChainOperator, lhs: Expr, rhs: Expr): BinaryExpr {
     const opPos = this.operatorRange(lhs.pos.end, rhs.pos.start);
     const pos = { start: lhs.pos.start, end: rhs.pos.end };
-    const written: WrittenMatching = { card: o.card, on: o.on, labels: o.labels, include: o.include, opPos };
+    const written: WrittenMatching = { card: o.card, on: o.on, labels: o.labels, include: o.include, fill: o.fill, opPos };
     return this.makeBinary({ kind: 'BinaryExpr', op: o.op, lhs, rhs, returnBool: o.returnBool, pos }, written);
   }
 
@@ -243,7 +262,16 @@ export class LezerToAst {
     const bothVectors = typeOf(base.lhs) === 'vector' && typeOf(base.rhs) === 'vector';
     const { matching: _dropped, ...rest } = base;
     const expr: BinaryExpr = bothVectors
-      ? { ...rest, matching: { card: written.card, on: written.on, labels: written.labels, include: written.include } }
+      ? {
+          ...rest,
+          matching: {
+            card: written.card,
+            on: written.on,
+            labels: written.labels,
+            include: written.include,
+            ...(written.fill === undefined ? {} : { fill: written.fill }),
+          },
+        }
       : rest;
     this.notes.matching.set(expr, written);
     return expr;
@@ -317,6 +345,7 @@ interface ChainOperator {
   readonly on: boolean;
   readonly labels: string[];
   readonly include: string[];
+  readonly fill: VectorMatchFill | undefined;
 }
 type ChainItem = ChainOperand | ChainPrefix | ChainOperator;
 interface ChainReader {
@@ -328,7 +357,7 @@ interface ChainReader {
 const PRECEDENCE: Readonly<Record<BinaryOp, number>> = {
   or: 1,
   and: 2, unless: 2,
-  '==': 3, '!=': 3, '>': 3, '<': 3, '>=': 3, '<=': 3,
+  '==': 3, '!=': 3, '>': 3, '<': 3, '>=': 3, '<=': 3, '</': 3, '>/': 3,
   '+': 4, '-': 4,
   '*': 5, '/': 5, '%': 5, atan2: 5,
   '^': 6,

@@ -28,7 +28,7 @@ export function exprToParseQueryJson(expr: Expr): ParseQueryJson {
         bool: expr.returnBool,
         lhs: exprToParseQueryJson(expr.lhs),
         matching: m
-          ? { card: m.card, fillValues: { lhs: null, rhs: null }, include: [...m.include], labels: [...m.labels], on: m.on }
+          ? { card: m.card, fillValues: { lhs: m.fill?.lhs ?? null, rhs: m.fill?.rhs ?? null }, include: [...m.include], labels: [...m.labels], on: m.on }
           : null,
         op: expr.op,
         rhs: exprToParseQueryJson(expr.rhs),
@@ -51,14 +51,14 @@ export function exprToParseQueryJson(expr: Expr): ParseQueryJson {
     case 'MatrixSelector': {
       const vs = expr.vector;
       return {
-        anchored: false,
+        anchored: vs.anchored === true,
         matchers: matchersJson(vs.matchers),
         name: vs.name ?? '',
         offset: vs.offsetMs,
         offsetExpr: null,
         range: expr.rangeMs,
         rangeExpr: null,
-        smoothed: false,
+        smoothed: vs.smoothed === true,
         startOrEnd: startOrEnd(vs.at),
         timestamp: timestamp(vs.at),
         type: 'matrixSelector',
@@ -92,12 +92,12 @@ export function exprToParseQueryJson(expr: Expr): ParseQueryJson {
 
 function vectorSelectorJson(vs: VectorSelector): ParseQueryJson {
   return {
-    anchored: false,
+    anchored: vs.anchored === true,
     matchers: matchersJson(vs.matchers),
     name: vs.name ?? '',
     offset: vs.offsetMs,
     offsetExpr: null,
-    smoothed: false,
+    smoothed: vs.smoothed === true,
     startOrEnd: startOrEnd(vs.at),
     timestamp: timestamp(vs.at),
     type: 'vectorSelector',

@@ -1,13 +1,14 @@
 import type { SyntaxNode } from '@lezer/common';
-import type { AtModifier, Expr, MatrixSelector, PositionRange, SubqueryExpr } from '../ast.js';
+import type { AtModifier, Expr, MatrixSelector, PositionRange, SubqueryExpr, VectorSelector } from '../ast.js';
 import { evalDurationExpr, type DurationValue, type QueryTimes } from './duration-expr.js';
 import { goPercentF, type LeafReader, secondsToMs } from './leaf-reader.js';
 import type { PromQLParseError } from './parse-error.js';
 
 /**
- * The postfix forms of PromQL — `[range]`, `[range:step]`, `offset`, `@` — applied to the
- * operand they follow, with the checks Prometheus' grammar actions make (which node kinds take
- * which modifier, each set once, durations > 0, `@` timestamps in range).
+ * The postfix forms of PromQL — `[range]`, `[range:step]`, `offset`, `@`, `anchored`,
+ * `smoothed` — applied to the operand they follow, with the checks Prometheus' grammar actions
+ * make (which node kinds take which modifier, each set once, durations > 0, `@` timestamps in
+ * range).
  */
 export class PostfixForms {
   constructor(
@@ -25,6 +26,10 @@ export class PostfixForms {
         return this.subquery(operand, node);
       case 'OffsetExpr':
         return this.offset(operand, node);
+      case 'AnchoredExpr':
+        return this.extendedRange(operand, node, 'anchored');
+      case 'SmoothedExpr':
+        return this.extendedRange(operand, node, 'smoothed');
       default:
         return this.at(operand, node);
     }
@@ -77,6 +82,29 @@ export class PostfixForms {
         return { ...operand, offsetMs, pos };
       default:
         throw this.error(operand.pos, 'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery');
+    }
+  }
+
+  /**
+   * `anchored` / `smoothed` after a selector (Prometheus' `setAnchored`/`setSmoothed`): the
+   * flag goes on the vector selector, also inside a range selector; the position is unchanged,
+   * as in Prometheus, whose node ranges do not cover the keyword.
+   */
+  private extendedRange(operand: Expr, node: SyntaxNode, modifier: 'anchored' | 'smoothed'): Expr {
+    const other = modifier === 'anchored' ? 'smoothed' : 'anchored';
+    const mark = (vs: VectorSelector): VectorSelector => {
+      if (vs[other] === true) throw this.error(operand.pos, 'anchored and smoothed modifiers cannot be used together');
+      return { ...vs, [modifier]: true };
+    };
+    switch (operand.kind) {
+      case 'VectorSelector':
+        return mark(operand);
+      case 'MatrixSelector':
+        return { ...operand, vector: mark(operand.vector) };
+      case 'SubqueryExpr':
+        throw this.error(operand.pos, `${modifier} modifier is not supported for subqueries`);
+      default:
+        throw this.error({ start: operand.pos.start, end: node.to }, `${modifier} modifier not implemented`);
     }
   }
 

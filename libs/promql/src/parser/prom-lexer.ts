@@ -72,8 +72,19 @@ class LexError extends Error {
   }
 }
 
+export interface LexOptions {
+  /**
+   * Prometheus' `promql-unquoted-utf8-names` feature (`EnableUnquotedUTF8Names`): names may
+   * start with any Unicode letter and contain dots after the first character.
+   */
+  readonly unquotedUTF8Names?: boolean;
+}
+
+const UNICODE_LETTER = /^\p{L}$/u;
+
 /** Tokenizes `input` as Prometheus does, stopping at the first lexer error. */
-export function lexPromQL(input: string): LexResult {
+export function lexPromQL(input: string, options?: LexOptions): LexResult {
+  const utf8Names = options?.unquotedUTF8Names === true;
   const tokens: Token[] = [];
   let pos = 0;
   let start = 0;
@@ -92,6 +103,33 @@ export function lexPromQL(input: string): LexResult {
   const emit = (kind: TokenKind): void => {
     tokens.push({ kind, start, end: pos, text: input.slice(start, pos) });
     start = pos; // as Go's emit: a later error in the same step is reported after this token
+  };
+  /** UTF-16 length of the name-start character at `at` (Go's `isNameStart`), 0 if there is none. */
+  const nameStartAt = (at: number): number => {
+    const c = input[at];
+    if (isAlpha(c)) return 1;
+    if (!utf8Names || c === undefined || c < '\u0080') return 0;
+    const cp = input.codePointAt(at)!;
+    const ch = String.fromCodePoint(cp);
+    return UNICODE_LETTER.test(ch) ? ch.length : 0;
+  };
+  /** Same for a character that may continue a name (`isNameContinue`). */
+  const nameContinueAt = (at: number): number => {
+    const c = input[at];
+    if (isDigit(c) || (utf8Names && c === '.')) return 1;
+    return nameStartAt(at);
+  };
+  /** Consumes name characters, and colons when `colons`. */
+  const absorbName = (colons: boolean): void => {
+    for (;;) {
+      if (colons && input[pos] === ':') {
+        pos++;
+        continue;
+      }
+      const n = nameContinueAt(pos);
+      if (n === 0) return;
+      pos += n;
+    }
   };
   const accept = (valid: string): boolean => {
     const c = peek();
@@ -242,8 +280,10 @@ export function lexPromQL(input: string): LexResult {
   };
 
   const lexWord = (): void => {
-    while (isAlphaNumeric(peek()) || peek() === ':') pos++;
+    absorbName(true);
     const word = input.slice(start, pos);
+    // A name with non-ASCII letters is never a keyword, even one that lowercases to ASCII.
+    if (utf8Names && /[^\x00-\x7f]/.test(word)) return emit('IDENTIFIER');
     const lower = word.toLowerCase();
     if (lower === 'inf' || lower === 'nan') return emit('NUMBER');
     if ((lower === 'fill' || lower === 'fill_left' || lower === 'fill_right') && !/^\s*\(/.test(input.slice(pos))) return emit('IDENTIFIER');
@@ -267,8 +307,10 @@ export function lexPromQL(input: string): LexResult {
     const c = next();
     if (c === undefined) return fail('unexpected end of input inside braces');
     if (isSpace(c)) return;
-    if (isAlpha(c)) {
-      while (isAlphaNumeric(peek())) pos++;
+    const nameStart = nameStartAt(pos - 1);
+    if (nameStart > 0) {
+      pos += nameStart - 1;
+      absorbName(false);
       return emit('IDENTIFIER');
     }
     switch (c) {
@@ -404,8 +446,10 @@ export function lexPromQL(input: string): LexResult {
       lexNumberOrDuration();
       return true;
     }
-    if (isAlpha(c) || c === ':') {
+    const nameStart = nameStartAt(pos - 1);
+    if (nameStart > 0 || c === ':') {
       if (!bracketOpen) {
+        pos = start + Math.max(nameStart, 1);
         lexWord();
         return true;
       }

@@ -3,7 +3,7 @@ import { parser } from '@prometheus-io/lezer-promql';
 import { getFunctionSignature } from './function-signatures.js';
 import { readNumberToken } from './number-literal.js';
 import { PromQLParseError } from './parse-error.js';
-import { lexPromQL, type LexResult, type Token } from './prom-lexer.js';
+import { lexPromQL, type LexOptions, type LexResult, type Token } from './prom-lexer.js';
 
 /** The input as handed to lezer, and what was changed to get there. */
 export interface PreparedInput {
@@ -38,11 +38,12 @@ function hasError(node: SyntaxNode): boolean {
  * Pharos' `holt_winters`, unknown names) are handed to lezer under a listed name of no greater
  * length, padded with spaces so every position stays the same, and the written name is kept.
  */
-export function prepareForLezer(text: string): PreparedInput {
-  const lex = lexPromQL(text);
+export function prepareForLezer(text: string, options?: LexOptions): PreparedInput {
+  const lex = lexPromQL(text, options);
   const names = new Map<number, string>();
   let prepared = text;
   const toks = lex.tokens;
+  if (options?.unquotedUTF8Names) prepared = maskUnquotedUTF8Names(prepared, toks);
   for (let i = 0; i + 1 < toks.length; i++) {
     const t = toks[i]!;
     const isCallName =
@@ -59,6 +60,21 @@ export function prepareForLezer(text: string): PreparedInput {
     if (t.kind === 'NUMBER' && t.text.endsWith('.')) prepared = `${prepared.slice(0, t.end - 1)} ${prepared.slice(t.end)}`;
   }
   return { text: prepared, lex, functionNames: names };
+}
+
+/**
+ * lezer-promql's grammar knows only ASCII names, so each unquoted name with a Unicode letter
+ * or a dot (`http.server.requests`, `温度`) is handed to it as an ASCII identifier of the same
+ * UTF-16 length; positions stay the same and the AST reads the name from the original text.
+ */
+function maskUnquotedUTF8Names(text: string, toks: readonly Token[]): string {
+  let out = text;
+  for (const t of toks) {
+    if (t.kind !== 'IDENTIFIER' && t.kind !== 'METRIC_IDENTIFIER') continue;
+    if (!/[^\x00-\x7f]|\./.test(t.text)) continue;
+    out = out.slice(0, t.start) + 'u'.padEnd(t.end - t.start, '_') + out.slice(t.end);
+  }
+  return out;
 }
 
 const DURATION_TOKENS = new Set(['(', ')', ',', '+', '-', '*', '/', '%', '^']);

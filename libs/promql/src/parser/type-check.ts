@@ -101,11 +101,13 @@ class TypeChecker {
     if (rt !== 'scalar' && rt !== 'vector') this.fail(expr.rhs.pos, 'binary expression must contain only scalar and instant vector types');
     if (lt !== 'vector' || rt !== 'vector') {
       if (matching && matching.labels.length > 0) this.fail(expr.pos, 'vector matching only allowed between instant vectors');
+      if (matching?.fill !== undefined) this.fail(expr.pos, 'filling in missing series only allowed between instant vectors');
     } else if (SET_OPS.has(expr.op) && matching) {
       if (matching.card === 'one-to-many' || matching.card === 'many-to-one') {
         this.fail(expr.pos, `no grouping allowed for ${JSON.stringify(expr.op)} operation`);
       }
       if (matching.card !== 'many-to-many') this.fail(expr.pos, 'set operations must always be many-to-many');
+      if (matching.fill !== undefined) this.fail(expr.pos, 'filling in missing series not allowed for set operators');
     }
     if ((lt === 'scalar' || rt === 'scalar') && SET_OPS.has(expr.op)) {
       this.fail(expr.pos, `set operator ${JSON.stringify(expr.op)} not allowed in binary scalar expression`);

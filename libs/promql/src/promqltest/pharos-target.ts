@@ -1,6 +1,7 @@
 import type { MetricStore } from '#pharos/storage';
 import { PromQLEngine } from '../engine/engine.js';
-import { parsePromQL } from '../parser/parse.js';
+import type { Expr } from '../ast.js';
+import { parsePromQL, type ParseOptions } from '../parser/parse.js';
 import type { PromQLTestOptions } from './runner.js';
 
 /**
@@ -11,6 +12,10 @@ import type { PromQLTestOptions } from './runner.js';
  * Scripts start at the Unix epoch, so the store must not drop 1970 as past retention.
  */
 export function pharosPromQLTestTarget(store: MetricStore): Pick<PromQLTestOptions, 'backend' | 'parse'> {
-  const engine = new PromQLEngine({ store, parse: parsePromQL });
-  return { backend: { append: (batch) => store.append(batch), engine }, parse: parsePromQL };
+  // Prometheus' test engine parses with unquoted UTF-8 names and binop fill modifiers enabled
+  // (`promqltest.TestParserOpts`).
+  const parse = (query: string, options?: ParseOptions): Expr =>
+    parsePromQL(query, { ...options, unquotedUTF8Names: true, binopFillModifiers: true });
+  const engine = new PromQLEngine({ store, parse });
+  return { backend: { append: (batch) => store.append(batch), engine }, parse };
 }

@@ -95,7 +95,8 @@ export function printExpr(e: Expr): string {
     case 'AggregateExpr': {
       const grouping = e.without || e.grouping.length > 0 ? ` ${e.without ? 'without' : 'by'} (${e.grouping.map(printLabelName).join(', ')})` : '';
       const args = e.param ? `${printExpr(e.param)}, ${printExpr(e.expr)}` : printExpr(e.expr);
-      return `${e.op}${grouping} (${args})`;
+      // Spaced as Prometheus' `String()` (`sum(x)`, `sum by (job) (x)`): annotation positions depend on it.
+      return `${e.op}${grouping === '' ? '' : `${grouping} `}(${args})`;
     }
     case 'BinaryExpr':
       return `${printExpr(e.lhs)} ${e.op}${e.returnBool ? ' bool' : ''}${printMatching(e.op, e.matching)} ${printExpr(e.rhs)}`;
@@ -129,7 +130,8 @@ function printSelector(vs: VectorSelector, range: string): string {
   }
   const inner = matchers.map((m) => `${printLabelName(m.name)}${m.type}${JSON.stringify(m.value)}`).join(', ');
   const braces = inner !== '' || prefix === '' ? `{${inner}}` : '';
-  return `${prefix}${braces}${range}${printOffset(vs.offsetMs)}${printAt(vs.at)}`;
+  const extended = vs.anchored === true ? ' anchored' : vs.smoothed === true ? ' smoothed' : '';
+  return `${prefix}${braces}${range}${extended}${printOffset(vs.offsetMs)}${printAt(vs.at)}`;
 }
 
 function printOffset(ms: number): string {
@@ -152,5 +154,7 @@ function printMatching(op: string, m: VectorMatching | undefined): string {
     out += ` ${m.on ? 'on' : 'ignoring'} (${m.labels.map(printLabelName).join(', ')})`;
   }
   if (grouping !== '' && !setOp) out += ` ${grouping} (${m.include.map(printLabelName).join(', ')})`;
+  if (m.fill?.lhs !== undefined) out += ` fill_left(${printNumber(m.fill.lhs)})`;
+  if (m.fill?.rhs !== undefined) out += ` fill_right(${printNumber(m.fill.rhs)})`;
   return out;
 }
