@@ -256,6 +256,20 @@ export const PROMETHEUS_2_VS_3_DIFFERENCES: readonly DifferenceClass[] = [
     ],
   },
   {
+    id: "extended-range-selectors",
+    title: "anchored and smoothed range selectors",
+    since: "3.x (experimental, made permanent by 3.16.0)",
+    detail:
+      "`x[r] anchored` also takes the sample at or before the window start (rate/increase/delta without extrapolation), `x[r] smoothed` interpolates values at both window edges; 2.42 cannot parse either (`bad_data`).",
+    queries: [
+      "increase(http_requests_total[5m] anchored)",
+      "rate(http_requests_total[5m] smoothed)",
+      "delta(temperature_celsius[10m] anchored)",
+      "rate(rpc_errors_total[15m] anchored)",
+      "temperature_celsius smoothed",
+    ],
+  },
+  {
     id: "trim-operators",
     title: "Histogram trim operators",
     since: "3.16.0 (#17904)",
