@@ -18,6 +18,7 @@ export {
   RESET_HINT_GAUGE,
   CUSTOM_BUCKETS_SCHEMA,
 } from './histogram.js';
+export { continuesWithoutReset, counterResetHintOnAppend } from './histogram-reset.js';
 export type { MetricBatch, HistogramSample, Exemplar, MetricMetadata, MetricType } from './batch.js';
 export { MetricBatchBuilder, isStaleNaN, STALE_NAN, sampleCount, METRIC_TYPES } from './batch.js';
 export type { LabelMatcher, MatchType } from './matcher.js';

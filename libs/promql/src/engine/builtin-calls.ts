@@ -136,7 +136,8 @@ async function timestampOf(ev: Evaluator, arg: Expr): Promise<StepSeries[]> {
 
 /**
  * Labels of the `absent*` output: the equality matchers of the selector argument, except the
- * name and any label matched more than once (`createLabelsForAbsentFunction`).
+ * name, the type-and-unit metadata labels (`schema.IsMetadataLabel`) and any label matched more
+ * than once (`createLabelsForAbsentFunction`).
  */
 function absentLabels(arg: Expr): Labels {
   const e = unwrapParens(arg);
@@ -147,7 +148,7 @@ function absentLabels(arg: Expr): Labels {
   let labels: Labels = [];
   const has = new Set<string>();
   for (const m of matchers) {
-    if (m.name === METRIC_NAME_LABEL) continue;
+    if (m.name === METRIC_NAME_LABEL || m.name === '__type__' || m.name === '__unit__') continue;
     if (m.type === '=' && !has.has(m.name)) {
       labels = setLabel(labels, m.name, m.value);
       has.add(m.name);

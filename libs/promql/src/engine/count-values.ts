@@ -1,8 +1,8 @@
-import { METRIC_NAME_LABEL, type Labels } from '#pharos/metric-model';
+import type { Labels } from '#pharos/metric-model';
 import type { AggregateExpr } from '../ast.js';
 import { sideBuckets, type HistogramBucket } from '../histogram/buckets.js';
 import { formatFloatF, formatFloatG } from './go-format.js';
-import { groupLabels } from './grouping.js';
+import { groupLabels, withoutGroupingNames } from './grouping.js';
 import { labelsKey, setLabel, signature } from './labels.js';
 import { OutputSet } from './output-set.js';
 import { evalError, type QueryContext } from './query-context.js';
@@ -20,8 +20,7 @@ export async function countValues(
   if (valueLabel === '') throw evalError(`invalid label name "${valueLabel}"`);
   const names = new Set(expr.grouping);
   if (!expr.without) names.add(valueLabel);
-  const withoutNames = new Set(names);
-  withoutNames.add(METRIC_NAME_LABEL);
+  const withoutNames = withoutGroupingNames(names);
   const out = new OutputSet(grid.numSteps);
   const counts = new Map<string, { labels: Labels; count: number }>();
   for (let step = 0; step < grid.numSteps; step++) {

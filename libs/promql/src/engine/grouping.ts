@@ -10,10 +10,23 @@ export interface Grouping {
   readonly labels: Labels[];
 }
 
+/**
+ * Labels `without (…)` drops besides the listed ones: the metric name and the type-and-unit
+ * metadata labels, which Prometheus 3 adds to every `without` grouping (engine.go, `eval` of
+ * `AggregateExpr`) whether or not the type-and-unit feature is on.
+ */
+const ALWAYS_WITHOUT = [METRIC_NAME_LABEL, '__type__', '__unit__'];
+
+/** The names a `without (…)` grouping removes: the listed ones plus the metadata labels. */
+export function withoutGroupingNames(names: Iterable<string>): Set<string> {
+  const out = new Set(names);
+  for (const n of ALWAYS_WITHOUT) out.add(n);
+  return out;
+}
+
 export function groupSeries(expr: AggregateExpr, input: readonly StepSeries[]): Grouping {
   const names = new Set(expr.grouping);
-  const withoutNames = new Set(names);
-  withoutNames.add(METRIC_NAME_LABEL);
+  const withoutNames = withoutGroupingNames(names);
   const byKey = new Map<string, number>();
   const labels: Labels[] = [];
   const groupOf = new Int32Array(input.length);

@@ -1,5 +1,5 @@
 import type { FloatHistogram } from '../engine/values.js';
-import { RESET_HINT_NO, RESET_HINT_YES } from '#pharos/metric-model';
+import { continuesWithoutReset, RESET_HINT_NO, RESET_HINT_YES } from '#pharos/metric-model';
 import { exponentialBound, isCustomBucketsSchema } from './bounds.js';
 import { floatsMatch, intersectBounds, remapCustomSide } from './arithmetic.js';
 import { reduceSide, zeroCountForLargerThreshold } from './layout.js';
@@ -17,12 +17,11 @@ export function detectHistogramReset(prev: FloatHistogram, cur: FloatHistogram):
   if (cur.resetHint === RESET_HINT_YES) return true;
   if (cur.resetHint === RESET_HINT_NO) return false;
   if (cur.count < prev.count) return true;
-  // Fast path for the common case, consecutive samples of one layout where nothing decreased:
-  // certainly no reset, and no need to expand both histograms. A decrease still goes the full
-  // way, as one inside the zero bucket does not count.
-  if (sameLayout(prev, cur) && cur.zeroCount >= prev.zeroCount && noDecrease(prev.positiveCounts, cur.positiveCounts) && noDecrease(prev.negativeCounts, cur.negativeCounts)) {
-    return false;
-  }
+  // Fast path for the common case, consecutive samples of one schema where nothing decreased
+  // (the check the store's write path makes): certainly no reset, and no need to expand both
+  // histograms. Anything else goes the full way, as a decrease inside the zero bucket or a
+  // lower resolution is not a reset here.
+  if (continuesWithoutReset(prev, cur)) return false;
   const curCustom = isCustomBucketsSchema(cur.schema);
   if (curCustom !== isCustomBucketsSchema(prev.schema)) return true;
   if (curCustom && !floatsMatch(cur.customValues, prev.customValues)) return mismatchedCustomBoundsReset(prev, cur);
@@ -41,25 +40,6 @@ export function detectHistogramReset(prev: FloatHistogram, cur: FloatHistogram):
     return true;
   }
   return sideReset(skipBelow(c.neg, c.schema, start, curCustom), skipBelow(reduceSide(p.neg, p.schema, c.schema), c.schema, start, curCustom));
-}
-
-function sameLayout(a: FloatHistogram, b: FloatHistogram): boolean {
-  if (a.schema !== b.schema || a.zeroThreshold !== b.zeroThreshold) return false;
-  if (!int32sMatch(a.positiveSpans, b.positiveSpans) || !int32sMatch(a.negativeSpans, b.negativeSpans)) return false;
-  if (a.positiveCounts.length !== b.positiveCounts.length || a.negativeCounts.length !== b.negativeCounts.length) return false;
-  return !isCustomBucketsSchema(a.schema) || floatsMatch(a.customValues, b.customValues);
-}
-
-function int32sMatch(a: Int32Array, b: Int32Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** No count of `cur` is below (or NaN against) the one at the same place in `prev`. */
-function noDecrease(prev: Float64Array, cur: Float64Array): boolean {
-  for (let i = 0; i < cur.length; i++) if (!(cur[i]! >= prev[i]!)) return false;
-  return true;
 }
 
 /**

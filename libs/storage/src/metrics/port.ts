@@ -16,6 +16,10 @@ import type { Labels, LabelMatcher, MetricBatch, MetricMetadata, NativeHistogram
  *   whatever their arrival order: the larger value wins, a NaN loses to any number, and the
  *   staleness marker wins over any other NaN. Out-of-order samples MUST be accepted.
  * - Samples older than the tenant's retention MAY be dropped at append (counted in the result).
+ * - The counter-reset hint of a counter native histogram MAY be replaced by the store's own, as
+ *   Prometheus' storage does: "not a reset" when the sample continues its predecessor without a
+ *   reset, otherwise unknown (PromQL then detects resets from the values). Gauge histograms keep
+ *   their gauge hint. A conformance test must therefore not expect sender hints back verbatim.
  * - Reads return samples sorted by timestamp, with `start` and `end` both inclusive.
  * - Returned arrays are owned by the caller; the adapter MUST NOT mutate them afterwards.
  * - An adapter that cannot answer a request MUST throw {@link UnsupportedQueryError}, never

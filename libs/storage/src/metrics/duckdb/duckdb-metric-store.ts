@@ -24,6 +24,7 @@ import { APPENDED, ChunkHead, OUT_OF_ORDER } from './chunk-head.js';
 import { migrateSampleRows, rewriteChunks, writeChunk } from './chunk-table.js';
 import { encodeHistogram } from './histogram-codec.js';
 import { HistogramHead, type HistogramBlock } from './histogram-head.js';
+import { HistogramResetHints } from './histogram-reset-hints.js';
 import {
   CHUNK_TYPES,
   forEachRow,
@@ -80,6 +81,7 @@ export class DuckDBMetricStore implements MetricStore {
   private readonly index = new SeriesIndex();
   private readonly head = new ChunkHead();
   private readonly histograms = new HistogramHead();
+  private readonly resetHints = new HistogramResetHints();
   private readonly side = new SideTables();
   private readonly lock = new SerialLock();
   private readonly retention = new Map<string, number>();
@@ -213,7 +215,9 @@ export class DuckDBMetricStore implements MetricStore {
         continue;
       }
       const id = idOf(h.seriesIndex);
-      block.append(id, Math.round(h.timestamp), h.histogram);
+      const t = Math.round(h.timestamp);
+      const newestFloatT = id < head.maxT.length ? head.maxT[id]! : -Infinity;
+      block.append(id, t, this.resetHints.assign(id, t, h.histogram, newestFloatT));
       index.touch(id, h.timestamp);
       histogramsStored++;
     }
@@ -479,6 +483,7 @@ export class DuckDBMetricStore implements MetricStore {
   private async removeRange(ids: readonly number[], start: number, end: number, retention: boolean): Promise<void> {
     this.head.removeRange(ids, start, end);
     for (const block of this.histograms.blocks()) block.removeRange(ids, start, end);
+    this.resetHints.removeRange(ids, start, end);
     const log = this.head.packLog(false, ids);
     const w = this.writer;
     let commitRollups = (): void => undefined;
