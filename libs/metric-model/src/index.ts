@@ -1,6 +1,10 @@
 export type { Labels } from './labels.js';
 export {
   METRIC_NAME_LABEL,
+  METRIC_TYPE_LABEL,
+  METRIC_UNIT_LABEL,
+  METADATA_LABEL_NAMES,
+  isMetadataLabel,
   labelsFromRecord,
   labelsToRecord,
   labelValue,

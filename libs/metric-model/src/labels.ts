@@ -8,6 +8,20 @@ export type Labels = readonly string[];
 /** The label that carries the metric name, as in Prometheus. */
 export const METRIC_NAME_LABEL = '__name__';
 
+/** Prometheus 3's type-and-unit labels (`schema.Metadata`): metadata, like the metric name. */
+export const METRIC_TYPE_LABEL = '__type__';
+export const METRIC_UNIT_LABEL = '__unit__';
+
+/**
+ * Labels PromQL drops together with the metric name (Prometheus' `schema.IsMetadataLabel`):
+ * functions and operators that change a value's meaning drop all three.
+ */
+export const METADATA_LABEL_NAMES: readonly string[] = [METRIC_NAME_LABEL, METRIC_TYPE_LABEL, METRIC_UNIT_LABEL];
+
+export function isMetadataLabel(name: string): boolean {
+  return name === METRIC_NAME_LABEL || name === METRIC_TYPE_LABEL || name === METRIC_UNIT_LABEL;
+}
+
 /** Separator bytes that cannot appear in valid UTF-8 label text, so keys never collide. */
 const KEY_PAIR_SEPARATOR = '\u0000';
 const KEY_NAME_SEPARATOR = '\u0001';

@@ -1,4 +1,4 @@
-import { METRIC_NAME_LABEL, type Labels } from '#pharos/metric-model';
+import { METADATA_LABEL_NAMES, type Labels } from '#pharos/metric-model';
 import type { BinaryExpr, BinaryOp, VectorMatching } from '../ast.js';
 import {
   changesMetricSchema,
@@ -28,7 +28,7 @@ export function scalarScalar(op: BinaryOp, l: Float64Array, r: Float64Array): Fl
   return out;
 }
 
-const METADATA_NAMES = [METRIC_NAME_LABEL, '__type__', '__unit__'];
+const METADATA_NAMES = METADATA_LABEL_NAMES;
 
 /** Vector ⊕ scalar (or scalar ⊕ vector when `scalarOnLeft`). */
 export async function vectorScalar(

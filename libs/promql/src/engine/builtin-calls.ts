@@ -1,4 +1,4 @@
-import { METRIC_NAME_LABEL, type Labels, type LabelMatcher } from '#pharos/metric-model';
+import { isMetadataLabel, type Labels, type LabelMatcher } from '#pharos/metric-model';
 import type { Call, Expr } from '../ast.js';
 import type { Evaluator } from './evaluator.js';
 import { dropMetricName, setLabel } from './labels.js';
@@ -148,7 +148,7 @@ function absentLabels(arg: Expr): Labels {
   let labels: Labels = [];
   const has = new Set<string>();
   for (const m of matchers) {
-    if (m.name === METRIC_NAME_LABEL || m.name === '__type__' || m.name === '__unit__') continue;
+    if (isMetadataLabel(m.name)) continue;
     if (m.type === '=' && !has.has(m.name)) {
       labels = setLabel(labels, m.name, m.value);
       has.add(m.name);

@@ -1,4 +1,4 @@
-import { METRIC_NAME_LABEL, type Labels } from '#pharos/metric-model';
+import { METADATA_LABEL_NAMES, type Labels } from '#pharos/metric-model';
 import type { AggregateExpr } from '../ast.js';
 import { deleteLabels, keepLabels, signature } from './labels.js';
 import type { StepSeries } from './step-values.js';
@@ -15,7 +15,7 @@ export interface Grouping {
  * metadata labels, which Prometheus 3 adds to every `without` grouping (engine.go, `eval` of
  * `AggregateExpr`) whether or not the type-and-unit feature is on.
  */
-const ALWAYS_WITHOUT = [METRIC_NAME_LABEL, '__type__', '__unit__'];
+const ALWAYS_WITHOUT = METADATA_LABEL_NAMES;
 
 /** The names a `without (…)` grouping removes: the listed ones plus the metadata labels. */
 export function withoutGroupingNames(names: Iterable<string>): Set<string> {

@@ -1,4 +1,4 @@
-import { compileMatcher, METRIC_NAME_LABEL, type LabelMatcher, type Labels } from '#pharos/metric-model';
+import { METADATA_LABEL_NAMES, compileMatcher, METRIC_NAME_LABEL, type LabelMatcher, type Labels } from '#pharos/metric-model';
 import type { Call, VectorSelector } from '../ast.js';
 import type { Evaluator } from './evaluator.js';
 import { formatLabels, getLabel, labelsKey, setLabel } from './labels.js';
@@ -16,7 +16,7 @@ import { HIST_POINT, NO_POINT, type RawSeries, type StepSeries } from './step-va
  */
 const TARGET_INFO = 'target_info';
 const IDENTIFYING = ['instance', 'job'] as const;
-const METADATA = new Set([METRIC_NAME_LABEL, '__type__', '__unit__']);
+const METADATA = new Set(METADATA_LABEL_NAMES);
 
 export async function evalInfo(ev: Evaluator, call: Call): Promise<StepSeries[]> {
   const { ctx, grid } = ev;

@@ -1,4 +1,4 @@
-import { METRIC_NAME_LABEL, type Labels } from '#pharos/metric-model';
+import { METADATA_LABEL_NAMES, type Labels } from '#pharos/metric-model';
 
 /**
  * Label-set helpers of the evaluator, over the flat sorted `[name, value, …]` form of
@@ -7,7 +7,7 @@ import { METRIC_NAME_LABEL, type Labels } from '#pharos/metric-model';
  */
 
 /** Labels Prometheus drops with the metric name (`schema.IsMetadataLabel`). */
-const METADATA_LABELS = new Set([METRIC_NAME_LABEL, '__type__', '__unit__']);
+const METADATA_LABELS = new Set(METADATA_LABEL_NAMES);
 
 /** Key separators that cannot occur in label text. */
 const SEP_NAME = '\u0000';

@@ -1,4 +1,4 @@
-import { METRIC_NAME_LABEL, type Labels } from '#pharos/metric-model';
+import { isMetadataLabel, type Labels } from '#pharos/metric-model';
 import type { Vector } from '../engine/values.js';
 import type { FunctionArgValue } from './contract.js';
 
@@ -35,9 +35,6 @@ export function withoutMetricName(labels: Labels): Labels {
   return out;
 }
 
-function isMetadataLabel(name: string): boolean {
-  return name === METRIC_NAME_LABEL || name === '__type__' || name === '__unit__';
-}
 
 /** Sets one label (an empty value deletes it), keeping the flat set sorted by name. */
 export { setLabel as withLabel } from '../engine/labels.js';
