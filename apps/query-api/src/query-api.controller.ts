@@ -4,6 +4,7 @@ import { TENANT_RESOLVER, sendPrometheusError, type PrometheusErrorType } from '
 import { PromQLError, PromQLParseError, parseDuration, type QueryEngine, type QueryResult } from '#pharos/promql';
 import type { TenantResolver } from '#pharos/tenancy';
 import { BadParameterError, paramsOf, parseDurationParam, parseRequiredTime, parseTimeParam, singleParam, type Params } from './prometheus-params.js';
+import { PointsJsonMemo } from './points-json-memo.js';
 import { queryResponseChunks, resultSeriesCount } from './query-response.js';
 import {
   clientDisconnectSignal,
@@ -26,6 +27,8 @@ interface Evaluation {
   readonly limit: number;
   readonly stats: ReturnType<typeof parseStatsParam>;
   readonly record: QueryDetails;
+  /** Names the step grid of a range query, so its answers' encoded points can be reused by the next refresh. */
+  readonly gridKey?: string;
 }
 
 /**
@@ -34,6 +37,8 @@ interface Evaluation {
  */
 @Controller('/api/v1')
 export class QueryApiController {
+  private readonly pointsMemo = new PointsJsonMemo();
+
   constructor(
     @Inject(QUERY_ENGINE) private readonly engine: QueryEngine,
     @Inject(TENANT_RESOLVER) private readonly tenants: TenantResolver,
@@ -81,7 +86,9 @@ export class QueryApiController {
       const common = this.commonOptions(params, signal);
       const query = singleParam(params, 'query') ?? '';
       const result = await this.engine.rangeQuery({ tenant, query, startMs, endMs, stepMs, ...common.request });
-      return { result, limit, stats: common.stats, record: { query, startMs, endMs, stepMs } };
+      const phase = ((startMs % stepMs) + stepMs) % stepMs;
+      const gridKey = `${tenant}\u0000${stepMs}\u0000${phase}\u0000${query}`;
+      return { result, limit, stats: common.stats, record: { query, startMs, endMs, stepMs }, gridKey };
     });
   }
 
@@ -120,10 +127,11 @@ export class QueryApiController {
     let outcome: QueryOutcome = 'success';
     let record: QueryDetails = {};
     try {
-      const { result, limit, stats, record: r } = await evaluate(tenant.tenant, paramsOf(req), signal);
+      const { result, limit, stats, record: r, gridKey } = await evaluate(tenant.tenant, paramsOf(req), signal);
       record = { ...r, resultSeries: resultSeriesCount(result.value), ...samplesOf(result) };
       const warnings = [...result.annotations.warnings];
       if (stats.warning) warnings.push(stats.warning);
+      const pointsMemo = gridKey !== undefined && result.value.resultType === 'matrix' ? this.pointsMemo.forQuery(gridKey, floatPoints(result.value.series)) : undefined;
       sendJsonChunks(
         reply,
         queryResponseChunks({
@@ -132,8 +140,10 @@ export class QueryApiController {
           warnings,
           infos: result.annotations.infos,
           ...(stats.stats && result.stats ? { stats: result.stats, perStepStats: stats.perStep } : {}),
+          ...(pointsMemo !== undefined ? { pointsMemo } : {}),
         }),
       );
+      if (pointsMemo !== undefined) this.pointsMemo.settle();
     } catch (err) {
       const mapped = apiError(err);
       outcome = mapped.type;
@@ -144,6 +154,12 @@ export class QueryApiController {
       this.telemetry.record({ ...record, endpoint, outcome, tenant: tenant.tenant, durationMs: performance.now() - started });
     }
   }
+}
+
+function floatPoints(series: readonly { readonly timestamps: Float64Array }[]): number {
+  let n = 0;
+  for (const s of series) n += s.timestamps.length;
+  return n;
 }
 
 function samplesOf(result: QueryResult): Pick<QueryRecord, 'totalQueryableSamples' | 'peakSamples'> {

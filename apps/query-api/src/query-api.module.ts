@@ -6,6 +6,7 @@ import { writeLogOf, type MetricStore } from '#pharos/storage';
 import type { Logger, SelfMetrics } from '#pharos/telemetry';
 import { DASHBOARD_PROVISIONING_PROVIDERS } from './dashboard-provisioning.service.js';
 import { GRAPHQL_RESOLVERS, GraphqlGatewayCoreModule, graphqlServerModule } from './graphql/graphql-gateway.module.js';
+import { ParsedQueryMemo } from './parsed-query-memo.js';
 import { QueryApiController } from './query-api.controller.js';
 import { queryLimitsFor, querySettings } from './query-limits.js';
 import { QueryTelemetry } from './query-telemetry.js';
@@ -30,9 +31,11 @@ import { QUERY_ENGINE, QUERY_TELEMETRY } from './tokens.js';
       useFactory: (store: MetricStore, config: PharosConfig): QueryEngine => {
         const settings = querySettings(config);
         const limits = (tenant: string) => queryLimitsFor(config, tenant);
+        const parsed = new ParsedQueryMemo(parseForApi);
+        const parse = (query: string, options?: ParseOptions): Expr => parsed.get(query, options);
         const engine = new PromQLEngine({
           store,
-          parse: parseForApi,
+          parse,
           lookbackDeltaMs: settings.lookbackDeltaMs,
           defaultEvaluationIntervalMs: settings.defaultEvaluationIntervalMs,
           limits,
@@ -40,7 +43,7 @@ import { QUERY_ENGINE, QUERY_TELEMETRY } from './tokens.js';
         // The result cache needs to see every write to invalidate what it holds (ADR 0011); a
         // store without a write log gets no cache rather than a cache that could serve stale data.
         const writes = writeLogOf(store);
-        return writes === undefined ? engine : new CachingQueryEngine(engine, { writes, parse: parseForApi, limits });
+        return writes === undefined ? engine : new CachingQueryEngine(engine, { writes, parse, limits });
       },
     },
     {

@@ -9,6 +9,7 @@ import {
   jsonString,
   labelsJson,
 } from './prometheus-json.js';
+import type { QueryPointsMemo } from './points-json-memo.js';
 
 /** Prometheus writes at most this many warnings and infos, then a count of the rest (`AsStrings(query, 10, 10)`). */
 const MAX_ANNOTATIONS = 10;
@@ -26,6 +27,8 @@ export interface QueryResponseParts {
   /** Present when the request asked for `stats`; per-step counts only for `stats=all`. */
   readonly stats?: QueryStats;
   readonly perStepStats?: boolean;
+  /** Encoded points of this query's previous answers, reused where the points are the same (matrix answers). */
+  readonly pointsMemo?: QueryPointsMemo;
 }
 
 /** The number of series the result would carry before `limit`. */
@@ -72,10 +75,12 @@ export function* queryResponseChunks(parts: QueryResponseParts): Generator<strin
       break;
     case 'matrix': {
       const times = new TimestampStrings();
+      const memo = parts.pointsMemo;
+      memo?.begin();
       buf += '[';
       for (let i = 0; i < limit; i++) {
         if (i > 0) buf += ',';
-        for (const piece of seriesJsonPieces(value.series[i]!, times)) {
+        for (const piece of seriesJsonPieces(value.series[i]!, times, memo)) {
           buf += piece;
           if (buf.length >= CHUNK_CHARS) {
             yield buf;
@@ -130,12 +135,16 @@ class TimestampStrings {
   }
 }
 
-/** One matrix series, in pieces of at most ~1,000 points so chunking stays cheap. */
-function* seriesJsonPieces(s: ResultSeries, times: TimestampStrings): Generator<string, void, undefined> {
+/**
+ * One matrix series, in pieces of at most ~1,000 points so chunking stays cheap; with a memo,
+ * the float points come whole from it.
+ */
+function* seriesJsonPieces(s: ResultSeries, times: TimestampStrings, memo: QueryPointsMemo | undefined): Generator<string, void, undefined> {
   let out = `{"metric":${labelsJson(s.labels)}`;
   const { timestamps: ts, values: vs } = s;
   const n = ts.length;
-  if (n > 0) {
+  if (n > 0 && memo !== undefined) out += `,"values":[${memo.points(s)}]`;
+  else if (n > 0) {
     out += `,"values":[[${times.at(0, ts[0]!)},"${formatPromFloat(vs[0]!)}"]`;
     for (let i = 1; i < n; i++) {
       out += `,[${times.at(i, ts[i]!)},"${formatPromFloat(vs[i]!)}"]`;

@@ -1,5 +1,5 @@
-import { BIGINT, BLOB, DOUBLE, DuckDBBlobValue, DuckDBDataChunk, INTEGER, UINTEGER, USMALLINT, VARCHAR } from '@duckdb/node-api';
-import type { DuckDBAppender, DuckDBConnection, DuckDBType } from '@duckdb/node-api';
+import { BIGINT, BLOB, DOUBLE, DuckDBBlobValue, DuckDBBlobVector, DuckDBDataChunk, INTEGER, UINTEGER, USMALLINT, VARCHAR } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection, DuckDBPreparedStatement, DuckDBResult, DuckDBType, DuckDBVector } from '@duckdb/node-api';
 import type { RollupRow } from './rollups.js';
 
 /**
@@ -108,14 +108,52 @@ export async function forEachRow(
   sql: string,
   onRow: (get: (column: number) => unknown) => void,
 ): Promise<void> {
-  const result = await conn.stream(sql);
+  await readRows(await conn.stream(sql), onRow);
+}
+
+/** Statements kept prepared per connection; a dashboard repeats the same few reads. */
+const STATEMENTS_PER_CONNECTION = 64;
+const preparedByConnection = new WeakMap<DuckDBConnection, Map<string, DuckDBPreparedStatement>>();
+
+/**
+ * {@link forEachRow} for a statement whose `$1…$n` are BIGINT parameters (time bounds), kept
+ * prepared on `conn` by its text: parsing and planning the SQL on every read cost a refresh
+ * about as much as reading its rows (`prepare` and `extractStatements` in its CPU profile).
+ * Callers own `conn` for the duration (one statement runs on a connection at a time).
+ */
+export async function forEachPreparedRow(
+  conn: DuckDBConnection,
+  sql: string,
+  params: readonly number[],
+  onRow: (get: (column: number) => unknown) => void,
+): Promise<void> {
+  let cache = preparedByConnection.get(conn);
+  if (cache === undefined) preparedByConnection.set(conn, (cache = new Map()));
+  let statement = cache.get(sql);
+  if (statement === undefined) {
+    statement = await conn.prepare(sql);
+    if (cache.size >= STATEMENTS_PER_CONNECTION) {
+      const [oldestSql, oldest] = cache.entries().next().value!;
+      cache.delete(oldestSql);
+      oldest.destroySync();
+    }
+  } else cache.delete(sql);
+  // Most recently used last.
+  cache.set(sql, statement);
+  for (let i = 0; i < params.length; i++) statement.bindBigInt(i + 1, BigInt(params[i]!));
+  await readRows(await statement.stream(), onRow);
+}
+
+async function readRows(result: DuckDBResult, onRow: (get: (column: number) => unknown) => void): Promise<void> {
   for (;;) {
     const chunk = await result.fetchChunk();
     if (chunk === null || chunk.rowCount === 0) break;
-    const vectors = Array.from({ length: chunk.columnCount }, (_, c) => chunk.getColumnVector(c));
+    const vectors: DuckDBVector[] = Array.from({ length: chunk.columnCount }, (_, c) => chunk.getColumnVector(c));
     let row = 0;
     const get = (c: number): unknown => {
-      const v = vectors[c]!.getItem(row);
+      const vector = vectors[c]!;
+      if (vector instanceof DuckDBBlobVector) return blobBytes(vector, row);
+      const v = vector.getItem(row);
       if (typeof v === 'bigint') return Number(v);
       if (v instanceof DuckDBBlobValue) return v.bytes;
       return v;
@@ -124,11 +162,26 @@ export async function forEachRow(
   }
 }
 
+/**
+ * A BLOB cell's bytes without `getItem`'s extra copy and value object. Payloads of up to 12
+ * bytes are stored inline in the vector, whose memory goes with the data chunk: those are
+ * copied so the caller may keep them past the next fetch.
+ */
+function blobBytes(vector: DuckDBBlobVector, row: number): Uint8Array | null {
+  const bytes = vector.getItemBytes(row);
+  return bytes !== null && bytes.length <= 12 ? bytes.slice() : bytes;
+}
+
+/** A millisecond bound as a BIGINT-safe integer. */
+export function msBound(t: number, round: 'ceil' | 'floor'): number {
+  if (t === Infinity || t > Number.MAX_SAFE_INTEGER) return Number.MAX_SAFE_INTEGER;
+  if (t === -Infinity || t < Number.MIN_SAFE_INTEGER) return Number.MIN_SAFE_INTEGER;
+  return round === 'ceil' ? Math.ceil(t) : Math.floor(t);
+}
+
 /** SQL literal for a millisecond bound, clamped to BIGINT-safe integers. */
 export function msLiteral(t: number, round: 'ceil' | 'floor'): string {
-  if (t === Infinity || t > Number.MAX_SAFE_INTEGER) return String(Number.MAX_SAFE_INTEGER);
-  if (t === -Infinity || t < Number.MIN_SAFE_INTEGER) return String(Number.MIN_SAFE_INTEGER);
-  return String(round === 'ceil' ? Math.ceil(t) : Math.floor(t));
+  return String(msBound(t, round));
 }
 
 /** SQL literal for a string. */

@@ -3,7 +3,7 @@ import { chunkHas, decodeRange, mergeSampleRuns, type ChunkHead, type Run } from
 import { decodeChunk } from './chunk-codec.js';
 import { decodeHistogram } from './histogram-codec.js';
 import { mergeHistogramRuns, type HistogramBlock, type HistogramPoint } from './histogram-head.js';
-import { forEachRow, idList, msLiteral } from './duckdb-io.js';
+import { forEachPreparedRow, forEachRow, idList, msBound, msLiteral } from './duckdb-io.js';
 
 /** Series read per SQL statement: keeps `IN` lists and result sets bounded. */
 export const READ_BATCH_SERIES = 1000;
@@ -19,15 +19,31 @@ export interface SeriesData {
  * then ignore rows of ids they did not ask for; `exact` (deletes) always lists the ids.
  */
 export function chunkOverlap(ids: readonly number[], start: number, end: number, exact = false): string {
+  const range = exact ? undefined : denseRange(ids);
+  const which = range !== undefined ? `series_id BETWEEN ${range[0]} AND ${range[1]}` : `series_id IN ${idList(ids)}`;
+  return `${which} AND max_ts >= ${msLiteral(start, 'ceil')} AND min_ts <= ${msLiteral(end, 'floor')}`;
+}
+
+/** `[first, last]` of `ids` when they fill at least half of that span, so a `BETWEEN` reads few rows of other series. */
+function denseRange(ids: readonly number[]): [number, number] | undefined {
   let first = Infinity;
   let last = -Infinity;
   for (const id of ids) {
     if (id < first) first = id;
     if (id > last) last = id;
   }
-  const dense = !exact && last - first + 1 <= 2 * ids.length;
-  const which = dense ? `series_id BETWEEN ${first} AND ${last}` : `series_id IN ${idList(ids)}`;
-  return `${which} AND max_ts >= ${msLiteral(start, 'ceil')} AND min_ts <= ${msLiteral(end, 'floor')}`;
+  return last - first + 1 <= 2 * ids.length ? [first, last] : undefined;
+}
+
+/**
+ * A prepared read of `table` rows of `ids` (`$1`, `$2` are the caller's time bounds): dense id
+ * sets share one statement with the span as `$3`, `$4`; sparse ones list their ids, so each
+ * set has its statement (a dashboard repeats the same sets).
+ */
+function preparedIdRead(sql: (ids: string) => string, ids: readonly number[], bounds: [number, number]): { sql: string; params: number[] } {
+  const range = denseRange(ids);
+  if (range !== undefined) return { sql: sql('series_id BETWEEN $3 AND $4'), params: [...bounds, range[0], range[1]] };
+  return { sql: sql(`series_id IN ${idList(ids)}`), params: bounds };
 }
 
 /** A chunk row as read: decoded only once every row of its series is known. */
@@ -64,7 +80,12 @@ export async function readSamples(
     head.collect(id, start, end, list);
     runs.set(id, list);
   }
-  await forEachRow(conn, `SELECT series_id, min_ts, max_ts, count, data FROM chunks WHERE ${chunkOverlap(ids, start, end)}`, (get) => {
+  const read = preparedIdRead(
+    (which) => `SELECT series_id, min_ts, max_ts, count, data FROM chunks WHERE ${which} AND max_ts >= $1 AND min_ts <= $2`,
+    ids,
+    [msBound(start, 'ceil'), msBound(end, 'floor')],
+  );
+  await forEachPreparedRow(conn, read.sql, read.params, (get) => {
     const id = get(0) as number;
     if (!runs.has(id)) return;
     let list = stored.get(id);
@@ -145,9 +166,16 @@ export async function readHistograms(
     }
   }
   const stored = new Map<number, HistogramPoint[]>();
-  const range = `ts BETWEEN ${msLiteral(start, 'ceil')} AND ${msLiteral(end, 'floor')}`;
-  await forEachRow(conn, `SELECT series_id, ts, h FROM histograms WHERE series_id IN ${idList(ids)} AND ${range} ORDER BY series_id, ts`, (get) => {
+  const wanted = new Set(ids);
+  const read = preparedIdRead(
+    (which) => `SELECT series_id, ts, h FROM histograms WHERE ${which} AND ts BETWEEN $1 AND $2 ORDER BY series_id, ts`,
+    ids,
+    [msBound(start, 'ceil'), msBound(end, 'floor')],
+  );
+  await forEachPreparedRow(conn, read.sql, read.params, (get) => {
     const id = get(0) as number;
+    // A dense span may include series not asked for.
+    if (!wanted.has(id)) return;
     let list = stored.get(id);
     if (list === undefined) stored.set(id, (list = []));
     list.push({ t: get(1) as number, h: decodeHistogram(get(2) as Uint8Array) });

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { BitReader, writeBits, writeWide } from './bit-io.js';
+
+/** The bit-at-a-time reading the windowed reader must agree with. */
+function referenceBits(buf: Uint8Array, pos: number, n: number): number {
+  let out = 0;
+  for (let k = 0; k < n; k++) {
+    const p = pos + k;
+    const bit = p >>> 3 < buf.length ? (buf[p >>> 3]! >>> (7 - (p & 7))) & 1 : 0;
+    out = out * 2 + bit;
+  }
+  return out;
+}
+
+/** xorshift32: reproducible pseudo-random numbers. */
+function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x;
+  };
+}
+
+describe('BitReader', () => {
+  it('reads every width at every bit offset as a bit-at-a-time reader does, up to the last byte', () => {
+    const next = rng(7);
+    const buf = Uint8Array.from({ length: 64 }, () => next() & 0xff);
+    const r = new BitReader();
+    for (let pos = 0; pos < buf.length * 8; pos++) {
+      for (let n = 1; n <= 32; n++) {
+        r.reset(buf, pos);
+        expect(r.bits(n), `pos ${pos} n ${n}`).toBe(referenceBits(buf, pos, n));
+        expect(r.pos).toBe(pos + n);
+      }
+    }
+  });
+
+  it('reads back what the writer wrote, in mixed widths', () => {
+    const next = rng(11);
+    const buf = new Uint8Array(4096);
+    const written: [number, number][] = [];
+    let pos = 0;
+    while (pos < 30_000) {
+      const n = 1 + (next() % 53);
+      const value = n <= 32 ? next() >>> (32 - n) : (next() >>> (64 - n)) * 4294967296 + next();
+      pos = n <= 32 ? writeBits(buf, pos, value, n) : writeWide(buf, pos, value, n);
+      written.push([value, n]);
+    }
+    const r = new BitReader();
+    r.reset(buf, 0);
+    for (const [value, n] of written) expect(r.wide(n)).toBe(value);
+    expect(r.pos).toBe(pos);
+  });
+});
