@@ -58,18 +58,7 @@ export class GraphqlClient {
    * Aborting `signal` rejects with the platform's AbortError, untouched.
    */
   async query<T>(document: string, variables: Readonly<Record<string, unknown>> = {}, signal?: AbortSignal): Promise<T> {
-    let res: Response;
-    try {
-      res = await this.transport.fetch(this.endpoint, {
-        method: 'POST',
-        headers: { accept: 'application/json', 'content-type': 'application/json' },
-        body: JSON.stringify({ query: document, variables }),
-        signal: signal ?? null,
-      });
-    } catch (err) {
-      if (err instanceof Error && err.name === 'AbortError') throw err;
-      throw new GraphqlError('UNAVAILABLE', `cannot reach Pharos: ${err instanceof Error ? err.message : String(err)}`, 0);
-    }
+    const res = await this.post(document, variables, signal);
     return graphqlResult<T>(res.status, await res.text());
   }
 
@@ -79,9 +68,14 @@ export class GraphqlClient {
    * the answer has no data at all.
    */
   async queryPartial<T>(document: string, variables: Readonly<Record<string, unknown>> = {}, signal?: AbortSignal): Promise<PartialResult<T>> {
-    let res: Response;
+    const res = await this.post(document, variables, signal);
+    return graphqlPartialResult<T>(res.status, await res.text());
+  }
+
+  /** One POST; a request that never got an answer is UNAVAILABLE, an abort stays an AbortError. */
+  private async post(document: string, variables: Readonly<Record<string, unknown>>, signal: AbortSignal | undefined): Promise<Response> {
     try {
-      res = await this.transport.fetch(this.endpoint, {
+      return await this.transport.fetch(this.endpoint, {
         method: 'POST',
         headers: { accept: 'application/json', 'content-type': 'application/json' },
         body: JSON.stringify({ query: document, variables }),
@@ -91,7 +85,6 @@ export class GraphqlClient {
       if (err instanceof Error && err.name === 'AbortError') throw err;
       throw new GraphqlError('UNAVAILABLE', `cannot reach Pharos: ${err instanceof Error ? err.message : String(err)}`, 0);
     }
-    return graphqlPartialResult<T>(res.status, await res.text());
   }
 }
 

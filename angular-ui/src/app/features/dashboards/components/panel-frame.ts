@@ -1,4 +1,5 @@
-import { ChangeDetectionStrategy, Component, type ElementRef, type OnDestroy, afterNextRender, input, output, signal, viewChild } from '@angular/core';
+import { ChangeDetectionStrategy, Component, ElementRef, effect, inject, input, output } from '@angular/core';
+import { containerSize } from '../panels/panel-lifecycle';
 import type { Panel } from '@pharos/dashboard-model';
 import { PanelView } from './panel-view';
 import type { PanelResult } from '../state/panel-requests';
@@ -29,7 +30,7 @@ import type { PanelResult } from '../state/panel-requests';
         </span>
       }
     </header>
-    <div #body class="body">
+    <div class="body">
       <ph-panel-view [panel]="panel()" [result]="result()" [timezone]="timezone()" (painted)="painted.emit($event)" (rangeSelected)="rangeSelected.emit($event)" />
     </div>
   `,
@@ -46,7 +47,7 @@ import type { PanelResult } from '../state/panel-requests';
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
-export class PanelFrame implements OnDestroy {
+export class PanelFrame {
   readonly panel = input.required<Panel>();
   readonly result = input<PanelResult | undefined>(undefined);
   readonly timezone = input<'local' | 'utc'>('local');
@@ -59,24 +60,13 @@ export class PanelFrame implements OnDestroy {
   readonly painted = output<number>();
   readonly rangeSelected = output<{ fromMs: number; toMs: number }>();
 
-  protected readonly width = signal(0);
-  private readonly body = viewChild.required<ElementRef<HTMLElement>>('body');
-  private observer: ResizeObserver | undefined;
-
   constructor() {
-    afterNextRender(() => {
-      this.observer = new ResizeObserver((entries) => {
-        const w = Math.floor(entries[0]?.contentRect.width ?? 0);
-        if (w > 0 && w !== this.width()) {
-          this.width.set(w);
-          this.widthChange.emit(w);
-        }
-      });
-      this.observer.observe(this.body().nativeElement);
+    // The frame's width stands for the plot's: the step is one point per pixel, give or take
+    // the padding.
+    const { width } = containerSize(inject<ElementRef<HTMLElement>>(ElementRef).nativeElement);
+    effect(() => {
+      const w = width();
+      if (w > 0) this.widthChange.emit(w);
     });
-  }
-
-  ngOnDestroy(): void {
-    this.observer?.disconnect();
   }
 }
