@@ -4,6 +4,7 @@ import { AdminApi } from './api/admin-api';
 import type { ApiKey } from './api/admin-documents';
 import { SecretOnce } from './components/secret-once';
 import { AdminContext } from './state/admin-context';
+import { AdminAction } from './admin-action';
 import { errorText, grantableRoles, keyForm, relativeTime } from './state/admin-forms';
 
 /** API keys of the picked tenant: create (secret shown once), list with expiry and last use, revoke. */
@@ -97,8 +98,9 @@ export class KeysPage {
   protected readonly otherTenants = computed(() => this.ctx.administrable().filter((t) => t.id !== this.tenant()));
   protected readonly keys = signal<ApiKey[]>([]);
   protected readonly loading = signal(false);
-  protected readonly busy = signal(false);
-  protected readonly error = signal<string | null>(null);
+  private readonly action = new AdminAction();
+  protected readonly busy = this.action.busy;
+  protected readonly error = this.action.error;
   protected readonly status = signal('');
   protected readonly errors = signal<Readonly<Record<string, string>>>({});
   protected readonly secret = signal<{ name: string; secret: string } | null>(null);
@@ -189,16 +191,8 @@ export class KeysPage {
     }
   }
 
-  private async run(action: () => Promise<void>): Promise<void> {
-    this.busy.set(true);
-    this.error.set(null);
-    try {
-      await action();
-    } catch (err) {
-      this.error.set(errorText(err));
-    } finally {
-      this.busy.set(false);
-    }
+  private run(action: () => Promise<void>): Promise<void> {
+    return this.action.run(action);
   }
 }
 

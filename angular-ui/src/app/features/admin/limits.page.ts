@@ -4,6 +4,7 @@ import { GraphqlError } from '../../core/graphql-client';
 import { AdminApi } from './api/admin-api';
 import type { TenantSettings } from './api/admin-documents';
 import { AdminContext } from './state/admin-context';
+import { AdminAction } from './admin-action';
 import { errorText, formatDuration, formatLimit, limitInfo, limitsForm, settingsFields } from './state/admin-forms';
 
 /**
@@ -72,8 +73,9 @@ export class LimitsPage {
   private readonly ctx = inject(AdminContext);
   protected readonly tenant = computed(() => this.ctx.tenant() ?? '');
   protected readonly settings = signal<TenantSettings | null>(null);
-  protected readonly busy = signal(false);
-  protected readonly error = signal<string | null>(null);
+  private readonly action = new AdminAction();
+  protected readonly busy = this.action.busy;
+  protected readonly error = this.action.error;
   protected readonly conflict = signal(false);
   protected readonly status = signal('');
   protected readonly errors = signal<Readonly<Record<string, string>>>({});
@@ -159,17 +161,8 @@ export class LimitsPage {
     }
   }
 
-  private async run(action: () => Promise<void>): Promise<void> {
-    this.busy.set(true);
-    this.error.set(null);
+  private run(action: () => Promise<void>): Promise<void> {
     this.conflict.set(false);
-    try {
-      await action();
-    } catch (err) {
-      this.error.set(errorText(err));
-      this.conflict.set(err instanceof GraphqlError && err.code === 'VERSION_CONFLICT');
-    } finally {
-      this.busy.set(false);
-    }
+    return this.action.run(action, (err) => this.conflict.set(err instanceof GraphqlError && err.code === 'VERSION_CONFLICT'));
   }
 }

@@ -4,6 +4,7 @@ import { AdminApi } from './api/admin-api';
 import type { Member, Role } from './api/admin-documents';
 import { SecretOnce } from './components/secret-once';
 import { AdminContext } from './state/admin-context';
+import { AdminAction } from './admin-action';
 import { errorText, grantableRoles, inviteForm } from './state/admin-forms';
 
 /** Members of the picked tenant: invite with a role (temporary password shown once), change role, remove. */
@@ -99,8 +100,9 @@ export class MembersPage {
   });
   protected readonly members = signal<Member[]>([]);
   protected readonly loading = signal(false);
-  protected readonly busy = signal(false);
-  protected readonly error = signal<string | null>(null);
+  private readonly action = new AdminAction();
+  protected readonly busy = this.action.busy;
+  protected readonly error = this.action.error;
   protected readonly status = signal('');
   protected readonly errors = signal<Readonly<Record<string, string>>>({});
   protected readonly secret = signal<{ login: string; password: string } | null>(null);
@@ -189,15 +191,7 @@ export class MembersPage {
     }
   }
 
-  private async run(action: () => Promise<void>): Promise<void> {
-    this.busy.set(true);
-    this.error.set(null);
-    try {
-      await action();
-    } catch (err) {
-      this.error.set(errorText(err));
-    } finally {
-      this.busy.set(false);
-    }
+  private run(action: () => Promise<void>): Promise<void> {
+    return this.action.run(action);
   }
 }

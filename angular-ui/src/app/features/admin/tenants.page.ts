@@ -3,7 +3,8 @@ import { FormsModule } from '@angular/forms';
 import { AdminApi } from './api/admin-api';
 import type { Tenant } from './api/admin-documents';
 import { AdminContext } from './state/admin-context';
-import { errorText, renameForm, tenantForm } from './state/admin-forms';
+import { AdminAction } from './admin-action';
+import { renameForm, tenantForm } from './state/admin-forms';
 
 /** Tenants, for server admins: create, rename, disable and enable. */
 @Component({
@@ -81,8 +82,9 @@ export class TenantsPage {
   private readonly api = inject(AdminApi);
   protected readonly ctx = inject(AdminContext);
   protected readonly serverAdmin = computed(() => this.ctx.me()?.serverAdmin === true);
-  protected readonly busy = signal(false);
-  protected readonly error = signal<string | null>(null);
+  private readonly action = new AdminAction();
+  protected readonly busy = this.action.busy;
+  protected readonly error = this.action.error;
   protected readonly status = signal('');
   protected readonly errors = signal<Readonly<Record<string, string>>>({});
   protected readonly renaming = signal<string | null>(null);
@@ -156,15 +158,7 @@ export class TenantsPage {
     return new Date(ms).toLocaleDateString();
   }
 
-  private async run(action: () => Promise<void>): Promise<void> {
-    this.busy.set(true);
-    this.error.set(null);
-    try {
-      await action();
-    } catch (err) {
-      this.error.set(errorText(err));
-    } finally {
-      this.busy.set(false);
-    }
+  private run(action: () => Promise<void>): Promise<void> {
+    return this.action.run(action);
   }
 }

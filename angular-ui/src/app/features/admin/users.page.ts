@@ -3,6 +3,7 @@ import { AdminApi } from './api/admin-api';
 import type { Account } from './api/admin-documents';
 import { SecretOnce } from './components/secret-once';
 import { AdminContext } from './state/admin-context';
+import { AdminAction } from './admin-action';
 import { errorText } from './state/admin-forms';
 
 type Pending = { readonly kind: 'disable' | 'reset'; readonly account: Account };
@@ -80,8 +81,9 @@ export class UsersPage {
   protected readonly serverAdmin = computed(() => this.ctx.me()?.serverAdmin === true);
   protected readonly accounts = signal<Account[]>([]);
   protected readonly loading = signal(false);
-  protected readonly busy = signal(false);
-  protected readonly error = signal<string | null>(null);
+  private readonly action = new AdminAction();
+  protected readonly busy = this.action.busy;
+  protected readonly error = this.action.error;
   protected readonly status = signal('');
   protected readonly pending = signal<Pending | null>(null);
   protected readonly secret = signal<{ id: string; login: string; password: string } | null>(null);
@@ -140,18 +142,15 @@ export class UsersPage {
     }
   }
 
-  private async run(action: () => Promise<void>): Promise<void> {
-    this.busy.set(true);
-    this.error.set(null);
-    try {
-      await action();
-      this.accounts.set(await this.api.users());
-    } catch (err) {
-      this.error.set(errorText(err));
+  private run(action: () => Promise<void>): Promise<void> {
+    return this.action.run(
+      async () => {
+        await action();
+        this.accounts.set(await this.api.users());
+      },
       // A refused change leaves the checkbox as the person clicked it: show the truth again.
-      this.accounts.set(await this.api.users().catch(() => this.accounts()));
-    } finally {
-      this.busy.set(false);
-    }
+      async () => this.accounts.set(await this.api.users().catch(() => this.accounts())),
+    );
   }
+
 }
