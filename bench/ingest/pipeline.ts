@@ -16,18 +16,29 @@
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof dist/bench/ingest/pipeline.js …
  *   … --heap-sample FILE   sampled allocations of the main thread during the measured rounds
  *                          that outlived a scavenge (what feeds old-space collections)
+ *   … --cpu-profile FILE   CPU profile of the main thread during the measured rounds only
+ *                          (bodies are built before it starts)
+ *   … --v8-flags "FLAGS"   V8 flags set at start (process-wide, workers included), e.g.
+ *                          "--external-memory-accounted-in-global-limit"
  *
  * (`--cpu-prof` in NODE_OPTIONS profiles the decode worker as well.) Bodies are built before
  * the clock starts, with the fleet and value model of `npm run bench:ingest` (live style:
  * 2,000 series × one sample per body). The first `--warmup-steps` create the series and are
  * not measured; a series' bodies are sent in order, `--inflight` bodies at a time overall.
+ *
+ * Each round also splits the process's CPU by thread (Linux `/proc/self/task/<tid>/stat`):
+ * the main thread, the decode workers, V8's helper threads (concurrent GC and compilation),
+ * libuv's pool (fsync, file writes) and DuckDB's threads, so a change shows where it moved
+ * work rather than only the total.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
 import { loadConfig } from '#pharos/config';
 import { IngestDecodePool, MetricIngestor } from '#pharos/ingest';
 import { METRICS_TOPIC } from '#pharos/metric-model';
@@ -50,6 +61,8 @@ const { values: args } = parseArgs({
     inflight: { type: 'string', default: '16' },
     rounds: { type: 'string', default: '1' },
     'heap-sample': { type: 'string' },
+    'cpu-profile': { type: 'string' },
+    'v8-flags': { type: 'string' },
     protocol: { type: 'string', default: 'remote-write' },
   },
   strict: true,
@@ -59,6 +72,7 @@ const int = (name: keyof typeof args, min: number): number => {
   if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, got ${String(args[name])}`);
   return n;
 };
+if (args['v8-flags'] !== undefined) setFlagsFromString(args['v8-flags']);
 const SERIES = int('series', 2_000);
 const STEPS = int('steps', 2);
 const WARMUP = int('warmup-steps', 1);
@@ -200,6 +214,46 @@ async function send(steps: Buffer[][], firstStep: number): Promise<void> {
   await Promise.all(chains);
 }
 
+/**
+ * CPU seconds by thread group, from `/proc/self/task/<tid>/stat` (utime + stime, in clock
+ * ticks of 10 ms). Threads inherit their creator's name, so DuckDB's threads (started from
+ * the main thread) are the `MainThread` tasks other than the process's own id. Empty where
+ * `/proc` is missing.
+ */
+function threadCpu(): Map<string, number> {
+  const out = new Map<string, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    let stat: string;
+    let comm: string;
+    try {
+      stat = readFileSync(`/proc/self/task/${tid}/stat`, 'latin1');
+      comm = readFileSync(`/proc/self/task/${tid}/comm`, 'latin1').trim();
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    // Fields after the parenthesised name: state is field 3, utime 14 and stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    const group =
+      tid === String(process.pid) ? 'main' : comm === 'MainThread' ? 'duckdb' : comm === 'WorkerThread' ? 'decode worker' : comm === 'V8Worker' ? 'v8 helpers' : comm.startsWith('libuv') ? 'libuv pool' : 'other';
+    out.set(group, (out.get(group) ?? 0) + ticks / 100);
+  }
+  return out;
+}
+
+function threadCpuSince(before: Map<string, number>): Map<string, number> {
+  const now = threadCpu();
+  const out = new Map<string, number>();
+  for (const [k, v] of now) out.set(k, v - (before.get(k) ?? 0));
+  return out;
+}
+
 const measuredSteps = STEPS - WARMUP;
 process.stdout.write(`pipeline: ${PROTOCOL}, ${SERIES} series, ${slices} bodies a step, ${WARMUP} warm-up + ${measuredSteps} measured steps × ${ROUNDS} rounds, ${WORKERS} decode workers, ${INFLIGHT} in flight\n`);
 let sent = 0;
@@ -207,17 +261,43 @@ const warm = buildBodies(0, WARMUP);
 await send(warm, 0);
 sent += samplesOfSteps(WARMUP);
 await waitStored(sent);
-const results: { rate: number; cpuUsPerSample: number; mainUsPerSample: number }[] = [];
+const results: { rate: number; cpuUsPerSample: number; mainUsPerSample: number; threads: Map<string, number> }[] = [];
+/** Main-thread GC pauses (ms) by kind during the current round. */
+const gcPauses = { minor: 0, major: 0, other: 0 };
+const gcObserver = new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
+    if (kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) gcPauses.minor += e.duration;
+    else if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) gcPauses.major += e.duration;
+    else gcPauses.other += e.duration;
+  }
+});
+gcObserver.observe({ entryTypes: ['gc'] });
+// Built up front so that neither the profiles nor the thread split include building them.
+const roundBodies: Buffer[][][] = [];
+for (let round = 0; round < ROUNDS; round++) {
+  const first = WARMUP + round * measuredSteps;
+  roundBodies.push(buildBodies(first, first + measuredSteps));
+}
 let session: Session | undefined;
-if (args['heap-sample'] !== undefined) {
+if (args['heap-sample'] !== undefined || args['cpu-profile'] !== undefined) {
   session = new Session();
   session.connect();
-  await session.post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true });
+}
+if (args['heap-sample'] !== undefined) {
+  await session!.post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true });
+}
+if (args['cpu-profile'] !== undefined) {
+  await session!.post('Profiler.enable');
+  await session!.post('Profiler.setSamplingInterval', { interval: 250 });
+  await session!.post('Profiler.start');
 }
 for (let round = 0; round < ROUNDS; round++) {
   const first = WARMUP + round * measuredSteps;
-  const bodies = buildBodies(first, first + measuredSteps);
+  const bodies = roundBodies[round]!;
   const samples = samplesOfSteps(measuredSteps);
+  gcPauses.minor = gcPauses.major = gcPauses.other = 0;
+  const threads0 = threadCpu();
   const cpu0 = process.cpuUsage();
   const elu0 = performance.eventLoopUtilization();
   const t0 = performance.now();
@@ -227,24 +307,35 @@ for (let round = 0; round < ROUNDS; round++) {
   const wall = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const elu = performance.eventLoopUtilization(elu0);
+  const threads = threadCpuSince(threads0);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  const result = { rate: samples / wall, cpuUsPerSample: (cpuSeconds * 1e6) / samples, mainUsPerSample: (elu.active * 1000) / samples };
+  const result = { rate: samples / wall, cpuUsPerSample: (cpuSeconds * 1e6) / samples, mainUsPerSample: (elu.active * 1000) / samples, threads };
   results.push(result);
   process.stdout.write(
     `round ${round + 1}: ${samples} samples in ${wall.toFixed(2)} s = ${(result.rate / 1000).toFixed(0)} k samples/s stored; ` +
       `process CPU ${cpuSeconds.toFixed(2)} s (${(cpuSeconds / wall).toFixed(2)} cores) = ${result.cpuUsPerSample.toFixed(2)} µs/sample; ` +
-      `main thread busy ${result.mainUsPerSample.toFixed(2)} µs/sample\n`,
+      `main thread busy ${result.mainUsPerSample.toFixed(2)} µs/sample\n` +
+      `  by thread (µs CPU/sample): ${[...threads].map(([k, v]) => `${k} ${((v * 1e6) / samples).toFixed(2)}`).join(', ')}; ` +
+      `main-thread GC pauses (µs/sample): minor ${((gcPauses.minor * 1000) / samples).toFixed(3)}, major ${((gcPauses.major * 1000) / samples).toFixed(3)}, other ${((gcPauses.other * 1000) / samples).toFixed(3)}\n`,
   );
 }
-if (session !== undefined) {
-  const { profile } = await session.post('HeapProfiler.stopSampling');
-  writeFileSync(args['heap-sample']!, JSON.stringify(profile));
-  session.disconnect();
+if (args['cpu-profile'] !== undefined) {
+  const { profile } = await session!.post('Profiler.stop');
+  writeFileSync(args['cpu-profile'], JSON.stringify(profile));
 }
+if (args['heap-sample'] !== undefined) {
+  const { profile } = await session!.post('HeapProfiler.stopSampling');
+  writeFileSync(args['heap-sample'], JSON.stringify(profile));
+}
+session?.disconnect();
 const med = (xs: number[]): number => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 process.stdout.write(
   `median: ${(med(results.map((r) => r.rate)) / 1000).toFixed(0)} k samples/s, ${med(results.map((r) => r.cpuUsPerSample)).toFixed(2)} µs CPU/sample, main ${med(results.map((r) => r.mainUsPerSample)).toFixed(2)} µs/sample\n`,
 );
+const groups = [...new Set(results.flatMap((r) => [...r.threads.keys()]))];
+const millionSamples = samplesOfSteps(measuredSteps) / 1e6;
+process.stdout.write(`median by thread (µs CPU/sample): ${groups.map((g) => `${g} ${(med(results.map((r) => r.threads.get(g) ?? 0)) / millionSamples).toFixed(2)}`).join(', ')}\n`);
+gcObserver.disconnect();
 await processor.stop();
 await pool.close();
 await store.close();

@@ -69,13 +69,20 @@ export class IngestDecodePool {
     let target = this.workers[0]!;
     for (const w of this.workers) if (w.pending.size < target.pending.size) target = w;
     const id = this.nextId++;
-    // The body usually views a larger buffer Fastify owns; copy it into one we may transfer.
-    const body = new Uint8Array(request.body);
+    // A body that owns its whole buffer (Fastify's bodies above 4 KiB do) is cloned into the
+    // message: one copy, and no ArrayBuffer allocated on this thread, where V8 counts each as
+    // external memory, whose growth is what starts most of this thread's major GCs (see
+    // bench/RESULTS.md, 2026-11-27 08:41). A body that views a larger buffer is cut to its own
+    // bytes and that copy is transferred (cloning it would copy the whole underlying buffer).
+    const body = request.body;
+    const owned = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && !(body.buffer instanceof SharedArrayBuffer);
     return new Promise<DecodedRequest>((resolve, reject) => {
       target.pending.set(id, { resolve, reject });
-      const message: DecodeWorkerMessage = { id, request: { ...request, body }, confirmed: target.confirmed };
+      const copy = owned ? undefined : new Uint8Array(body);
+      const message: DecodeWorkerMessage = { id, request: copy === undefined ? request : { ...request, body: copy }, confirmed: target.confirmed };
       target.confirmed = [];
-      target.worker.postMessage(message, [body.buffer]);
+      if (copy === undefined) target.worker.postMessage(message);
+      else target.worker.postMessage(message, [copy.buffer]);
     });
   }
 

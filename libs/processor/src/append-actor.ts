@@ -3,7 +3,6 @@ import { sampleCount, type MetricBatch } from '#pharos/metric-model';
 import type { MetricStore } from '#pharos/storage';
 import type { Logger, SelfMetrics } from '#pharos/telemetry';
 import { bufferBySize } from './buffer-by-size.js';
-import { mergeBatches } from './merge-batches.js';
 
 interface PendingBatch {
   readonly batch: MetricBatch;
@@ -60,26 +59,40 @@ export class AppendActor {
     return this.queued;
   }
 
+  /**
+   * Appends the window's batches one after another rather than merged into one: the store's
+   * append is synchronous CPU work either way, and merging copied every sample into fresh
+   * columns: ~16 bytes a sample of short-lived ArrayBuffers, which V8 counts as external
+   * memory, the main trigger of major GCs on this path. A batch that fails is retried on its
+   * own; those before it stay appended (appends are idempotent, so replays are harmless).
+   */
   private async appendWindow(window: PendingBatch[]): Promise<void> {
+    const { metrics } = this.options;
+    let size = 0;
+    for (const p of window) {
+      size += sampleCount(p.batch) + p.batch.histograms.length;
+      await this.appendOne(p.batch);
+    }
+    this.queued -= size;
+    metrics.processorQueuedSamples.dec(size);
+    for (const p of window) p.appended();
+  }
+
+  private async appendOne(batch: MetricBatch): Promise<void> {
     const { store, tenant, metrics, logger } = this.options;
-    const merged = mergeBatches(tenant, window.map((p) => p.batch));
-    const size = sampleCount(merged) + merged.histograms.length;
     for (let attempt = 0; ; attempt++) {
       const start = performance.now();
       try {
-        const result = await store.append(merged);
+        const result = await store.append(batch);
         metrics.processorAppendDuration.observe((performance.now() - start) / 1000);
         metrics.processorAppendedSamples.inc({ tenant }, result.samplesStored + result.histogramsStored);
         if (result.samplesTooOld > 0) metrics.processorDroppedSamples.inc({ tenant, reason: 'too_old' }, result.samplesTooOld);
-        break;
+        return;
       } catch (err) {
         const delay = Math.min(30_000, 100 * 2 ** attempt);
         logger.error({ err, tenant, partition: this.options.partition, attempt, retryInMs: delay }, 'store append failed; retrying');
         await new Promise((r) => setTimeout(r, delay));
       }
     }
-    this.queued -= size;
-    metrics.processorQueuedSamples.dec(size);
-    for (const p of window) p.appended();
   }
 }

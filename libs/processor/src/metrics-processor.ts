@@ -12,6 +12,7 @@ import type { MetricStore } from '#pharos/storage';
 import type { RecordBatch, Stream, StreamConsumer } from '#pharos/stream';
 import type { Logger, SelfMetrics } from '#pharos/telemetry';
 import { AppendActor } from './append-actor.js';
+import { recordBytes } from './record-bytes.js';
 import { withoutUnresolved } from './unresolved.js';
 
 export interface MetricsProcessorOptions {
@@ -160,8 +161,10 @@ export class MetricsProcessor {
     for (const record of batch.records) {
       let decoded: MetricBatch;
       try {
-        // Views are fine: this handler resolves only once its records are appended.
-        decoded = decodeMetricBatch(record.value, { resolve, onDefinition });
+        const { bytes, hasRefs } = recordBytes(record.value);
+        // Views are fine: this handler resolves only once its records are appended. Labels of
+        // a record with refs are not interned when the store resolves refs (see recordBytes).
+        decoded = decodeMetricBatch(bytes, hasRefs && this.storeRefs !== undefined ? { resolve, onDefinition, interner: null } : { resolve, onDefinition });
       } catch (err) {
         // A record the collector wrote but this version cannot read: skip it loudly rather
         // than wedge the partition forever.

@@ -302,7 +302,10 @@ export class ChunkHead {
       w.varint(bits);
       w.varint(open ? a.count[id]! : 0);
       if (fromByte === 0 && open) w.f64(a.firstTs[id]!);
-      if (open) w.bytes(a.bytes(id).subarray(fromByte));
+      if (open) {
+        const base = a.base(id);
+        w.range(a.page(id), base + fromByte, base + ((bits + 7) >>> 3));
+      }
       done[2 * k] = id;
       done[2 * k + 1] = (gen << 16) | bits;
       // Ids are delta-coded within a blob: a new blob starts from 0.

@@ -2,6 +2,11 @@
  * Framing of head-log segments (see `ChunkHead.packLog`): varints, bytes and doubles packed
  * into blobs written as `head_log` rows, and the matching reader used on open.
  */
+const f64Scratch = new Float64Array(1);
+const f64ScratchBytes = new Uint8Array(f64Scratch.buffer);
+/** The log stores doubles little-endian (see `LogReader.f64`). */
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** Packs head-log segments into blobs of at most ~4 MB. */
 export class LogWriter {
   private buf = new Uint8Array(1 << 16);
@@ -33,7 +38,13 @@ export class LogWriter {
 
   f64(v: number): void {
     this.room(8);
-    new DataView(this.buf.buffer, this.buf.byteOffset).setFloat64(this.n, v, true);
+    // Through a scratch word rather than a DataView per call: a flush writes one per series.
+    if (LITTLE_ENDIAN_HOST) {
+      f64Scratch[0] = v;
+      this.buf.set(f64ScratchBytes, this.n);
+    } else {
+      new DataView(this.buf.buffer, this.buf.byteOffset).setFloat64(this.n, v, true);
+    }
     this.n += 8;
   }
 
@@ -41,6 +52,21 @@ export class LogWriter {
     this.room(b.length);
     this.buf.set(b, this.n);
     this.n += b.length;
+  }
+
+  /**
+   * Copies `src[from, to)`; a flush copies every touched open chunk's new bytes, and a
+   * `subarray` view per series only fed the garbage collector.
+   */
+  range(src: Uint8Array, from: number, to: number): void {
+    const k = to - from;
+    this.room(k);
+    const buf = this.buf;
+    const n = this.n;
+    // Most segments are a few bytes: a loop beats setting up a native copy.
+    if (k <= 32) for (let i = 0; i < k; i++) buf[n + i] = src[from + i]!;
+    else buf.set(src.subarray(from, to), n);
+    this.n = n + k;
   }
 
   /** Ends the current blob once it passed ~4 MB; returns whether it did. */

@@ -110,7 +110,13 @@ export class RowBuffer {
       this.f = f;
     }
     this.ids[this.length] = id;
-    this.f.set(acc.f.subarray(id * FIELDS, id * FIELDS + FIELDS), this.length * FIELDS);
+    // A loop, not `set(subarray(…))`: a bucket boundary pushes a row per series, and a view
+    // object per row was garbage for nothing.
+    const from = acc.f;
+    const to = this.f;
+    const s = id * FIELDS;
+    const d = this.length * FIELDS;
+    for (let k = 0; k < FIELDS; k++) to[d + k] = from[s + k]!;
     this.length++;
   }
 

@@ -22,6 +22,8 @@ export class SeriesIndex {
   /** Series ref → id, for stream records that name series by ref (ADR 0010). */
   private readonly refs = new SeriesRefTable();
   private readonly refScratch = new Uint32Array(SERIES_REF_WORDS);
+  private lastTenant = '';
+  private lastOrdinal = 0;
 
   private count = 0;
 
@@ -43,9 +45,22 @@ export class SeriesIndex {
 
   /** Id of the tenant's series with this ref (`refs[at .. at + 4)`), or -1. */
   lookupRef(tenant: string, refs: Uint32Array, at: number): number {
-    const id = this.refs.get(refs, at);
-    // Refs include the tenant, so this only fails on a 128-bit collision; checked all the same.
-    return id > 0 && this.tenantById[id] === tenant ? id : -1;
+    // Refs include the tenant, so a wrong tenant means a 128-bit collision; checked all the
+    // same, against the tenant number kept in the ref's own slot (no second memory access).
+    const ordinal = this.tenantOrdinal(tenant);
+    return ordinal === 0 ? -1 : this.refs.get(refs, at, ordinal);
+  }
+
+  /** The tenant's number (from 1, in order of first series), or 0 when it has none. */
+  private tenantOrdinal(tenant: string): number {
+    // Records come tenant after tenant: one remembered pair spares a map lookup per series.
+    if (tenant === this.lastTenant) return this.lastOrdinal;
+    const ordinal = this.tenants.get(tenant)?.ordinal ?? 0;
+    if (ordinal > 0) {
+      this.lastTenant = tenant;
+      this.lastOrdinal = ordinal;
+    }
+    return ordinal;
   }
 
   /**
@@ -188,7 +203,7 @@ export class SeriesIndex {
   private tenant(name: string): TenantSeries {
     let t = this.tenants.get(name);
     if (t === undefined) {
-      t = new TenantSeries();
+      t = new TenantSeries(this.tenants.size + 1);
       this.tenants.set(name, t);
     }
     return t;
@@ -196,10 +211,10 @@ export class SeriesIndex {
 
   private add(tenant: string, id: number, labels: Labels, key: string): void {
     const t = this.tenant(tenant);
-    t.byKey.set(key, id);
+    t.byKey.set(flatString(key), id);
     // A SHA-256 per new series (µs), never per sample; on open, once per stored series.
     writeSeriesRef(tenant, labels, this.refScratch, 0);
-    this.refs.set(this.refScratch, 0, id);
+    this.refs.set(this.refScratch, 0, id, t.ordinal);
     t.insertId(id);
     for (let i = 0; i < labels.length; i += 2) t.post(labels[i]!, labels[i + 1]!, id);
     this.labelsById[id] = labels;
@@ -218,6 +233,9 @@ export class SeriesIndex {
 }
 
 class TenantSeries {
+  /** The tenant's number in this index (from 1), kept beside each of its refs. */
+  constructor(readonly ordinal: number) {}
+
   readonly byKey = new Map<string, number>();
   /** Decoders often hand the same label array again for the same series: skip the key build. */
   byIdentity = new WeakMap<Labels, number>();
@@ -266,4 +284,15 @@ function insertSorted(list: number[], id: number): void {
     else hi = mid;
   }
   if (list[lo] !== id) list.splice(lo, 0, id);
+}
+
+/**
+ * The same text as one flat string. `seriesKey` builds a key by concatenation, which V8 keeps
+ * as a rope of ~20 nodes per series for as long as the key map holds it: at 32 k series that
+ * was ~650 k small objects (a third of the main heap's objects) for every major GC to mark
+ * again. The JSON round trip is exact for any string (lone surrogates included) and runs
+ * once per new series.
+ */
+function flatString(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
 }
