@@ -1,5 +1,6 @@
 import { BIGINT, BLOB, DOUBLE, DuckDBBlobValue, DuckDBBlobVector, DuckDBDataChunk, INTEGER, UINTEGER, USMALLINT, VARCHAR } from '@duckdb/node-api';
 import type { DuckDBAppender, DuckDBConnection, DuckDBPreparedStatement, DuckDBResult, DuckDBType, DuckDBVector } from '@duckdb/node-api';
+import bindings from '@duckdb/node-bindings';
 import type { RollupRow } from './rollups.js';
 
 /**
@@ -127,6 +128,31 @@ export async function forEachPreparedRow(
   params: readonly number[],
   onRow: (get: (column: number) => unknown) => void,
 ): Promise<void> {
+  await readRows(await streamPrepared(conn, sql, params), onRow);
+}
+
+/**
+ * The result of a prepared read (as {@link forEachPreparedRow}) a data chunk at a time: hot
+ * readers take the columns straight from DuckDB's vectors, without a getter call and type
+ * tests per cell. `vectors` are valid during the call only.
+ */
+export async function forEachPreparedChunk(
+  conn: DuckDBConnection,
+  sql: string,
+  params: readonly number[],
+  onChunk: (rowCount: number, vectors: readonly DuckDBVector[]) => void,
+): Promise<void> {
+  const result = await streamPrepared(conn, sql, params);
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (chunk === null || chunk.rowCount === 0) break;
+    const vectors: DuckDBVector[] = [];
+    for (let c = 0; c < chunk.columnCount; c++) vectors.push(chunk.getColumnVector(c));
+    onChunk(chunk.rowCount, vectors);
+  }
+}
+
+async function streamPrepared(conn: DuckDBConnection, sql: string, params: readonly number[]): Promise<DuckDBResult> {
   let cache = preparedByConnection.get(conn);
   if (cache === undefined) preparedByConnection.set(conn, (cache = new Map()));
   let statement = cache.get(sql);
@@ -141,7 +167,7 @@ export async function forEachPreparedRow(
   // Most recently used last.
   cache.set(sql, statement);
   for (let i = 0; i < params.length; i++) statement.bindBigInt(i + 1, BigInt(params[i]!));
-  await readRows(await statement.stream(), onRow);
+  return statement.stream();
 }
 
 async function readRows(result: DuckDBResult, onRow: (get: (column: number) => unknown) => void): Promise<void> {
@@ -167,9 +193,69 @@ async function readRows(result: DuckDBResult, onRow: (get: (column: number) => u
  * bytes are stored inline in the vector, whose memory goes with the data chunk: those are
  * copied so the caller may keep them past the next fetch.
  */
-function blobBytes(vector: DuckDBBlobVector, row: number): Uint8Array | null {
+export function blobBytes(vector: DuckDBBlobVector, row: number): Uint8Array | null {
   const bytes = vector.getItemBytes(row);
   return bytes !== null && bytes.length <= 12 ? bytes.slice() : bytes;
+}
+
+/** Bytes of a `duckdb_string_t` cell: a 4-byte length, then the payload inline (≤ 12 bytes) or a 4-byte prefix and a pointer. */
+const STRING_T_BYTES = 16;
+const INLINE_BYTES = 12;
+
+/**
+ * The BLOB cells of rows `[0, rowCount)` of a vector from a NOT NULL column, copied out of
+ * DuckDB's memory so they outlive the data chunk.
+ *
+ * Copying cell by cell (`getItemBytes`) costs a native call and an ArrayBuffer per cell: ~0.6 µs,
+ * which for a cold read of 80,000 chunk rows was more than DuckDB's own scan. A scan returns
+ * the payloads of consecutive rows mostly back to back in memory, so runs of cells whose
+ * pointers continue each other are copied with one call and handed out as views of the copy.
+ * Only runs proven contiguous (each pointer is the previous one plus its length) are copied
+ * that way, so every byte copied belongs to a cell of the run; anything else takes the
+ * per-cell path, as does a vector whose layout is not the one this relies on
+ * (@duckdb/node-api 1.5's `DuckDBBlobVector`, which keeps the cells in `dataView`).
+ */
+export function blobCells(vector: DuckDBBlobVector, rowCount: number): Uint8Array[] {
+  const out = new Array<Uint8Array>(rowCount);
+  const view = (vector as unknown as { dataView?: unknown }).dataView;
+  if (!(view instanceof DataView) || view.byteLength < rowCount * STRING_T_BYTES) {
+    for (let r = 0; r < rowCount; r++) out[r] = notNull(blobBytes(vector, r), r);
+    return out;
+  }
+  const pointerAt = (cell: number): number => view.getUint32(cell + 12, true) * 4294967296 + view.getUint32(cell + 8, true);
+  let r = 0;
+  while (r < rowCount) {
+    const cell = r * STRING_T_BYTES;
+    const len = view.getUint32(cell, true);
+    if (len <= INLINE_BYTES) {
+      out[r++] = new Uint8Array(view.buffer, view.byteOffset + cell + 4, len).slice();
+      continue;
+    }
+    const first = pointerAt(cell);
+    let total = len;
+    let e = r + 1;
+    while (e < rowCount) {
+      const next = e * STRING_T_BYTES;
+      const nextLen = view.getUint32(next, true);
+      if (nextLen <= INLINE_BYTES || pointerAt(next) !== first + total) break;
+      total += nextLen;
+      e++;
+    }
+    // Reads the pointer of cell r and copies `total` bytes from it: cells r … e - 1 back to back.
+    const bytes = bindings.get_data_from_pointer(view.buffer as ArrayBuffer, view.byteOffset + cell + 8, total);
+    let at = 0;
+    for (; r < e; r++) {
+      const n = view.getUint32(r * STRING_T_BYTES, true);
+      out[r] = bytes.subarray(at, at + n);
+      at += n;
+    }
+  }
+  return out;
+}
+
+function notNull(bytes: Uint8Array | null, row: number): Uint8Array {
+  if (bytes === null) throw new Error(`BLOB cell ${row} is NULL in a column read as NOT NULL`);
+  return bytes;
 }
 
 /** A millisecond bound as a BIGINT-safe integer. */

@@ -1,9 +1,9 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
-import { chunkHas, decodeRange, mergeSampleRuns, type ChunkHead, type Run } from './chunk-head.js';
-import { decodeChunk } from './chunk-codec.js';
+import { DuckDBBlobVector, type DuckDBConnection } from '@duckdb/node-api';
+import { chunkHas, mergeSampleRuns, type ChunkHead, type Run } from './chunk-head.js';
 import { decodeHistogram } from './histogram-codec.js';
 import { mergeHistogramRuns, type HistogramBlock, type HistogramPoint } from './histogram-head.js';
-import { forEachPreparedRow, forEachRow, idList, msBound, msLiteral } from './duckdb-io.js';
+import { blobCells, forEachPreparedChunk, forEachPreparedRow, forEachRow, idList, msBound, msLiteral } from './duckdb-io.js';
+import { assembleSeries, ChunkRows } from './series-assembly.js';
 
 /** Series read per SQL statement: keeps `IN` lists and result sets bounded. */
 export const READ_BATCH_SERIES = 1000;
@@ -35,23 +35,56 @@ function denseRange(ids: readonly number[]): [number, number] | undefined {
   return last - first + 1 <= 2 * ids.length ? [first, last] : undefined;
 }
 
+/** At most this many `BETWEEN`s in a read's id condition; more scattered ids are listed. */
+const MAX_ID_RANGES = 16;
+
 /**
- * A prepared read of `table` rows of `ids` (`$1`, `$2` are the caller's time bounds): dense id
- * sets share one statement with the span as `$3`, `$4`; sparse ones list their ids, so each
- * set has its statement (a dashboard repeats the same sets).
+ * `[lo, hi, lo, hi, …]`: at most {@link MAX_ID_RANGES} ranges covering `ids` (runs of
+ * consecutive ids, the smallest gaps between them closed), or undefined when they would span
+ * more than twice as many ids as asked for (the rows of the others are read, then skipped).
+ * DuckDB plans a prepared statement again at each execution, and a long `IN` list cost ~3 µs
+ * an id to plan: 3 ms of a refresh that reads 50 rows; a few ranges cost ~0.5 ms.
  */
-function preparedIdRead(sql: (ids: string) => string, ids: readonly number[], bounds: [number, number]): { sql: string; params: number[] } {
-  const range = denseRange(ids);
-  if (range !== undefined) return { sql: sql('series_id BETWEEN $3 AND $4'), params: [...bounds, range[0], range[1]] };
-  return { sql: sql(`series_id IN ${idList(ids)}`), params: bounds };
+export function idRanges(ids: readonly number[]): number[] | undefined {
+  if (ids.length === 0) return undefined;
+  const sorted = Float64Array.from(ids).sort();
+  const runs: number[] = [sorted[0]!, sorted[0]!];
+  for (let i = 1; i < sorted.length; i++) {
+    const id = sorted[i]!;
+    if (id === runs[runs.length - 1]! + 1) runs[runs.length - 1] = id;
+    else if (id !== runs[runs.length - 1]) runs.push(id, id);
+  }
+  let ranges = runs;
+  const count = runs.length / 2;
+  if (count > MAX_ID_RANGES) {
+    // Close the count - MAX_ID_RANGES smallest gaps: the fewest ids read in vain.
+    const gapOrder = Array.from({ length: count - 1 }, (_, k) => k + 1);
+    gapOrder.sort((x, y) => runs[2 * x]! - runs[2 * x - 1]! - (runs[2 * y]! - runs[2 * y - 1]!));
+    const closed = new Uint8Array(count);
+    for (let j = 0; j < count - MAX_ID_RANGES; j++) closed[gapOrder[j]!] = 1;
+    ranges = [runs[0]!, runs[1]!];
+    for (let k = 1; k < count; k++) {
+      if (closed[k] === 1) ranges[ranges.length - 1] = runs[2 * k + 1]!;
+      else ranges.push(runs[2 * k]!, runs[2 * k + 1]!);
+    }
+  }
+  let span = 0;
+  for (let k = 0; k < ranges.length; k += 2) span += ranges[k + 1]! - ranges[k]! + 1;
+  return span <= 2 * sorted.length ? ranges : undefined;
 }
 
-/** A chunk row as read: decoded only once every row of its series is known. */
-interface StoredChunk {
-  readonly data: Uint8Array;
-  readonly minT: number;
-  readonly maxT: number;
-  readonly count: number;
+/**
+ * A prepared read of rows of `ids` (`$1`, `$2` are the caller's time bounds): ids that a few
+ * ranges cover share one statement per range count, the ranges bound from `$3` on; scattered
+ * ones list their ids, so each set has its statement (a dashboard repeats the same sets).
+ * Rows of ids not asked for may come back; callers skip them.
+ */
+function preparedIdRead(sql: (ids: string) => string, ids: readonly number[], bounds: [number, number]): { sql: string; params: number[] } {
+  const ranges = idRanges(ids);
+  if (ranges === undefined) return { sql: sql(`series_id IN ${idList(ids)}`), params: bounds };
+  const between: string[] = [];
+  for (let k = 0; k < ranges.length; k += 2) between.push(`series_id BETWEEN $${k + 3} AND $${k + 4}`);
+  return { sql: sql(between.length === 1 ? between[0]! : `(${between.join(' OR ')})`), params: [...bounds, ...ranges] };
 }
 
 /**
@@ -60,9 +93,9 @@ interface StoredChunk {
  * written twice around a crash) resolved with the port's rule. The head is read before the
  * query so a flush committing meanwhile shows its samples at least once.
  *
- * A series' disk chunks normally follow each other without overlap; they are then decoded
- * straight into one pair of arrays (no per-chunk arrays, no merge copy). Overlapping ones take
- * the general merge.
+ * Rows are taken from DuckDB's vectors column by column (timestamps cast to DOUBLE in SQL: no
+ * BigInt per cell) and kept as columns until every row of a series is known; each series is
+ * then assembled at its exact size (see {@link assembleSeries}).
  */
 export async function readSamples(
   conn: DuckDBConnection,
@@ -71,76 +104,42 @@ export async function readSamples(
   start: number,
   end: number,
 ): Promise<Map<number, Run>> {
-  const runs = new Map<number, Run[]>();
-  const stored = new Map<number, StoredChunk[]>();
   const out = new Map<number, Run>();
   if (ids.length === 0 || start > end) return out;
-  for (const id of ids) {
+  const slotOf = new Map<number, number>();
+  const headRuns: (Run[] | undefined)[] = new Array<Run[] | undefined>(ids.length);
+  for (let s = 0; s < ids.length; s++) {
+    const id = ids[s]!;
+    slotOf.set(id, s);
     const list: Run[] = [];
     head.collect(id, start, end, list);
-    runs.set(id, list);
+    if (list.length > 0) headRuns[s] = list;
   }
+  const rows = new ChunkRows();
   const read = preparedIdRead(
-    (which) => `SELECT series_id, min_ts, max_ts, count, data FROM chunks WHERE ${which} AND max_ts >= $1 AND min_ts <= $2`,
+    (which) => `SELECT series_id, min_ts::DOUBLE, max_ts::DOUBLE, count, data FROM chunks WHERE ${which} AND max_ts >= $1 AND min_ts <= $2`,
     ids,
     [msBound(start, 'ceil'), msBound(end, 'floor')],
   );
-  await forEachPreparedRow(conn, read.sql, read.params, (get) => {
-    const id = get(0) as number;
-    if (!runs.has(id)) return;
-    let list = stored.get(id);
-    if (list === undefined) stored.set(id, (list = []));
-    list.push({ minT: get(1) as number, maxT: get(2) as number, count: get(3) as number, data: get(4) as Uint8Array });
+  await forEachPreparedChunk(conn, read.sql, read.params, (rowCount, [idCol, minCol, maxCol, countCol, dataCol]) => {
+    if (!(dataCol instanceof DuckDBBlobVector)) throw new Error(`chunks.data read as ${dataCol?.type.toString()}, not BLOB`);
+    const data = blobCells(dataCol, rowCount);
+    for (let r = 0; r < rowCount; r++) {
+      // A dense span may include series not asked for.
+      const slot = slotOf.get(idCol!.getItem(r) as number);
+      if (slot === undefined) continue;
+      rows.push(slot, minCol!.getItem(r) as number, maxCol!.getItem(r) as number, countCol!.getItem(r) as number, data[r]!);
+    }
   });
-  for (const [id, chunks] of stored) {
-    const list = runs.get(id)!;
-    const joined = joinDisjoint(chunks, list, start, end);
-    if (joined !== undefined) {
-      list.length = 0;
-      if (joined[2] > 0) list.push(joined);
-      continue;
-    }
-    for (const c of chunks) {
-      const run = decodeRange(c.data, c.minT, c.count, start, end);
-      if (run !== undefined) list.push(run);
-    }
+  const { first, order } = rows.groupBySlot(ids.length);
+  for (let s = 0; s < ids.length; s++) {
+    const runs = headRuns[s];
+    let run: Run | undefined;
+    if (first[s] !== first[s + 1]) run = assembleSeries(rows, order, first[s]!, first[s + 1]!, runs, start, end);
+    else if (runs !== undefined) run = mergeSampleRuns(runs);
+    if (run !== undefined && run[2] > 0) out.set(ids[s]!, run);
   }
-  for (const [id, list] of runs) if (list.length > 0) out.set(id, mergeSampleRuns(list));
   return out;
-}
-
-/**
- * When a series' disk chunks and head runs do not overlap each other (the usual case), one run
- * of its samples in `[start, end]`: chunks decoded straight into place, head runs copied after
- * or between them. Undefined, having decoded nothing, when some overlap.
- */
-function joinDisjoint(chunks: readonly StoredChunk[], headRuns: readonly Run[], start: number, end: number): Run | undefined {
-  const pieces: { minT: number; maxT: number; count: number; chunk: StoredChunk | undefined; run: Run | undefined }[] = [];
-  for (const c of chunks) pieces.push({ minT: c.minT, maxT: c.maxT, count: c.count, chunk: c, run: undefined });
-  for (const r of headRuns) pieces.push({ minT: r[0][0]!, maxT: r[0][r[2] - 1]!, count: r[2], chunk: undefined, run: r });
-  if (pieces.length > 1) pieces.sort((a, b) => a.minT - b.minT);
-  let total = 0;
-  for (let i = 0; i < pieces.length; i++) {
-    if (i > 0 && pieces[i]!.minT <= pieces[i - 1]!.maxT) return undefined;
-    total += pieces[i]!.count;
-  }
-  const ts = new Float64Array(total);
-  const vs = new Float64Array(total);
-  let at = 0;
-  for (const p of pieces) {
-    if (p.chunk !== undefined) decodeChunk(p.chunk.data, p.chunk.minT, p.chunk.count, ts, vs, at);
-    else {
-      ts.set(p.run![0].subarray(0, p.count), at);
-      vs.set(p.run![1].subarray(0, p.count), at);
-    }
-    at += p.count;
-  }
-  // Sorted and disjoint, so the samples in range are one slice; only edge chunks reach outside it.
-  let lo = 0;
-  while (lo < total && ts[lo]! < start) lo++;
-  let hi = total;
-  while (hi > lo && ts[hi - 1]! > end) hi--;
-  return lo === 0 && hi === total ? [ts, vs, total] : [ts.subarray(lo, hi), vs.subarray(lo, hi), hi - lo];
 }
 
 /** Native histograms of `ids` in `[start, end]`, disk merged with the head generations `blocks`. */
