@@ -54,7 +54,17 @@ export async function aggregateK(
   const targets: (StepSeries | undefined)[] = new Array(input.length);
   const offsets = op === 'limit_ratio' ? new Float64Array(input.length).fill(-1) : undefined;
 
-  for (let step = 0; step < grid.numSteps; step++) {
+  // The comparisons read the current step's values; made once, not per step.
+  let step = 0;
+  const value = (si: number): number => input[si]!.floats[step]!;
+  // Prometheus' vectorByValueHeap (topk, limitk, limit_ratio) and vectorByReverseValueHeap (bottomk).
+  const less =
+    op === 'bottomk'
+      ? (a: number, b: number): boolean => Number.isNaN(value(a)) || value(a) > value(b)
+      : (a: number, b: number): boolean => Number.isNaN(value(a)) || value(a) < value(b);
+  // Largest first for topk, smallest first for bottomk, NaN last: the heap order reversed.
+  const resultOrder = (a: number, b: number): number => (less(b, a) ? -1 : less(a, b) ? 1 : 0);
+  for (; step < grid.numSteps; step++) {
     const pause = ctx.poll(input.length + 1);
     if (pause !== undefined) await pause;
     const p = param[step]!;
@@ -65,12 +75,6 @@ export async function aggregateK(
       r = Math.max(-1, Math.min(1, p));
     } else if (k < 1) continue;
     seen.fill(0);
-    const value = (si: number): number => input[si]!.floats[step]!;
-    // Prometheus' vectorByValueHeap (topk, limitk, limit_ratio) and vectorByReverseValueHeap (bottomk).
-    const less =
-      op === 'bottomk'
-        ? (a: number, b: number): boolean => Number.isNaN(value(a)) || value(a) > value(b)
-        : (a: number, b: number): boolean => Number.isNaN(value(a)) || value(a) < value(b);
     for (let si = 0; si < input.length; si++) {
       const kind = input[si]!.kinds[step];
       if (kind === NO_POINT) continue;
@@ -120,10 +124,7 @@ export async function aggregateK(
     for (let g = 0; g < G; g++) {
       if (seen[g] === 0) continue;
       const heap = heaps[g]!;
-      if (op === 'topk' || op === 'bottomk') {
-        // Largest first for topk, smallest first for bottomk, NaN last: the heap order reversed.
-        heap.sort((a, b) => (less(b, a) ? -1 : less(a, b) ? 1 : 0));
-      }
+      if (op === 'topk' || op === 'bottomk') heap.sort(resultOrder);
       for (const si of heap) {
         const s = input[si]!;
         const target = (targets[si] ??= out.seriesFor(s.labels));

@@ -4,6 +4,7 @@ import { compactHistogram, divHistogramByScalar, IncompatibleHistogramSchemaErro
 import { KahanHistogramSum } from '../histogram/kahan-sum.js';
 import { kahanInc } from '../histogram/kahan.js';
 import { aggregateK } from './aggregate-k.js';
+import { FloatAggregationFold, isFoldable, type FoldableOp } from './aggregate-fold.js';
 import { groupSeries } from './grouping.js';
 import { unwrapParens } from './preprocess.js';
 import { formatFloatG } from './go-format.js';
@@ -15,7 +16,9 @@ import type { FloatHistogram } from './values.js';
 /**
  * Aggregation operators with Prometheus' semantics (`rangeEvalAgg`, `aggregation`,
  * `aggregationCountValues`): input series are mapped to groups once, then every step folds the
- * samples present into per-group accumulators held in typed arrays.
+ * samples present into per-group accumulators held in typed arrays. Float-only `sum`, `avg`,
+ * `count`, `min`, `max` and `group` fold series by series instead (`aggregate-fold.ts`), the
+ * form the evaluator also streams a range function's output into.
  */
 
 /** Accumulator cells (groups × steps of one block) kept at once. */
@@ -36,6 +39,7 @@ export async function aggregate(
   if (op === 'quantile') warnQuantileParam(ctx, param!, unwrapParens(expr.param!).pos);
   // Prometheus' preprocessing strips parentheses around the aggregated expression.
   const exprPos = unwrapParens(expr.expr).pos;
+  if (isFoldable(op) && input.every((x) => x.hists === undefined)) return await foldFloats(ctx, expr, op, input, grid);
   const { groupOf, labels } = groupSeries(expr, input);
   const G = labels.length;
   // Steps are processed in blocks, series by series within a block: each series' columns are
@@ -59,9 +63,6 @@ export async function aggregate(
   const histIncremental = new Uint8Array(cells);
   const values: number[][] = op === 'quantile' ? Array.from({ length: cells }, () => []) : [];
   const outputs: (StepSeries | undefined)[] = new Array(G);
-  if ((op === 'sum' || op === 'count') && input.every((x) => x.hists === undefined)) {
-    return floatSumOrCount(ctx, op, input, groupOf, labels, B, grid);
-  }
   const ann = ctx.annotations;
   const ignored = (): void => ann.info(`PromQL info: ignored histogram in ${op} aggregation`, exprPos);
 
@@ -288,65 +289,15 @@ export async function aggregate(
   return result;
 }
 
-/**
- * `sum` and `count` over float-only input: the same fold as the general loop without its
- * per-sample dispatch, for the most common dashboard aggregations.
- */
-async function floatSumOrCount(
-  ctx: QueryContext,
-  op: 'sum' | 'count',
-  input: readonly StepSeries[],
-  groupOf: Int32Array,
-  labels: readonly Labels[],
-  B: number,
-  grid: StepGrid,
-): Promise<StepSeries[]> {
-  const G = labels.length;
-  const seen = new Uint8Array(G * B);
-  const value = new Float64Array(G * B);
-  const comp = new Float64Array(G * B);
-  const outputs: (StepSeries | undefined)[] = new Array(G);
-  const isSum = op === 'sum';
-  for (let b0 = 0; b0 < grid.numSteps; b0 += B) {
-    const b1 = Math.min(grid.numSteps, b0 + B);
-    seen.fill(0);
-    for (let si = 0; si < input.length; si++) {
-      const pause = ctx.poll(b1 - b0);
-      if (pause !== undefined) await pause;
-      const s = input[si]!;
-      const kinds = s.kinds;
-      const floats = s.floats;
-      const base = groupOf[si]! * B - b0;
-      for (let step = b0; step < b1; step++) {
-        if (kinds[step] === NO_POINT) continue;
-        const a = base + step;
-        const f = floats[step]!;
-        if (seen[a] === 0) {
-          seen[a] = 1;
-          value[a] = isSum ? f : 1;
-          comp[a] = 0;
-        } else if (isSum) {
-          const sum = value[a]!;
-          const t = sum + f;
-          if (t === Infinity || t === -Infinity) comp[a] = 0;
-          else if (Math.abs(sum) >= Math.abs(f)) comp[a] = comp[a]! + (sum - t + f);
-          else comp[a] = comp[a]! + (f - t + sum);
-          value[a] = t;
-        } else value[a] = value[a]! + 1;
-      }
-    }
-    for (let g = 0; g < G; g++) {
-      for (let step = b0; step < b1; step++) {
-        const a = g * B + step - b0;
-        if (seen[a] === 0) continue;
-        const out = (outputs[g] ??= newStepSeries(labels[g]!, grid.numSteps));
-        setFloat(out, step, value[a]! + comp[a]!);
-      }
-    }
+/** The float-only aggregations, folded series by series (`FloatAggregationFold`). */
+async function foldFloats(ctx: QueryContext, expr: AggregateExpr, op: FoldableOp, input: readonly StepSeries[], grid: StepGrid): Promise<StepSeries[]> {
+  const fold = new FloatAggregationFold(expr, op, grid.numSteps);
+  for (const s of input) {
+    const pause = ctx.poll(grid.numSteps);
+    if (pause !== undefined) await pause;
+    fold.accept(s);
   }
-  const result: StepSeries[] = [];
-  for (const s of outputs) if (s !== undefined) result.push(s);
-  return result;
+  return fold.result();
 }
 
 function noteReset(h: FloatHistogram, g: number, resetSeen: Uint8Array, noResetSeen: Uint8Array): void {

@@ -10,7 +10,9 @@ import {
   scalarBinop,
   type ElemResult,
 } from './binary-elements.js';
-import { deleteLabels, dropMetricName, formatLabels, keepLabels, labelsKey, setLabel, signature } from './labels.js';
+import { dropMetricName, formatLabels, labelsKey, signature } from './labels.js';
+import { matchLabels, resultMetric } from './binary-labels.js';
+import { matchingIsStatic, staticJoin } from './binary-static.js';
 import { OutputSet, copyPoint } from './output-set.js';
 import { evalError, type QueryContext } from './query-context.js';
 import { HIST_POINT, NO_POINT, type StepGrid, type StepSeries } from './step-values.js';
@@ -19,7 +21,8 @@ import type { FloatHistogram } from './values.js';
 /**
  * Binary operators over whole step grids, with Prometheus' semantics (`VectorBinop`,
  * `VectorscalarBinop`, `VectorAnd/Or/Unless`): join signatures are computed once per series,
- * each step then matches by signature ordinal in typed arrays.
+ * each step then matches by signature ordinal in typed arrays; where the matching cannot change
+ * between steps, series are paired once instead (`binary-static.ts`).
  */
 
 export function scalarScalar(op: BinaryOp, l: Float64Array, r: Float64Array): Float64Array {
@@ -225,6 +228,9 @@ export async function vectorVector(
   const fillRight = swapped ? fill?.lhs : fill?.rhs;
   const filledRightPairs = new Map<number, PairResult>();
   const filledLeftPairs = new Map<number, PairResult>();
+  if (fill === undefined && !isTrim(op) && matchingIsStatic(lhs, rhs, lSig, rSig, sigs.count)) {
+    return await staticJoin(ctx, expr, lhs, rhs, lSig, rSig, sigs.count, swapped, matching, onNames, dropName, grid);
+  }
   let step = 0;
 
   /** The operator on one pair at `step` (operands in swapped order), with Prometheus' match bookkeeping. */
@@ -382,25 +388,3 @@ function filledPairResult(
   }
   return pair;
 }
-
-/** The labels of a result sample (Prometheus' `resultMetric`). */
-function resultMetric(lhs: Labels, rhs: Labels, matching: VectorMatching, onNames: ReadonlySet<string>, dropName: boolean): Labels {
-  let labels = dropName ? dropMetricName(lhs) : lhs;
-  if (matching.card === 'one-to-one') labels = matching.on ? keepLabels(labels, onNames) : deleteLabels(labels, onNames);
-  for (const name of matching.include) {
-    // Labels named in group_x come from the "one" side.
-    let value = '';
-    for (let k = 0; k < rhs.length; k += 2) if (rhs[k] === name) value = rhs[k + 1]!;
-    labels = setLabel(labels, name, value);
-  }
-  return labels;
-}
-
-/** Prometheus' `Labels.MatchLabels`: the `on` labels, or all but the `ignoring` labels and the name. */
-function matchLabels(labels: Labels, on: boolean, names: ReadonlySet<string>): Labels {
-  if (on) return keepLabels(labels, names);
-  const without = new Set(names);
-  for (const n of METADATA_NAMES) without.add(n);
-  return deleteLabels(labels, without);
-}
-

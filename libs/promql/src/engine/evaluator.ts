@@ -1,6 +1,6 @@
 import { RESET_HINT_GAUGE } from '#pharos/metric-model';
 import type { AggregateExpr, BinaryExpr, Call, Expr, SubqueryExpr, UnaryExpr, VectorSelector } from '../ast.js';
-import type { FunctionImpl } from '../functions/contract.js';
+import type { FunctionImpl, RangeFunctionImpl } from '../functions/contract.js';
 import { scaleHistogram } from '../histogram/arithmetic.js';
 import { aggregate } from './aggregate.js';
 import { countValues } from './count-values.js';
@@ -12,7 +12,9 @@ import { resolveAt, typeOf, unwrapParens } from './preprocess.js';
 import { PromQLError } from './query-api.js';
 import { evalError, type QueryContext, type SampleStats } from './query-context.js';
 import { callVectorFunction } from './vector-call.js';
-import { evalRangeFunction } from './range-eval.js';
+import { evalRangeFunction, streamsToSink } from './range-eval.js';
+import { FloatAggregationFold, isFoldable } from './aggregate-fold.js';
+import { countsAsSum } from './downsampled-reads.js';
 import { withDetectedResetHints } from './histogram-stats.js';
 import { evalVectorSelector, fetchSeries, sliceWindow } from './selectors.js';
 import { checkExtendedRangeArgument, evalSmoothedSelector, extendedMatrixWindows, extensionOf } from './extended-selectors.js';
@@ -244,15 +246,50 @@ export class Evaluator {
     if (isBuiltin(e.func)) return evalBuiltin(this, e);
     const impl = this.env.functions.get(e.func);
     if (impl === undefined) throw new PromQLError('bad_data', `unknown function with name "${e.func}"`);
-    if (impl.kind === 'range') {
-      const index = e.args.findIndex((a) => typeOf(unwrapParens(a)) === 'matrix');
-      if (index < 0) throw new PromQLError('bad_data', `function "${e.func}" expects a range vector argument`);
-      const scalars: Float64Array[] = [];
-      for (let i = 0; i < e.args.length; i++) if (i !== index) scalars.push(await this.scalar(e.args[i]!));
-      const input = await this.rangeInput(e.args[index]!, e.func);
-      return { type: 'vector', series: await evalRangeFunction(this.ctx, this.stats, e, impl, input, scalars, this.grid) };
-    }
+    if (impl.kind === 'range') return { type: 'vector', series: await this.evalRangeCall(e, impl, undefined) };
     return { type: 'vector', series: await callVectorFunction(this, e, impl) };
+  }
+
+  /**
+   * A range function's call. With `fold`, its output series stream into the aggregation as they
+   * are computed, when they can (`streamsToSink`), and the result is empty; `fold.inputPoints`
+   * then tells what was folded. Otherwise, or when they cannot, they are returned.
+   */
+  private async evalRangeCall(e: Call, impl: RangeFunctionImpl, fold: FloatAggregationFold | undefined): Promise<StepSeries[]> {
+    const index = e.args.findIndex((a) => typeOf(unwrapParens(a)) === 'matrix');
+    if (index < 0) throw new PromQLError('bad_data', `function "${e.func}" expects a range vector argument`);
+    const scalars: Float64Array[] = [];
+    for (let i = 0; i < e.args.length; i++) if (i !== index) scalars.push(await this.scalar(e.args[i]!));
+    const input = await this.rangeInput(e.args[index]!, e.func);
+    // Downsampled count_over_time reads per-bucket counts: their sum counts the samples.
+    const fn = countsAsSum(this.ctx, e, input) ? this.env.functions.get('sum_over_time') : impl;
+    if (fn?.kind !== 'range') throw new PromQLError('internal', 'sum_over_time is not a range function');
+    const sink = fold !== undefined && streamsToSink(fn, input) ? fold : undefined;
+    return await evalRangeFunction(this.ctx, this.stats, e, fn, input, scalars, this.grid, sink);
+  }
+
+  /**
+   * `sum`/`avg`/`count`/`min`/`max`/`group` directly over a range function (`sum(rate(x[5m]))`,
+   * the commonest dashboard shape): the function's series are folded as they are computed
+   * instead of being held as a whole vector first. Undefined when the shape does not allow it;
+   * the caller then evaluates the usual way. Sample accounting is the unfused path's: the
+   * call's output counts as held until the aggregation's result replaces it.
+   */
+  private async tryFoldRangeCall(e: AggregateExpr): Promise<StepSeries[] | undefined> {
+    if (!isFoldable(e.op) || e.param !== undefined) return undefined;
+    const call = unwrapParens(e.expr);
+    if (call.kind !== 'Call' || isBuiltin(call.func) || (this.grid.numSteps > 1 && this.env.invariant.has(call))) return undefined;
+    const impl = this.env.functions.get(call.func);
+    if (impl?.kind !== 'range') return undefined;
+    checkExtendedRangeArgument(call);
+    await this.ctx.maybeYield();
+    const before = this.ctx.currentSamples;
+    const fold = new FloatAggregationFold(e, e.op, this.grid.numSteps);
+    const unfolded = await this.evalRangeCall(call, impl, fold);
+    // As `eval` does for the call node: its output is what stays in memory.
+    this.ctx.setSamples(before + fold.inputPoints + totalPoints(unfolded));
+    if (fold.inputPoints === 0 && unfolded.length > 0) return await aggregate(this.ctx, e, unfolded, undefined, this.grid);
+    return fold.result();
   }
 
   private async evalAggregate(e: AggregateExpr): Promise<EvalValue> {
@@ -262,6 +299,8 @@ export class Evaluator {
       const input = await this.vector(e.expr);
       return { type: 'vector', series: await countValues(this.ctx, e, input, p.value, this.grid) };
     }
+    const folded = await this.tryFoldRangeCall(e);
+    if (folded !== undefined) return { type: 'vector', series: folded };
     const param = e.param === undefined ? undefined : await this.scalar(e.param);
     const input = await this.vector(e.expr);
     return { type: 'vector', series: await aggregate(this.ctx, e, input, param, this.grid) };

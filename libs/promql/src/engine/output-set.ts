@@ -27,6 +27,25 @@ export class OutputSet {
     return s;
   }
 
+  /**
+   * Adds a whole float column (`kinds` FLOAT_POINT or NO_POINT per step) under a label set. A
+   * new label set takes the arrays over as its series; they must not be used afterwards.
+   */
+  addFloatColumn(labels: Labels, kinds: Uint8Array, floats: Float64Array): void {
+    const key = labelsKey(labels);
+    const existing = this.byKey.get(key);
+    if (existing !== undefined) {
+      for (let step = 0; step < kinds.length; step++) if (kinds[step] !== NO_POINT) this.addFloat(existing, step, floats[step]!);
+      return;
+    }
+    let points = 0;
+    for (let step = 0; step < kinds.length; step++) if (kinds[step] !== NO_POINT) points++;
+    const s: StepSeries = { labels, kinds, floats, hists: undefined, points };
+    this.byKey.set(key, s);
+    this.series.push(s);
+    this.points += points;
+  }
+
   addFloat(s: StepSeries, step: number, f: number): void {
     if (s.kinds[step] !== NO_POINT) throw duplicateLabelset();
     setFloat(s, step, f);

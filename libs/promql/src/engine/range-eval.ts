@@ -1,13 +1,14 @@
-import { METRIC_NAME_LABEL, type Labels } from '#pharos/metric-model';
+import { isMetadataLabel, METRIC_NAME_LABEL, type Labels } from '#pharos/metric-model';
 import type { Call } from '../ast.js';
 import type { RangeCallContext, RangeFunctionImpl } from '../functions/contract.js';
 import { FUNCTIONS } from '../functions/table.js';
-import { dropMetricName, getLabel, goQuote } from './labels.js';
+import { dropMetricName, getLabel, goQuote, labelsKey } from './labels.js';
 import { unwrapParens } from './preprocess.js';
 import { mergeSameLabelsets } from './output-set.js';
 import type { QueryContext, SampleStats } from './query-context.js';
+import { counterRateSeries, type Drops, type WindowTally } from './counter-rate.js';
 import { histogramSize, withoutStaleMarkers } from './selectors.js';
-import { FLOAT_POINT, newStepSeries, setHistogram, type RangeInput, type StepGrid, type StepSeries } from './step-values.js';
+import { FLOAT_POINT, NO_POINT, newStepSeries, setHistogram, type RangeInput, type RawSeries, type StepGrid, type StepSeries } from './step-values.js';
 import type { FloatHistogram, RangeWindow } from './values.js';
 
 /** The window view handed to kernels; one per series, its bounds moved step by step. */
@@ -29,12 +30,60 @@ const RATE = FUNCTIONS.get('rate');
 const INCREASE = FUNCTIONS.get('increase');
 
 /**
+ * Receives a range function's output series one at a time instead of having them collected
+ * (an aggregation folding them as they come, see `aggregate-fold.ts`). The series passed is
+ * scratch, valid during the call only.
+ */
+export interface StepSeriesSink {
+  accept(series: StepSeries): void;
+}
+
+/**
+ * Whether the output of a range function over `input` can stream into a {@link StepSeriesSink}
+ * unchanged: floats only (no histogram in the input) and no two series whose output label sets
+ * are equal (those are merged after the call, `mergeSameLabelsets`, which would move a series'
+ * points and so change the order a later fold adds them in).
+ */
+export function streamsToSink(impl: RangeFunctionImpl, input: RangeInput): boolean {
+  for (const s of input.series) if (s.histTimestamps.length > 0) return false;
+  if (impl.keepsName || oneNameNoMetadata(input.series)) return true;
+  const keys = new Set<string>();
+  for (const s of input.series) {
+    const key = labelsKey(dropMetricName(s.labels));
+    if (keys.has(key)) return false;
+    keys.add(key);
+  }
+  return true;
+}
+
+/**
+ * Whether all series carry the same metric name and no other metadata label: distinct series
+ * then stay distinct once the name is dropped (the usual case, checked without building keys).
+ */
+function oneNameNoMetadata(series: readonly RawSeries[]): boolean {
+  let name: string | undefined;
+  for (const s of series) {
+    const labels = s.labels;
+    let own: string | undefined;
+    for (let i = 0; i < labels.length; i += 2) {
+      const n = labels[i]!;
+      if (n === METRIC_NAME_LABEL) own = labels[i + 1]!;
+      else if (isMetadataLabel(n)) return false;
+    }
+    if (own === undefined || (name !== undefined && own !== name)) return false;
+    name = own;
+  }
+  return true;
+}
+
+/**
  * Calls a range function for every series at every step over the window
  * `(end - range, end]`, `end = (@ ?? t) - offset`, sliding two pointers per series so each
  * sample is visited a constant number of times whatever the overlap between steps. An
  * `anchored` selector's windows reach one lookback delta further back, a `smoothed` one's also
  * one lookback delta forward (Prometheus' `matrixIterSlice` bounds for them); the function
- * still gets `(end - range, end]` as the range.
+ * still gets `(end - range, end]` as the range. With a `sink`, output series go to it one by
+ * one (see {@link streamsToSink}) and the returned list is empty.
  */
 export async function evalRangeFunction(
   ctx: QueryContext,
@@ -44,6 +93,7 @@ export async function evalRangeFunction(
   input: RangeInput,
   scalarArgs: readonly Float64Array[],
   grid: StepGrid,
+  sink?: StepSeriesSink,
 ): Promise<StepSeries[]> {
   const out: StepSeries[] = [];
   const args = new Array<number>(scalarArgs.length);
@@ -60,106 +110,51 @@ export async function evalRangeFunction(
   const countWindows = input.fromSubquery !== true;
   const base = ctx.currentSamples;
   let held = 0;
-  // The table's own rate/increase over float-only series run inline (`counterRate`): same
+  // The table's own rate/increase over float-only series run inline (`counterRateSteps`): same
   // arithmetic, without the per-call window view, name lookup and reset scan of each window.
   const inlineCounter = scalarArgs.length === 0 && (impl === RATE || impl === INCREASE) && input.extended === undefined;
   const lookback = ctx.options.lookbackMs;
   const reachBack = input.extended === undefined ? 0 : lookback;
   const reachForward = input.extended === 'smoothed' ? lookback : 0;
   const isRate = impl === RATE;
+  const numSteps = grid.numSteps;
+  const tally: WindowTally = { total: 0, peak: 0 };
+  // Per-step sample counts only when asked for (stats of a top-level range query).
+  const perStep = countWindows ? stats.perStep : undefined;
+  // With a sink, one scratch series is reused for every input series.
+  const scratch = sink === undefined ? undefined : newStepSeries([], numSteps);
   // Reused across this call's series only: the loop awaits, so other queries run in between.
-  let resetScratch = new Int32Array(0);
+  const dropScratch: Drops = { all: new Int32Array(16), count: 0 };
   for (const raw of input.series) {
-    const s = withoutStaleMarkers(raw);
-    let resets: Int32Array | undefined;
-    if (inlineCounter && s.histTimestamps.length === 0) {
-      if (resetScratch.length < s.values.length) resetScratch = new Int32Array(Math.max(s.values.length, 2 * resetScratch.length));
-      resets = countResets(s.values, resetScratch);
+    let result: StepSeries;
+    if (scratch === undefined) result = newStepSeries(raw.labels, numSteps);
+    else {
+      clearSeries(scratch);
+      scratch.labels = raw.labels;
+      result = scratch;
     }
-    const w: MutableWindow = {
-      labels: s.labels,
-      timestamps: s.timestamps,
-      values: s.values,
-      floatFrom: 0,
-      floatTo: 0,
-      histTimestamps: s.histTimestamps,
-      histograms: s.histograms,
-      histFrom: 0,
-      histTo: 0,
-    };
-    const window: RangeWindow = w;
-    let result: StepSeries | undefined;
-    let floatsOut = 0;
-    let peakWindow = 0;
-    // Window bounds live in locals in the hot loop and are written to the view before each call.
-    const ts = w.timestamps;
-    const hts = w.histTimestamps;
-    const nf = ts.length;
-    const nh = hts.length;
-    let ff = 0;
-    let ft = 0;
-    let hf = 0;
-    let ht = 0;
-    const perStep = stats.perStep;
-    const { atMs, offsetMs, rangeMs } = input;
-    for (let step = 0; step < grid.numSteps; step++) {
-      const t = grid.start + step * grid.interval;
-      const end = (atMs ?? t) - offsetMs;
-      const start = end - rangeMs;
-      const lo = start - reachBack;
-      const hi = end + reachForward;
-      // Windows only move forward (or stay, with @), so both bounds advance monotonically.
-      if (step === 0 || atMs === undefined) {
-        while (ff < nf && ts[ff]! <= lo) ff++;
-        if (ft < ff) ft = ff;
-        while (ft < nf && ts[ft]! <= hi) ft++;
-        if (nh > 0) {
-          while (hf < nh && hts[hf]! <= lo) hf++;
-          if (ht < hf) ht = hf;
-          while (ht < nh && hts[ht]! <= hi) ht++;
-        }
-      }
-      let inWindow = ft - ff;
-      // Histograms weigh by their size, as Prometheus counts them.
-      for (let k = hf; k < ht; k++) inWindow += histogramSize(w.histograms[k]!);
-      const pause = ctx.poll(1 + inWindow);
+    let s = raw;
+    if (inlineCounter && raw.histTimestamps.length === 0) {
+      const pause = ctx.poll(numSteps + raw.timestamps.length);
       if (pause !== undefined) await pause;
-      if (inWindow === 0) continue;
-      if (inWindow > peakWindow) peakWindow = inWindow;
-      for (let a = 0; a < scalarArgs.length; a++) args[a] = scalarArgs[a]![step]!;
-      w.floatFrom = ff;
-      w.floatTo = ft;
-      w.histFrom = hf;
-      w.histTo = ht;
-      let v: number | FloatHistogram | undefined;
-      if (resets !== undefined) v = counterRate(ts, w.values, resets, ff, ft, start, end, isRate);
-      else {
-        callCtx.t = t;
-        callCtx.windowStart = start;
-        callCtx.windowEnd = end;
-        v = impl.evaluate(window, args, callCtx);
-      }
-      if (countWindows) {
-        stats.total += inWindow;
-        if (perStep !== undefined) perStep[step]! += inWindow;
-      }
-      if (v === undefined) continue;
-      result ??= newStepSeries(impl.keepsName ? s.labels : dropMetricName(s.labels), grid.numSteps);
-      if (typeof v === 'number') {
-        result.kinds[step] = FLOAT_POINT;
-        result.floats[step] = v;
-        result.points++;
-        floatsOut++;
-      } else setHistogram(result, step, v);
+      s = counterRateSeries(raw, dropScratch, grid, input, isRate, result, perStep, tally);
+    } else {
+      s = withoutStaleMarkers(raw);
+      tally.total = 0;
+      tally.peak = 0;
+      await windowsOfSeries(ctx, impl, s, input, scalarArgs, args, callCtx, grid, reachBack, reachForward, result, perStep, tally);
     }
+    if (countWindows) stats.total += tally.total;
     // Prometheus holds the current window and the output so far in memory.
-    ctx.setSamples(base + held + peakWindow);
-    if (result !== undefined) {
+    ctx.setSamples(base + held + tally.peak);
+    if (result.points > 0) {
+      if (!impl.keepsName) result.labels = dropMetricName(s.labels);
       held += result.points;
       ctx.setSamples(base + held);
-      out.push(result);
+      if (sink === undefined) out.push(result);
+      else sink.accept(result);
     }
-    if (checkCounter && floatsOut > 0) {
+    if (checkCounter && result.points > 0 && hasFloat(result)) {
       const name = getLabel(s.labels, METRIC_NAME_LABEL);
       if (name !== '' && !COUNTER_SUFFIXES.some((suffix) => name.endsWith(suffix))) {
         ctx.annotations.info(
@@ -172,54 +167,104 @@ export async function evalRangeFunction(
   return impl.keepsName ? out : mergeSameLabelsets(out);
 }
 
-/** Fills `out[i]` with the number of drops (counter resets) among `values[1..i]`. */
-function countResets(values: Float64Array, out: Int32Array): Int32Array {
-  let n = 0;
-  if (values.length > 0) out[0] = 0;
-  for (let i = 1; i < values.length; i++) {
-    if (values[i]! < values[i - 1]!) n++;
-    out[i] = n;
-  }
-  return out;
+function hasFloat(s: StepSeries): boolean {
+  if (s.hists === undefined) return true;
+  const kinds = s.kinds;
+  for (let i = 0; i < kinds.length; i++) if (kinds[i] === FLOAT_POINT) return true;
+  return false;
 }
 
 /**
- * `rate`/`increase` of the float samples `[from, to)` over the window `(start, end]`: the
- * function table's `extrapolatedRate` for a counter without histograms, operation for
- * operation (results are bit-identical; `range-eval.test.ts` checks it against the table).
+ * The function table's entry over every step of one series, a window view moved step by step.
+ * Polls per step: a window may hold many samples and some functions are linear in them.
  */
-function counterRate(
-  ts: Float64Array,
-  v: Float64Array,
-  resets: Int32Array,
-  from: number,
-  to: number,
-  start: number,
-  end: number,
-  isRate: boolean,
-): number | undefined {
-  const n = to - from;
-  if (n < 2) return undefined;
-  const firstT = ts[from]!;
-  const lastT = ts[to - 1]!;
-  let result = v[to - 1]! - v[from]!;
-  if (resets[to - 1]! !== resets[from]!) {
-    for (let i = from + 1; i < to; i++) if (v[i]! < v[i - 1]!) result += v[i - 1]!;
+async function windowsOfSeries(
+  ctx: QueryContext,
+  impl: RangeFunctionImpl,
+  s: RawSeries,
+  input: RangeInput,
+  scalarArgs: readonly Float64Array[],
+  args: number[],
+  callCtx: { -readonly [K in keyof RangeCallContext]: RangeCallContext[K] },
+  grid: StepGrid,
+  reachBack: number,
+  reachForward: number,
+  result: StepSeries,
+  perStep: Float64Array | undefined,
+  tally: WindowTally,
+): Promise<void> {
+  const w: MutableWindow = {
+    labels: s.labels,
+    timestamps: s.timestamps,
+    values: s.values,
+    floatFrom: 0,
+    floatTo: 0,
+    histTimestamps: s.histTimestamps,
+    histograms: s.histograms,
+    histFrom: 0,
+    histTo: 0,
+  };
+  const window: RangeWindow = w;
+  const ts = s.timestamps;
+  const hts = s.histTimestamps;
+  const nf = ts.length;
+  const nh = hts.length;
+  let ff = 0;
+  let ft = 0;
+  let hf = 0;
+  let ht = 0;
+  const { atMs, offsetMs, rangeMs } = input;
+  for (let step = 0; step < grid.numSteps; step++) {
+    const t = grid.start + step * grid.interval;
+    const end = (atMs ?? t) - offsetMs;
+    const start = end - rangeMs;
+    const lo = start - reachBack;
+    const hi = end + reachForward;
+    // Windows only move forward (or stay, with @), so both bounds advance monotonically.
+    if (step === 0 || atMs === undefined) {
+      while (ff < nf && ts[ff]! <= lo) ff++;
+      if (ft < ff) ft = ff;
+      while (ft < nf && ts[ft]! <= hi) ft++;
+      if (nh > 0) {
+        while (hf < nh && hts[hf]! <= lo) hf++;
+        if (ht < hf) ht = hf;
+        while (ht < nh && hts[ht]! <= hi) ht++;
+      }
+    }
+    let inWindow = ft - ff;
+    // Histograms weigh by their size, as Prometheus counts them.
+    for (let k = hf; k < ht; k++) inWindow += histogramSize(s.histograms[k]!);
+    const pause = ctx.poll(1 + inWindow);
+    if (pause !== undefined) await pause;
+    if (inWindow === 0) continue;
+    if (inWindow > tally.peak) tally.peak = inWindow;
+    for (let a = 0; a < scalarArgs.length; a++) args[a] = scalarArgs[a]![step]!;
+    w.floatFrom = ff;
+    w.floatTo = ft;
+    w.histFrom = hf;
+    w.histTo = ht;
+    callCtx.t = t;
+    callCtx.windowStart = start;
+    callCtx.windowEnd = end;
+    const v = impl.evaluate(window, args, callCtx);
+    tally.total += inWindow;
+    if (perStep !== undefined) perStep[step]! += inWindow;
+    if (v === undefined) continue;
+    if (typeof v === 'number') {
+      result.kinds[step] = FLOAT_POINT;
+      result.floats[step] = v;
+      result.points++;
+    } else setHistogram(result, step, v);
   }
-  let durationToStart = (firstT - start) / 1000;
-  const sampledInterval = (lastT - firstT) / 1000;
-  const averageDurationBetweenSamples = sampledInterval / (n - 1);
-  const extrapolationThreshold = averageDurationBetweenSamples * 1.1;
-  if (durationToStart >= extrapolationThreshold) durationToStart = averageDurationBetweenSamples / 2;
-  const firstFloat = v[from]!;
-  let durationToZero = durationToStart;
-  if (result > 0 && firstFloat >= 0) durationToZero = sampledInterval * (firstFloat / result);
-  if (durationToZero < durationToStart) durationToStart = durationToZero;
-  let durationToEnd = (end - lastT) / 1000;
-  if (durationToEnd >= extrapolationThreshold) durationToEnd = averageDurationBetweenSamples / 2;
-  let factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
-  if (isRate) factor /= (end - start) / 1000;
-  return result * factor;
+}
+
+/** Empties a series for reuse (float points only). */
+function clearSeries(s: StepSeries): void {
+  if (s.points > 0) {
+    s.kinds.fill(NO_POINT);
+    s.points = 0;
+  }
+  s.hists = undefined;
 }
 
 /** Whether any series has a sample in the window at each step (for `absent_over_time`). */

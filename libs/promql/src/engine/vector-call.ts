@@ -1,6 +1,6 @@
 import type { Labels } from '#pharos/metric-model';
 import type { Call } from '../ast.js';
-import type { FunctionArgValue, VectorCallContext, VectorFunctionImpl } from '../functions/contract.js';
+import type { FunctionArgValue, GridArgValue, VectorCallContext, VectorFunctionImpl } from '../functions/contract.js';
 import type { Evaluator } from './evaluator.js';
 import { labelsKey } from './labels.js';
 import { OutputSet } from './output-set.js';
@@ -23,6 +23,20 @@ export async function callVectorFunction(ev: Evaluator, call: Call, impl: Vector
     ctx.annotations.warn('PromQL warning: sort is ineffective for range queries since results are always ordered by labels', call.pos);
   }
   const out = new OutputSet(grid.numSteps);
+  if (impl.evaluateGrid !== undefined) {
+    const gridArgs: GridArgValue[] = [];
+    let weight = grid.numSteps;
+    for (const v of args) {
+      if (v.type === 'matrix') break;
+      if (v.type === 'vector') weight += v.series.length * grid.numSteps;
+      gridArgs.push(v);
+    }
+    if (gridArgs.length === args.length) {
+      const pause = ctx.poll(weight);
+      if (pause !== undefined) await pause;
+      if (impl.evaluateGrid(gridArgs, { numSteps: grid.numSteps, annotations: ctx.annotations, call, out })) return out.series;
+    }
+  }
   // Functions often return the input's label arrays (or the same derived array each step).
   const byIdentity = new Map<Labels, StepSeries>();
   const stepArgs = new Array<FunctionArgValue>(args.length);

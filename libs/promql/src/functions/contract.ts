@@ -1,4 +1,6 @@
 import type { Call } from '../ast.js';
+import type { OutputSet } from '../engine/output-set.js';
+import type { StepSeries } from '../engine/step-values.js';
 import type { Annotations, FloatHistogram, RangeWindow, Vector } from '../engine/values.js';
 
 /**
@@ -51,6 +53,29 @@ export interface RangeCallContext {
 export interface VectorFunctionImpl {
   readonly kind: 'vector';
   evaluate(args: readonly FunctionArgValue[], ctx: VectorCallContext): Vector;
+  /**
+   * Optional: the same function over every step at once, for arguments that allow it (the
+   * evaluator's per-step columns, no per-sample objects). Returns false, having done nothing,
+   * when it does not handle these arguments; the evaluator then calls {@link evaluate} step by
+   * step. Otherwise it adds its samples to `ctx.out` and returns true, and the answer MUST equal
+   * the per-step one: the same series created in the same order (first step first, in the order
+   * the per-step calls return them), the same values and the same annotations.
+   */
+  evaluateGrid?(args: readonly GridArgValue[], ctx: GridCallContext): boolean;
+}
+
+/** A vector function's argument over all steps of the evaluation grid. */
+export type GridArgValue =
+  | { readonly type: 'vector'; readonly series: readonly StepSeries[] }
+  | { readonly type: 'scalar'; readonly values: Float64Array }
+  | { readonly type: 'string'; readonly value: string };
+
+export interface GridCallContext {
+  readonly numSteps: number;
+  readonly annotations: Annotations;
+  readonly call: Call;
+  /** Where the output series go (it fails the query on two samples with one label set at one step). */
+  readonly out: OutputSet;
 }
 
 export type FunctionArgValue =

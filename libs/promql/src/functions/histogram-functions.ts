@@ -1,7 +1,8 @@
 import { labelValue, METRIC_NAME_LABEL, seriesKey, type Labels } from '#pharos/metric-model';
 import type { Annotations, FloatHistogram, Sample, Vector } from '../engine/values.js';
 import type { PositionRange } from '../ast.js';
-import type { VectorFunctionImpl } from './contract.js';
+import type { GridArgValue, GridCallContext, VectorFunctionImpl } from './contract.js';
+import { NO_POINT, type StepSeries } from '../engine/step-values.js';
 import {
   histogramFractionEstimate,
   histogramQuantileEstimate,
@@ -114,6 +115,7 @@ function removeLabel(labels: Labels, name: string): Labels {
 
 const histogramQuantile: VectorFunctionImpl = {
   kind: 'vector',
+  evaluateGrid: histogramQuantileGrid,
   evaluate: (args, ctx) => {
     const q = scalarArg(args, 0, 'histogram_quantile');
     if (Number.isNaN(q) || q < 0 || q > 1) ctx.annotations.warn(Warning.invalidQuantile(q), ctx.call.args[0]?.pos);
@@ -134,6 +136,103 @@ const histogramQuantile: VectorFunctionImpl = {
     return out;
   },
 };
+
+/**
+ * `histogram_quantile` over every step at once for float-only input (classic buckets), the
+ * common dashboard case: each series' `le` is parsed and its group found once, not at every
+ * step, and no per-sample objects are made. Same answers, series order and annotations as
+ * stepping through `histogramQuantile.evaluate`.
+ */
+function histogramQuantileGrid(args: readonly GridArgValue[], ctx: GridCallContext): boolean {
+  const qArg = args[0];
+  const vArg = args[1];
+  if (qArg?.type !== 'scalar' || vArg?.type !== 'vector') return false;
+  const input = vArg.series;
+  for (const s of input) if (s.hists !== undefined) return false;
+  const groups: GridGroup[] = [];
+  const byKey = new Map<string, GridGroup>();
+  const buckets: (ClassicBucket | undefined)[] = new Array(input.length);
+  const badLe: number[] = [];
+  for (let i = 0; i < input.length; i++) {
+    const labels = input[i]!.labels;
+    const upperBound = parseGoFloat(labelValue(labels, 'le'));
+    if (upperBound === undefined || Number.isNaN(upperBound)) {
+      badLe.push(i);
+      continue;
+    }
+    const withoutLe = removeLabel(labels, 'le');
+    const key = seriesKey(withoutLe);
+    let g = byKey.get(key);
+    if (g === undefined) {
+      g = { labels: withoutMetricName(withoutLe), members: [], target: undefined, firstPresent: -1 };
+      byKey.set(key, g);
+      groups.push(g);
+    }
+    g.members.push(i);
+    buckets[i] = { upperBound, count: 0 };
+  }
+  const qPos = ctx.call.args[0]?.pos;
+  const vPos = ctx.call.args[1]?.pos;
+  const stepBuckets: ClassicBucket[] = [];
+  let uncreated = groups.length;
+  const creating: GridGroup[] = [];
+  for (let step = 0; step < ctx.numSteps; step++) {
+    const q = qArg.values[step]!;
+    if (Number.isNaN(q) || q < 0 || q > 1) ctx.annotations.warn(Warning.invalidQuantile(q), qPos);
+    for (const i of badLe) {
+      const s = input[i]!;
+      if (s.kinds[step] === NO_POINT) continue;
+      ctx.annotations.warn(Warning.badBucketLabel(labelValue(s.labels, METRIC_NAME_LABEL), labelValue(s.labels, 'le')), vPos);
+    }
+    if (uncreated > 0) {
+      // Output series are created in the order the per-step call returns them: its groups
+      // come in the order of their first series present at the step.
+      creating.length = 0;
+      for (const g of groups) {
+        if (g.target !== undefined) continue;
+        g.firstPresent = -1;
+        for (const i of g.members) {
+          if (input[i]!.kinds[step] !== NO_POINT) {
+            g.firstPresent = i;
+            break;
+          }
+        }
+        if (g.firstPresent >= 0) creating.push(g);
+      }
+      creating.sort((a, b) => a.firstPresent - b.firstPresent);
+      for (const g of creating) {
+        g.target = ctx.out.seriesFor(g.labels);
+        uncreated--;
+      }
+    }
+    for (const g of groups) {
+      if (g.target === undefined) continue;
+      stepBuckets.length = 0;
+      for (const i of g.members) {
+        const s = input[i]!;
+        if (s.kinds[step] === NO_POINT) continue;
+        const b = buckets[i]!;
+        b.count = s.floats[step]!;
+        stepBuckets.push(b);
+      }
+      if (stepBuckets.length === 0) continue;
+      const r = bucketQuantile(q, stepBuckets);
+      if (r.forcedMonotonicity) ctx.annotations.info(Info.forcedMonotonicity(''), vPos);
+      ctx.out.addFloat(g.target, step, r.value);
+    }
+  }
+  return true;
+}
+
+/** A classic histogram of {@link histogramQuantileGrid}: its series and output. */
+interface GridGroup {
+  readonly labels: Labels;
+  /** Input indexes of its buckets, ascending. */
+  readonly members: number[];
+  target: StepSeries | undefined;
+  /** Scratch: its first member present at a step. */
+  firstPresent: number;
+}
 
 /**
  * `histogram_quantiles(v, "label", φ0, φ1, …)` (experimental in 3.16): `histogram_quantile` for
