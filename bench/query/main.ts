@@ -17,6 +17,10 @@
  *                         where the newest scrape has arrived; by default they run past the
  *                         history's end, where the panels' series get no new samples and a
  *                         refresh's new step evaluates next to nothing
+ *   --downsample-7d RES   send the 7 d panels to Pharos with `max_source_resolution=RES`
+ *                         (`5m`, `1h`, `auto`; ADR 0017), so they read rollups with Thanos'
+ *                         semantics; the peers get the same requests without it (they would
+ *                         ignore it anyway) and answer from raw samples
  *   --results FILE        default bench/RESULTS.md; --no-results to only print
  *   --json FILE           also write every answer's time (cold and each refresh, per target,
  *                         range and panel) as JSON, to find which refreshes make the p99
@@ -81,6 +85,7 @@ async function main(): Promise<void> {
       ingest: { type: 'string', default: '100000' },
       'ingest-warmup': { type: 'string', default: '5' },
       'tail-in-history': { type: 'boolean', default: false },
+      'downsample-7d': { type: 'string', default: '' },
       results: { type: 'string', default: join(repoRoot, 'bench/RESULTS.md') },
       'no-results': { type: 'boolean', default: false },
       json: { type: 'string' },
@@ -98,6 +103,8 @@ async function main(): Promise<void> {
   if (!(ingestWarmupS >= 0)) throw new Error(`--ingest-warmup must be a number of seconds ≥ 0, got ${values['ingest-warmup']}`);
   const ranges = values.ranges.split(',').map((r) => r.trim());
   const pharosNodeArgs = values['pharos-node-args'].split(' ').filter((a) => a !== '');
+  const downsample7d = values['downsample-7d'];
+  if (downsample7d !== '' && !/^(auto|raw|\d+(ms|s|m|h|d))$/.test(downsample7d)) throw new Error(`--downsample-7d takes a resolution (5m, 1h, auto), got ${downsample7d}`);
   for (const r of ranges) {
     if (!(r in RANGE_MS)) throw new Error(`unknown range ${r}; known: ${Object.keys(RANGE_MS).join(', ')}`);
     if (RANGE_MS[r]! > days * 86_400_000) throw new Error(`range ${r} is longer than the ${days} days of history`);
@@ -157,6 +164,8 @@ async function main(): Promise<void> {
         for (const range of ranges) {
           const rangeMs = RANGE_MS[range]!;
           const step = grafanaStepMs(rangeMs);
+          // Only Pharos gets the parameter: the peers' 7 d answers stay raw.
+          const extra: Record<string, string> = name === 'pharos' && range === '7d' && downsample7d !== '' ? { max_source_resolution: downsample7d } : {};
           const timings = new Map<string, PanelTiming>();
           for (const panel of PANELS) timings.set(panel.name, { coldMs: Number.NaN, refreshMs: [] });
           const dashboardMs: number[] = [];
@@ -176,7 +185,7 @@ async function main(): Promise<void> {
             const end = lastEnd - (refreshes - refresh) * step;
             const start = end - rangeMs;
             // A dashboard issues its panels together.
-            const answers = await Promise.all(PANELS.map((panel) => timedQuery(target.baseUrl, panelQuery(panel, step), start, end, step)));
+            const answers = await Promise.all(PANELS.map((panel) => timedQuery(target.baseUrl, panelQuery(panel, step), start, end, step, extra)));
             if (refresh > 0) dashboardMs.push(performance.now() - dashboardStart);
             answers.forEach((ms, i) => {
               const t = timings.get(PANELS[i]!.name)!;
@@ -201,7 +210,7 @@ async function main(): Promise<void> {
       }
       results.set(name, byRange);
     }
-    const section = render(startedAt, { seriesCount: fleet.length, days, refreshes, ingestRate, ingestWarmupS, tailInHistory: values['tail-in-history'], ranges, skipped }, results, costs);
+    const section = render(startedAt, { seriesCount: fleet.length, days, refreshes, ingestRate, ingestWarmupS, tailInHistory: values['tail-in-history'], downsample7d, ranges, skipped }, results, costs);
     log(section);
     if (!values['no-results']) appendResults(values.results, section);
     if (values.json) writeFileSync(values.json, JSON.stringify({ ...rawTimings(results), costs: Object.fromEntries([...costs].map(([t, c]) => [t, Object.fromEntries(c)])) }, null, 1));
@@ -211,8 +220,8 @@ async function main(): Promise<void> {
   }
 }
 
-async function timedQuery(baseUrl: string, query: string, startMs: number, endMs: number, stepMs: number): Promise<number> {
-  const body = new URLSearchParams({ query, start: String(startMs / 1000), end: String(endMs / 1000), step: String(stepMs / 1000) });
+async function timedQuery(baseUrl: string, query: string, startMs: number, endMs: number, stepMs: number, extra: Readonly<Record<string, string>> = {}): Promise<number> {
+  const body = new URLSearchParams({ query, start: String(startMs / 1000), end: String(endMs / 1000), step: String(stepMs / 1000), ...extra });
   const t0 = performance.now();
   const res = await fetch(`${baseUrl}/api/v1/query_range`, { method: 'POST', body, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
   const json = (await res.json()) as { status: string; error?: string; data?: { result?: unknown[] } };
@@ -248,6 +257,8 @@ interface RunInfo {
   readonly ingestRate: number;
   readonly ingestWarmupS: number;
   readonly tailInHistory: boolean;
+  /** `max_source_resolution` of Pharos' 7 d panels; empty: raw. */
+  readonly downsample7d: string;
   readonly ranges: readonly string[];
   readonly skipped: readonly string[];
 }
@@ -263,6 +274,9 @@ function render(
   out.push('');
   out.push(`- Machine: ${machineDescription()}`);
   out.push(`- Data: ${info.seriesCount} series × ${info.days} d at 15 s; ${info.refreshes} refreshes per range after the cold answer, the end moving one step; ${info.ingestRate} samples/s ingested into the queried target meanwhile, starting ${info.ingestWarmupS} s before the first query; refresh windows end ${info.tailInHistory ? 'inside the loaded history (every new step has data)' : 'past the loaded history (new steps have no data for the panels)'}`);
+  if (info.downsample7d !== '' && info.ranges.includes('7d')) {
+    out.push(`- 7 d panels: Pharos read with \`max_source_resolution=${info.downsample7d}\` (Thanos' downsampling semantics, ADR 0017); the peers answered the same queries from raw samples`);
+  }
   for (const s of info.skipped) out.push(`- Skipped: ${s}`);
   out.push('');
   const names = [...results.keys()];

@@ -9,6 +9,7 @@ import { queryResponseChunks, resultSeriesCount } from './query-response.js';
 import {
   clientDisconnectSignal,
   parseLookbackDeltaParam,
+  parseMaxSourceResolutionParam,
   parseResultLimit,
   parseStatsParam,
   parseTimeoutParam,
@@ -87,7 +88,7 @@ export class QueryApiController {
       const query = singleParam(params, 'query') ?? '';
       const result = await this.engine.rangeQuery({ tenant, query, startMs, endMs, stepMs, ...common.request });
       const phase = ((startMs % stepMs) + stepMs) % stepMs;
-      const gridKey = `${tenant}\u0000${stepMs}\u0000${phase}\u0000${query}`;
+      const gridKey = `${tenant}\u0000${stepMs}\u0000${phase}\u0000${common.request.maxSourceResolution ?? ''}\u0000${query}`;
       return { result, limit, stats: common.stats, record: { query, startMs, endMs, stepMs }, gridKey };
     });
   }
@@ -95,6 +96,8 @@ export class QueryApiController {
   private commonOptions(params: Params, signal: AbortSignal) {
     const timeoutMs = parseTimeoutParam(params, parseDuration);
     const lookbackDeltaMs = parseLookbackDeltaParam(params, parseDuration);
+    // No configured default yet (`query.max_source_resolution` needs libs/config): absent is raw.
+    const maxSourceResolution = parseMaxSourceResolutionParam(params, parseDuration, undefined);
     const stats = parseStatsParam(params);
     return {
       stats,
@@ -103,6 +106,8 @@ export class QueryApiController {
         stats: stats.stats,
         ...(timeoutMs !== undefined ? { timeoutMs } : {}),
         ...(lookbackDeltaMs !== undefined ? { lookbackDeltaMs } : {}),
+        // Raw (0) is the engine's default: left out, so raw requests keep one cache key.
+        ...(maxSourceResolution !== undefined && maxSourceResolution !== 0 ? { maxSourceResolution } : {}),
       },
     };
   }

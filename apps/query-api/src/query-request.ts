@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { LabelMatcher } from '#pharos/metric-model';
-import type { Expr } from '#pharos/promql';
+import type { Expr, RangeQueryRequest } from '#pharos/promql';
 import { BadParameterError, type Params, parseApiDuration, singleParam } from './prometheus-params.js';
 
 /**
@@ -54,6 +54,26 @@ export function parseLookbackDeltaParam(params: Params, parseDuration: (s: strin
   if (ms === undefined) throw new BadParameterError(`error parsing lookback delta duration: cannot parse "${raw}" to a valid duration`);
   // Prometheus treats a non-positive override as "use the default".
   return ms > 0 ? ms : undefined;
+}
+
+/**
+ * Thanos Query's `max_source_resolution` (ADR 0017): absent or empty gives `fallback` (the
+ * configured default), `auto` a fifth of the step, otherwise a duration (`5m`, `1h`, float
+ * seconds; `raw` and `0s` mean raw samples). Errors are worded as Thanos words them.
+ */
+export function parseMaxSourceResolutionParam(
+  params: Params,
+  parseDuration: (s: string) => number,
+  fallback: RangeQueryRequest['maxSourceResolution'],
+): RangeQueryRequest['maxSourceResolution'] {
+  const raw = singleParam(params, 'max_source_resolution');
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'auto') return 'auto';
+  if (raw === 'raw') return 0;
+  const ms = parseApiDuration(raw, parseDuration);
+  if (ms === undefined) throw new BadParameterError(`'max_source_resolution' parameter: cannot parse "${raw}" to a valid duration`);
+  if (ms < 0) throw new BadParameterError(`negative 'max_source_resolution' is not accepted. Try a positive integer`);
+  return Math.trunc(ms);
 }
 
 /** Prometheus' `limit` of query results: a non-negative integer, 0 for none. */

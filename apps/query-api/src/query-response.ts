@@ -179,7 +179,10 @@ export function statsJson(stats: QueryStats, perStep: boolean): string {
   if (perStep && steps && steps.length > 0) {
     out += `"totalQueryableSamplesPerStep":[${steps.map(([ts, v]) => `[${String(ts)},${n(v)}]`).join(',')}],`;
   }
-  return `${out}"totalQueryableSamples":${n(stats.samples.totalQueryableSamples)},"peakSamples":${n(stats.samples.peakSamples)}}}`;
+  out += `"totalQueryableSamples":${n(stats.samples.totalQueryableSamples)},"peakSamples":${n(stats.samples.peakSamples)}}`;
+  // Pharos' addition when `max_source_resolution` was given: the rollup resolution read (0: raw).
+  if (stats.sourceResolutionMs !== undefined) out += `,"sourceResolutionMs":${stats.sourceResolutionMs}`;
+  return `${out}}`;
 }
 
 /** `,"warnings":[…]` (or infos), omitted when empty, capped as Prometheus caps them. */

@@ -60,8 +60,8 @@ const ANALYSES_KEPT = 1024;
 /**
  * A result cache in front of a query engine for repeated range queries, as dashboards send
  * them: the same query and step with the window moved forward. Results are kept per
- * (tenant, query, step, start modulo step, lookback delta) as the per-step values of each
- * output series. A later request on the same step grid reuses the cached steps it covers and
+ * (tenant, query, step, start modulo step, lookback delta, max source resolution) as the
+ * per-step values of each output series. A later request on the same step grid reuses the cached steps it covers and
  * evaluates only the steps after them, and steps a write has touched since (see
  * {@link TenantWriteLog}: a sample at time s invalidates the steps at `t ≥ s - forward reach`).
  *
@@ -198,7 +198,9 @@ export class CachingQueryEngine implements QueryEngine {
 
 function cacheKey(r: RangeQueryRequest): string {
   const phase = ((r.startMs % r.stepMs) + r.stepMs) % r.stepMs;
-  return `${r.tenant}\u0000${r.stepMs}\u0000${phase}\u0000${r.lookbackDeltaMs ?? ''}\u0000${r.query}`;
+  // A downsampled answer must never serve a raw request, nor one of another resolution (ADR 0017).
+  const resolution = r.maxSourceResolution === undefined || r.maxSourceResolution === 0 ? '' : r.maxSourceResolution;
+  return `${r.tenant}\u0000${r.stepMs}\u0000${phase}\u0000${r.lookbackDeltaMs ?? ''}\u0000${resolution}\u0000${r.query}`;
 }
 
 function matrixOf(r: QueryResult): readonly ResultSeries[] {

@@ -6,6 +6,7 @@ import { parsePromQL, type ParseOptions } from '../parser/parse.js';
 import { Evaluator } from './evaluator.js';
 import { histogramStatsSelectors } from './histogram-stats.js';
 import { compareLabels } from './labels.js';
+import { chooseResolution } from './downsampling.js';
 import { stepInvariantRoots, typeOf } from './preprocess.js';
 import {
   PromQLError,
@@ -121,6 +122,7 @@ export class PromQLEngine implements QueryEngine {
     }
     const timeoutMs = Math.min(limits.timeoutMs, request.timeoutMs ?? Infinity);
     const lookbackMs = request.lookbackDeltaMs !== undefined && request.lookbackDeltaMs > 0 ? request.lookbackDeltaMs : this.lookbackMs;
+    const sourceResolutionMs = chooseResolution(request.maxSourceResolution, stepMs, this.options.store.capabilities.rollupResolutionsMs);
     const ctx = new QueryContext({
       store: this.options.store,
       tenant: request.tenant,
@@ -134,6 +136,7 @@ export class PromQLEngine implements QueryEngine {
       queryStart: start,
       queryEnd: end,
       queryStepMs: stepMs,
+      sourceResolutionMs,
     });
     ctx.checkAlive();
     const grid: StepGrid = stepMs > 0 ? makeGrid(start, end, stepMs) : makeGrid(start, start, 1);
@@ -176,7 +179,7 @@ export class PromQLEngine implements QueryEngine {
             : { totalQueryableSamplesPerStep: Array.from(stats.perStep, (n, i) => [(start + i * grid.interval) / 1000, n] as const) }),
         },
       };
-      out.stats = queryStats;
+      out.stats = request.maxSourceResolution === undefined ? queryStats : { ...queryStats, sourceResolutionMs };
     }
     return out;
   }

@@ -1,4 +1,5 @@
 import type { Labels } from '#pharos/metric-model';
+import type { MaxSourceResolution } from './downsampling.js';
 import type { Annotations, FloatHistogram, Vector } from './values.js';
 
 /**
@@ -21,6 +22,12 @@ interface QueryRequestBase {
   readonly signal?: AbortSignal;
   /** Collect `stats=all` statistics. */
   readonly stats?: boolean;
+  /**
+   * Thanos' `max_source_resolution`: read rollups of at most this resolution (ms; `auto`: a
+   * fifth of the step) with Thanos' downsampling semantics (ADR 0017). Absent or 0: raw
+   * samples, exact Prometheus answers.
+   */
+  readonly maxSourceResolution?: MaxSourceResolution;
 }
 
 export interface InstantQueryRequest extends QueryRequestBase {
@@ -65,6 +72,8 @@ export interface QueryStats {
     /** Per step `[t_seconds, count]`, range queries only. */
     readonly totalQueryableSamplesPerStep?: readonly (readonly [number, number])[];
   };
+  /** Rollup resolution the selectors read (ms), when the request asked for downsampled data; 0: raw. */
+  readonly sourceResolutionMs?: number;
 }
 
 export interface QueryResult {

@@ -99,6 +99,11 @@ export interface QueryContextOptions {
   readonly queryEnd: number;
   /** Resolution of a range query; 0 for an instant query. */
   readonly queryStepMs: number;
+  /**
+   * Rollup resolution selectors read (`max_source_resolution` resolved against the store's
+   * resolutions, ADR 0017); 0 or absent: raw samples.
+   */
+  readonly sourceResolutionMs?: number;
 }
 
 /**

@@ -1,5 +1,7 @@
 import { isStaleNaN } from '#pharos/metric-model';
 import type { VectorSelector } from '../ast.js';
+import { fetchDownsampled } from './downsampled-reads.js';
+import { aggregateFor } from './downsampling.js';
 import { PromQLError } from './query-api.js';
 import type { QueryContext, SampleStats } from './query-context.js';
 import { HIST_POINT, FLOAT_POINT, newStepSeries, type RawSeries, type StepGrid, type StepSeries } from './step-values.js';
@@ -11,11 +13,11 @@ import type { FloatHistogram } from './values.js';
  */
 
 /**
- * What a selector asks of storage. This is the planner seam: a later planner may answer a
- * request whose enclosing function is `rate`/`*_over_time` over a long range from
- * `store.selectRollups` when `stepMs` ≥ a rollup resolution and the result is provably equal;
- * the evaluator only sees {@link RawSeries}. ADR 0011 records why no request is pushed down
- * yet (bucket boundaries differ from Prometheus' left-open windows) and what would allow it.
+ * What a selector asks of storage. This is the planner seam: a query that opted in to
+ * downsampled reads (`max_source_resolution`, ADR 0017) is answered from
+ * `store.selectRollups` with Thanos' semantics; the evaluator only sees {@link RawSeries}.
+ * ADR 0011 records why no request is pushed down *exactly* (bucket boundaries differ from
+ * Prometheus' left-open windows) and what would allow it.
  */
 export interface SelectRequest {
   readonly selector: VectorSelector;
@@ -34,6 +36,12 @@ export async function fetchSeries(ctx: QueryContext, request: SelectRequest): Pr
   const { limits, tenant, storeSignal } = ctx.options;
   const out: RawSeries[] = [];
   if (request.end < request.start) return out;
+  const resolution = ctx.options.sourceResolutionMs ?? 0;
+  // Anchored/smoothed ranges reach samples around the window's edges: only raw data has them.
+  if (resolution > 0 && request.selector.anchored !== true && request.selector.smoothed !== true) {
+    const aggregate = aggregateFor(request.enclosing);
+    if (aggregate !== undefined) return fetchDownsampled(ctx, request, resolution, aggregate);
+  }
   try {
     for await (const s of ctx.store.select({
       tenant,

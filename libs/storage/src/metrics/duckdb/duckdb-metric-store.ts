@@ -91,6 +91,17 @@ export class DuckDBMetricStore implements MetricStore {
   private readonly now: () => number;
   private readonly defaultRetentionMs: number;
   private readonly rollups: RollupMaintainer;
+  /**
+   * Ids found by {@link resolveSeriesRef}, per refs column (by series index): a record's refs
+   * are resolved while it is decoded and then appended as a batch with the same column, so
+   * `append` takes the ids from here rather than probing the ref table twice per series.
+   * Weak: a column's entry goes with its record.
+   */
+  private readonly resolvedIds = new WeakMap<Uint32Array, { readonly tenant: string; readonly ids: Int32Array }>();
+  /** The column {@link resolveSeriesRef} saw last and its memo (strongly held only until the next column). */
+  private memoRefs: Uint32Array | undefined;
+  private memoTenant = '';
+  private memoIds: Int32Array = new Int32Array(0);
   private logSeq = 0;
   private logBytes = 0;
   private lastSnapshotBytes = 0;
@@ -183,7 +194,17 @@ export class DuckDBMetricStore implements MetricStore {
     const refs = batch.seriesRefs;
     const tenant = batch.tenant;
     if (refs !== undefined) {
-      for (let i = 0; i < n; i++) ids[i] = index.getOrCreateByRef(tenant, refs, SERIES_REF_WORDS * i, batch.series[i]!);
+      // The processor resolved these refs through `resolveSeriesRef` while decoding the
+      // record: reuse those ids instead of probing the ref table again. A memoised id counts
+      // only when the batch names that id's own label array, so a stale memo cannot misfile.
+      const resolved = this.resolvedIds.get(refs);
+      const memo = resolved !== undefined && resolved.tenant === tenant ? resolved.ids : undefined;
+      const labelsById = index.labelsById;
+      for (let i = 0; i < n; i++) {
+        const labels = batch.series[i]!;
+        const known = memo === undefined ? 0 : memo[i]!;
+        ids[i] = known > 0 && labelsById[known] === labels ? known : index.getOrCreateByRef(tenant, refs, SERIES_REF_WORDS * i, labels);
+      }
     } else {
       for (let i = 0; i < n; i++) ids[i] = index.getOrCreate(tenant, batch.series[i]!);
     }
@@ -231,7 +252,21 @@ export class DuckDBMetricStore implements MetricStore {
 
   resolveSeriesRef(tenant: string, refs: Uint32Array, at: number): Labels | undefined {
     const id = this.index.lookupRef(tenant, refs, at);
-    return id > 0 ? this.index.labelsById[id] : undefined;
+    if (id <= 0) return undefined;
+    // Records resolve series after series of one column: look its memo up once per column.
+    if (refs !== this.memoRefs || tenant !== this.memoTenant) {
+      let memo = this.resolvedIds.get(refs);
+      // A column is resolved for one tenant; another tenant's resolutions start afresh.
+      if (memo === undefined || memo.tenant !== tenant) {
+        memo = { tenant, ids: new Int32Array(Math.floor(refs.length / SERIES_REF_WORDS)) };
+        this.resolvedIds.set(refs, memo);
+      }
+      this.memoRefs = refs;
+      this.memoTenant = tenant;
+      this.memoIds = memo.ids;
+    }
+    if (at % SERIES_REF_WORDS === 0) this.memoIds[at / SERIES_REF_WORDS] = id;
+    return this.index.labelsById[id];
   }
 
   flush(): Promise<void> {
@@ -371,16 +406,20 @@ export class DuckDBMetricStore implements MetricStore {
       );
     }
     const start = Math.max(query.start, this.retentionCutoff(query.tenant));
-    const ids = this.sortedByLabels(this.index.match(query.tenant, query.matchers));
-    const limited = query.limitSeries === undefined ? ids : ids.slice(0, query.limitSeries);
+    // Series with samples in the buckets asked for; the limit counts series with rollups (as
+    // `select` counts series with samples), so it is applied to the answer, not to these ids.
+    const lastSampleT = query.end + query.resolutionMs - 1;
+    const ids = this.sortedByLabels(this.index.match(query.tenant, query.matchers).filter((id) => this.index.overlaps(id, start, lastSampleT)));
+    const limit = query.limitSeries ?? Infinity;
     const conn = await this.acquireReader();
     try {
       // Buffered rows and dirty marks must not move under the query: share the write lock.
       const rows: SeriesRollups[] = await this.lock.run(async () => {
         const out: SeriesRollups[] = [];
-        for await (const r of this.rollups.query(conn, limited, (id) => this.index.labelsById[id]!, query.resolutionMs, start, query.end)) {
+        for await (const r of this.rollups.query(conn, ids, (id) => this.index.labelsById[id]!, query.resolutionMs, start, query.end)) {
           query.signal?.throwIfAborted();
           out.push(r);
+          if (out.length >= limit) break;
         }
         return out;
       });

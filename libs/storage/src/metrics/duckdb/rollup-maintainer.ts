@@ -4,7 +4,8 @@ import type { SeriesRollups } from '../port.js';
 import type { Run } from './chunk-head.js';
 import { forEachRow, idList, openWriter, PENDING_TYPES, ROLLUP_TYPES, writeRollupRow } from './duckdb-io.js';
 import { AccumulatorColumns, ACC_CLOSED, ACC_DIRTY, ACC_NONE, ACC_OPEN, RowBuffer } from './rollup-accumulators.js';
-import { BucketSet, bucketStart, computeRollups, RollupColumns, type RollupRow } from './rollups.js';
+import { readStoredRollups, seriesRollups } from './rollup-reader.js';
+import { BucketSet, bucketStart, computeRollups, type RollupRow } from './rollups.js';
 
 const WATERMARK_KEY = 'rollup_watermark_';
 /** Series per SQL statement. */
@@ -378,31 +379,14 @@ export class RollupMaintainer {
     }
     for (let i = 0; i < ids.length; i += BATCH) {
       const batch = ids.slice(i, i + BATCH);
-      const rows = new Map<number, Map<number, RollupRow>>();
+      const stored = await readStoredRollups(conn, resolutionMs, batch, first, last);
+      // What memory holds over the stored rows: closed rows not yet written, then open accumulators.
+      const overlays = new Map<number, Map<number, RollupRow>>();
       const put = (id: number, row: RollupRow): void => {
-        let m = rows.get(id);
-        if (m === undefined) rows.set(id, (m = new Map()));
+        let m = overlays.get(id);
+        if (m === undefined) overlays.set(id, (m = new Map()));
         m.set(row.bucket, row);
       };
-      await forEachRow(
-        conn,
-        `SELECT series_id, bucket, count, sum, min, max, first_ts, first_value, last_ts, last_value, increase
-         FROM rollups WHERE resolution_ms = ${resolutionMs} AND series_id IN ${idList(batch)}
-         AND bucket BETWEEN ${first} AND ${last}`,
-        (get) =>
-          put(get(0) as number, {
-            bucket: get(1) as number,
-            count: get(2) as number,
-            sum: get(3) as number,
-            min: get(4) as number,
-            max: get(5) as number,
-            firstTs: get(6) as number,
-            firstValue: get(7) as number,
-            lastTs: get(8) as number,
-            lastValue: get(9) as number,
-            increase: get(10) as number,
-          }),
-      );
       const dirty = new Map<number, Set<number>>();
       let lo = Infinity;
       let hi = -Infinity;
@@ -428,18 +412,17 @@ export class RollupMaintainer {
         const data = await this.readRaw(conn, dirtyIds, lo, hi + resolutionMs - 1);
         for (const id of dirtyIds) {
           const wanted = dirty.get(id)!;
-          const m = rows.get(id);
+          const m = overlays.get(id);
           if (m !== undefined) for (const b of wanted) m.delete(b);
           const run = data.get(id);
           if (run !== undefined) for (const row of computeRollups(run[0], run[1], run[2], resolutionMs, (b) => wanted.has(b))) put(id, row);
         }
       }
       for (const id of batch) {
-        const m = rows.get(id);
-        if (m === undefined || m.size === 0) continue;
-        const cols = new RollupColumns();
-        for (const row of [...m.values()].sort((a, b) => a.bucket - b.bucket)) cols.push(row);
-        yield cols.toSeriesRollups(labelsOf(id));
+        const m = overlays.get(id);
+        const overlay = m === undefined ? [] : [...m.values()].sort((a, b) => a.bucket - b.bucket);
+        const out = seriesRollups(labelsOf(id), stored, stored.runOf(id), overlay, dirty.get(id));
+        if (out !== undefined) yield out;
       }
     }
   }

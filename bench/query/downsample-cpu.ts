@@ -1,0 +1,154 @@
+/**
+ * CPU cost of 7 d panels read raw and from rollups (`max_source_resolution`, ADR 0017),
+ * measured in process so other work on a shared machine disturbs it little:
+ * `sum(rate(x_total[10m15s]))` and `avg_over_time(g[10m15s])` over `--series` series each, at
+ * a 10 m step (Grafana's step and `$__rate_interval` for a 7 d panel at 15 s scrapes), through
+ * the PromQL engine without the result cache.
+ *
+ *   npm run build && node dist/bench/query/downsample-cpu.js [--dir DIR] [--series 1000] [--reps 7]
+ *
+ * Data: counters rising at a varying rate (with a reset every ~2 days at a per-series phase)
+ * and gauges, scraped every 15 s for the 7 d before now, appended in time order an hour at a
+ * time with a flush after each, as the processor writes (the store's rollup maintainer keeps
+ * 5 m and 1 h rollups as it goes). The store is kept in `--dir` and reused by later runs.
+ *
+ * Each figure is the median over `--reps` rounds of `process.cpuUsage()` (user + system, every
+ * thread: DuckDB's workers too) around one query; rounds alternate raw, 5 m, 1 h after one
+ * warm-up of each, so drift on the machine hits all three alike. The answers' relative
+ * difference from the raw answer is reported too.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MetricBatchBuilder } from '#pharos/metric-model';
+import { PromQLEngine, type QueryResult } from '#pharos/promql';
+import { DuckDBMetricStore } from '#pharos/storage';
+
+const TENANT = 'bench';
+const DAY = 86_400_000;
+const SCRAPE = 15_000;
+const STEP = 600_000;
+const QUERIES = ['sum(rate(x_total[10m15s]))', 'avg_over_time(g[10m15s])'] as const;
+const RESOLUTIONS = [0, 300_000, 3_600_000] as const;
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1]! : fallback;
+}
+
+interface Meta {
+  readonly series: number;
+  readonly endMs: number;
+}
+
+async function load(dir: string, series: number): Promise<Meta> {
+  const endMs = Math.floor(Date.now() / STEP) * STEP;
+  const scrapes = (7 * DAY) / SCRAPE;
+  const startMs = endMs - scrapes * SCRAPE;
+  const store = await DuckDBMetricStore.open({ dir });
+  const totals = new Float64Array(series);
+  const perBatch = 3_600_000 / SCRAPE;
+  const began = performance.now();
+  for (let from = 0; from < scrapes; from += perBatch) {
+    const b = new MetricBatchBuilder(TENANT);
+    const to = Math.min(scrapes, from + perBatch);
+    for (let s = 0; s < series; s++) {
+      b.addSeries(['__name__', 'x_total', 'instance', `host-${s}`]);
+      for (let i = from; i < to; i++) {
+        if ((i + s * 911) % 11_520 === 0) totals[s] = 0;
+        totals[s]! += Math.round(100 * (1 + ((s % 7) + 1) * (1.2 + Math.sin(i / 240 + s)))) / 100;
+        b.addSample(startMs + i * SCRAPE, totals[s]!);
+      }
+      b.addSeries(['__name__', 'g', 'instance', `host-${s}`]);
+      for (let i = from; i < to; i++) b.addSample(startMs + i * SCRAPE, Math.round(1000 * (50 + 30 * Math.sin(i / 400 + s) + ((i * 7 + s) % 13))) / 1000);
+    }
+    await store.append(b.build());
+    await store.flush();
+    if (from % (perBatch * 24) === 0) process.stdout.write(`  day ${from / (perBatch * 24) + 1} of 7 loaded (${((performance.now() - began) / 1000).toFixed(0)} s)\n`);
+  }
+  await store.close();
+  const meta = { series, endMs };
+  await writeFile(join(dir, 'bench-meta.json'), JSON.stringify(meta));
+  return meta;
+}
+
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Median and largest relative difference of `b`'s points from `a`'s (points both have). */
+function difference(a: QueryResult, b: QueryResult): { median: number; worst: number; points: number } {
+  if (a.value.resultType !== 'matrix' || b.value.resultType !== 'matrix') throw new Error('expected matrices');
+  const errors: number[] = [];
+  for (const sa of a.value.series) {
+    const key = JSON.stringify(sa.labels);
+    const sb = b.value.series.find((s) => JSON.stringify(s.labels) === key);
+    if (sb === undefined) continue;
+    const at = new Map<number, number>();
+    sb.timestamps.forEach((t, i) => at.set(t, sb.values[i]!));
+    sa.timestamps.forEach((t, i) => {
+      const w = at.get(t);
+      if (w !== undefined && sa.values[i] !== 0) errors.push(Math.abs(w - sa.values[i]!) / Math.abs(sa.values[i]!));
+    });
+  }
+  let worst = errors.length ? 0 : Number.NaN;
+  for (const e of errors) if (e > worst) worst = e;
+  return { median: errors.length ? median(errors) : Number.NaN, worst, points: errors.length };
+}
+
+async function main(): Promise<void> {
+  const series = Number(arg('series', '1000'));
+  const reps = Number(arg('reps', '7'));
+  const dir = arg('dir', '') || (await mkdtemp(join(tmpdir(), 'pharos-downsample-cpu-')));
+  await mkdir(dir, { recursive: true });
+  const metaFile = join(dir, 'bench-meta.json');
+  let meta: Meta;
+  if (existsSync(metaFile)) {
+    meta = JSON.parse(await readFile(metaFile, 'utf8')) as Meta;
+    if (meta.series !== series) throw new Error(`${dir} holds ${meta.series} series, not ${series}`);
+    process.stdout.write(`reusing ${dir}\n`);
+  } else {
+    process.stdout.write(`loading ${series} counters and ${series} gauges × 7 d at 15 s into ${dir}\n`);
+    meta = await load(dir, series);
+  }
+  const store = await DuckDBMetricStore.open({ dir });
+  try {
+    const engine = new PromQLEngine({ store });
+    const run = (query: string, resolution: number): Promise<QueryResult> =>
+      engine.rangeQuery({ tenant: TENANT, query, startMs: meta.endMs - 7 * DAY, endMs: meta.endMs, stepMs: STEP, ...(resolution > 0 ? { maxSourceResolution: resolution } : {}) });
+    for (const query of QUERIES) {
+      const cpu = new Map<number, number[]>(RESOLUTIONS.map((r) => [r, []]));
+      const wall = new Map<number, number[]>(RESOLUTIONS.map((r) => [r, []]));
+      const answers = new Map<number, QueryResult>();
+      for (const r of RESOLUTIONS) answers.set(r, await run(query, r));
+      for (let rep = 0; rep < reps; rep++) {
+        for (const r of RESOLUTIONS) {
+          const c0 = cpuMs();
+          const w0 = performance.now();
+          await run(query, r);
+          wall.get(r)!.push(performance.now() - w0);
+          cpu.get(r)!.push(cpuMs() - c0);
+        }
+      }
+      for (const r of RESOLUTIONS) {
+        const d = r === 0 ? undefined : difference(answers.get(0)!, answers.get(r)!);
+        process.stdout.write(
+          `${query} ${r === 0 ? 'raw' : `${r / 60_000} m`}: CPU median ${median(cpu.get(r)!).toFixed(0)} ms (min ${Math.min(...cpu.get(r)!).toFixed(0)}), wall median ${median(wall.get(r)!).toFixed(0)} ms` +
+            (d === undefined ? '' : `; vs raw: median ${(d.median * 100).toFixed(2)} %, worst ${(d.worst * 100).toFixed(2)} % over ${d.points} points`) +
+            '\n',
+        );
+      }
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+await main();

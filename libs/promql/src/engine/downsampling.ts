@@ -1,0 +1,187 @@
+import { isStaleNaN } from '#pharos/metric-model';
+import type { SeriesRollups } from '#pharos/storage';
+import type { FloatHistogram } from './values.js';
+
+/**
+ * Thanos-compatible downsampled reads (docs/adr/0017): which rollup aggregate answers which
+ * function, which resolution a `max_source_resolution` picks, and the synthetic samples a
+ * series' rollup buckets stand for. Pure functions over typed arrays; the store reads are in
+ * `downsampled-reads.ts`.
+ */
+
+/**
+ * The aggregate a downsampled selector reads, as Thanos' querier picks it (`aggrsFromFunc`):
+ * `counter` for the rate family, `min`/`max`/`count`/`sum` for their `*_over_time`, and the
+ * bucket average (sum / count) for everything else, plain selectors included.
+ */
+export type RollupAggregate = 'counter' | 'avg' | 'sum' | 'min' | 'max' | 'count';
+
+/** `max_source_resolution`: a duration in ms (0 = raw), or `auto` (step / 5, as Thanos). */
+export type MaxSourceResolution = number | 'auto';
+
+/**
+ * Thanos' `aggrsFromFunc` for the name of the function directly around a selector, or
+ * undefined when the selector must stay raw (`info()` reads its info series exactly).
+ * `count_over_time` reads per-bucket counts and is evaluated as their sum (see
+ * {@link countsAsSum}); Thanos would count the buckets instead.
+ */
+export function aggregateFor(enclosing: string | undefined): RollupAggregate | undefined {
+  if (enclosing === undefined) return 'avg';
+  if (enclosing === 'info') return undefined;
+  if (enclosing === 'min' || enclosing.startsWith('min_')) return 'min';
+  if (enclosing === 'max' || enclosing.startsWith('max_')) return 'max';
+  if (enclosing === 'count' || enclosing.startsWith('count_')) return 'count';
+  // A bare `sum(x)` wants the samples (Thanos: "f == sum falls through"), so only sum_*.
+  if (enclosing.startsWith('sum_')) return 'sum';
+  if (enclosing === 'rate' || enclosing === 'increase' || enclosing === 'irate' || enclosing === 'resets') return 'counter';
+  return 'avg';
+}
+
+/**
+ * The resolution a request reads: the coarsest maintained one not above its
+ * `max_source_resolution` (`auto`: a fifth of the step, as Thanos' `--query.auto-downsampling`),
+ * 0 for raw samples.
+ */
+export function chooseResolution(max: MaxSourceResolution | undefined, stepMs: number, available: readonly number[]): number {
+  const limit = max === 'auto' ? stepMs / 5 : (max ?? 0);
+  let best = 0;
+  for (const r of available) if (r > 0 && r <= limit && r > best) best = r;
+  return best;
+}
+
+/** Samples of one series: float columns sorted by time. */
+export interface FloatSamples {
+  readonly timestamps: Float64Array;
+  readonly values: Float64Array;
+}
+
+/** Histogram samples of one series, sorted by time. */
+export interface HistogramSamples {
+  readonly timestamps: Float64Array;
+  readonly histograms: readonly FloatHistogram[];
+}
+
+/**
+ * The synthetic float samples of one series at `resolutionMs`: one per rollup bucket, stamped
+ * at the bucket's last millisecond (Thanos' `currentWindow`, `start + resolution - 1`), so a
+ * step sees a bucket only once all of it lies at or before the step. `tail` holds the raw
+ * float samples that follow the rollups (the bucket the selection ends in, not read from
+ * rollups), every one later than the last bucket.
+ *
+ * - `avg`, `sum`, `min`, `max`, `count`: the bucket's aggregate. The tail stays raw (Thanos
+ *   returns raw chunks as they are) except for `count`, where each raw sample counts 1 so a
+ *   sum over the window counts samples; `tailHistograms` are counted the same way (their
+ *   staleness markers, as the floats', are no samples).
+ * - `counter`: Thanos' counter aggregate read through `ApplyCounterResetsSeriesIterator`: the
+ *   first raw sample, then at each bucket the reset-adjusted running total (deltas between
+ *   buckets compare a bucket's first raw value with the previous bucket's last raw value, so a
+ *   reset between buckets is seen too), then the tail's raw samples continuing that total.
+ *   The series is monotonic: `rate`/`increase` see every reset's increase, `resets` sees none.
+ *   NaNs (staleness markers included) are skipped.
+ */
+export function downsampledSamples(
+  aggregate: RollupAggregate,
+  resolutionMs: number,
+  rollups: SeriesRollups | undefined,
+  tail: FloatSamples | undefined,
+  tailHistograms?: HistogramSamples,
+): FloatSamples {
+  const buckets = rollups?.bucketStarts.length ?? 0;
+  const tailTs = tail?.timestamps ?? EMPTY;
+  const tailVs = tail?.values ?? EMPTY;
+  if (aggregate === 'counter') return counterSamples(resolutionMs, rollups, tailTs, tailVs);
+  if (aggregate === 'count') return countSamples(resolutionMs, rollups, tailTs, tailVs, tailHistograms);
+  const n = buckets + tailTs.length;
+  const timestamps = new Float64Array(n);
+  const values = new Float64Array(n);
+  if (rollups !== undefined) {
+    const column = aggregate === 'sum' ? rollups.sum : aggregate === 'min' ? rollups.min : aggregate === 'max' ? rollups.max : undefined;
+    const starts = rollups.bucketStarts;
+    for (let k = 0; k < buckets; k++) {
+      timestamps[k] = starts[k]! + resolutionMs - 1;
+      values[k] = column === undefined ? rollups.sum[k]! / rollups.count[k]! : column[k]!;
+    }
+  }
+  timestamps.set(tailTs, buckets);
+  values.set(tailVs, buckets);
+  return { timestamps, values };
+}
+
+function counterSamples(resolutionMs: number, rollups: SeriesRollups | undefined, tailTs: Float64Array, tailVs: Float64Array): FloatSamples {
+  const buckets = rollups?.bucketStarts.length ?? 0;
+  // At most: the first raw sample, one per bucket, every tail sample.
+  const timestamps = new Float64Array(1 + buckets + tailTs.length);
+  const values = new Float64Array(timestamps.length);
+  let n = 0;
+  let total = 0;
+  // The last raw value seen: what the next raw value is compared with to detect a reset.
+  let last = NaN;
+  if (rollups !== undefined && buckets > 0) {
+    const { bucketStarts, firstTimestamp, firstValue, lastValue, increase } = rollups;
+    for (let k = 0; k < buckets; k++) {
+      const first = firstValue[k]!;
+      if (k === 0) {
+        total = first;
+        const end = bucketStarts[0]! + resolutionMs - 1;
+        if (firstTimestamp[0]! < end) {
+          timestamps[n] = firstTimestamp[0]!;
+          values[n++] = first;
+        }
+      } else {
+        total += first >= last ? first - last : first;
+      }
+      total += increase[k]!;
+      last = lastValue[k]!;
+      timestamps[n] = bucketStarts[k]! + resolutionMs - 1;
+      values[n++] = total;
+    }
+  }
+  for (let i = 0; i < tailTs.length; i++) {
+    const v = tailVs[i]!;
+    if (v !== v) continue;
+    if (last !== last) total = v;
+    else total += v >= last ? v - last : v;
+    last = v;
+    timestamps[n] = tailTs[i]!;
+    values[n++] = total;
+  }
+  return { timestamps: timestamps.subarray(0, n), values: values.subarray(0, n) };
+}
+
+function countSamples(
+  resolutionMs: number,
+  rollups: SeriesRollups | undefined,
+  tailTs: Float64Array,
+  tailVs: Float64Array,
+  tailHists: HistogramSamples | undefined,
+): FloatSamples {
+  const tailHistTs = tailHists?.timestamps ?? EMPTY;
+  const buckets = rollups?.bucketStarts.length ?? 0;
+  const timestamps = new Float64Array(buckets + tailTs.length + tailHistTs.length);
+  const values = new Float64Array(timestamps.length);
+  for (let k = 0; k < buckets; k++) {
+    timestamps[k] = rollups!.bucketStarts[k]! + resolutionMs - 1;
+    values[k] = rollups!.count[k]!;
+  }
+  // Floats and histograms of the tail, merged by time; a staleness marker is no sample.
+  let n = buckets;
+  let i = 0;
+  let j = 0;
+  while (i < tailTs.length || j < tailHistTs.length) {
+    if (j >= tailHistTs.length || (i < tailTs.length && tailTs[i]! <= tailHistTs[j]!)) {
+      const v = tailVs[i]!;
+      const t = tailTs[i++]!;
+      if (v !== v && isStaleNaN(v)) continue;
+      timestamps[n] = t;
+    } else {
+      const stale = isStaleNaN(tailHists!.histograms[j]!.sum);
+      const t = tailHistTs[j++]!;
+      if (stale) continue;
+      timestamps[n] = t;
+    }
+    values[n++] = 1;
+  }
+  return { timestamps: timestamps.subarray(0, n), values: values.subarray(0, n) };
+}
+
+const EMPTY = new Float64Array(0);
