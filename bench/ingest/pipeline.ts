@@ -18,10 +18,12 @@
  *                          that outlived a scavenge (what feeds old-space collections)
  *   … --cpu-profile FILE   CPU profile of the main thread during the measured rounds only
  *                          (bodies are built before it starts)
- *   … --v8-flags "FLAGS"   V8 flags set at start (process-wide, workers included), e.g.
- *                          "--external-memory-accounted-in-global-limit"
+ *   … --v8-flags=FLAGS     V8 flags set at start (process-wide, workers included), e.g.
+ *                          --v8-flags=--external-memory-accounted-in-global-limit (with `=`:
+ *                          parseArgs takes a separate value that starts with `--` for an option)
  *
- * (`--cpu-prof` in NODE_OPTIONS profiles the decode worker as well.) Bodies are built before
+ * (`NODE_OPTIONS="--cpu-prof --cpu-prof-dir=DIR"` writes one profile per thread, the decode
+ * worker's included — warm-up and body building too, so compare shares between builds.) Bodies are built before
  * the clock starts, with the fleet and value model of `npm run bench:ingest` (live style:
  * 2,000 series × one sample per body). The first `--warmup-steps` create the series and are
  * not measured; a series' bodies are sent in order, `--inflight` bodies at a time overall.

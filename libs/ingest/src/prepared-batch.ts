@@ -7,6 +7,7 @@ import {
   seriesHash,
   type Labels,
   type MetricBatch,
+  type SeriesSlots,
 } from '#pharos/metric-model';
 import type { SeriesDefinitions } from './series-definitions.js';
 
@@ -47,9 +48,10 @@ export interface PreparedPart {
 /**
  * Splits a batch by series partition and encodes each part. With `definitions`, records carry
  * series refs and leave out the labels of series already defined (ADR 0010); without, every
- * series carries its labels and no ref (codec version 1).
+ * series carries its labels and no ref (codec version 1). `slots`, from a decoder that interns
+ * label sets, lets `definitions` find the series by slot (see {@link SeriesDefinitions.describe}).
  */
-export function prepareBatch(batch: MetricBatch, partitions: number, definitions?: SeriesDefinitions): PreparedBatch {
+export function prepareBatch(batch: MetricBatch, partitions: number, definitions?: SeriesDefinitions, slots?: SeriesSlots): PreparedBatch {
   const n = batch.series.length;
   const seriesHashes = new Float64Array(n);
   const partitionOfSeries = new Uint16Array(n);
@@ -60,7 +62,7 @@ export function prepareBatch(batch: MetricBatch, partitions: number, definitions
   if (definitions !== undefined) {
     refs = new Uint32Array(SERIES_REF_WORDS * n);
     omit = new Uint8Array(n);
-    ticket = definitions.describe(batch.tenant, batch.series, partitions, { hashes: seriesHashes, partitionOf: partitionOfSeries, refs, omit });
+    ticket = definitions.describe(batch.tenant, batch.series, partitions, { hashes: seriesHashes, partitionOf: partitionOfSeries, refs, omit }, slots);
   } else {
     for (let i = 0; i < n; i++) {
       const h = seriesHash(batch.series[i]!);

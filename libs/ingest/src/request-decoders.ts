@@ -29,7 +29,7 @@ export function decodeRequest(request: DecodeRequest, definitions?: SeriesDefini
     case 'prometheus-remote-write': {
       const result = decodeRemoteWrite(request.body, request.options);
       return {
-        prepared: prepareBatch(result.batch, request.partitions, definitions),
+        prepared: prepareBatch(result.batch, request.partitions, definitions, result.seriesSlots),
         rejected: result.rejected,
         rejectedSamples: result.rejectedSamples,
         firstErrors: result.firstErrors,

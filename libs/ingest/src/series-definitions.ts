@@ -1,4 +1,4 @@
-import { SERIES_REF_WORDS, seriesHash, writeSeriesRef, type Labels } from '#pharos/metric-model';
+import { SERIES_REF_WORDS, seriesHash, writeSeriesRef, type LabelSetInterner, type Labels, type SeriesSlots } from '#pharos/metric-model';
 import type { PreparedBatch } from './prepared-batch.js';
 
 /**
@@ -14,8 +14,10 @@ import type { PreparedBatch } from './prepared-batch.js';
  */
 export class SeriesDefinitions {
   private readonly byTenant = new Map<string, WeakMap<Labels, SeriesEntry>>();
+  /** Per label cache whose slots describe a batch: what each slot's series is (see `describe`). */
+  private readonly bySlotSpace = new WeakMap<LabelSetInterner, SlotTable>();
   /** Definitions carried by prepared batches not yet confirmed, by ticket. */
-  private readonly pending = new Map<number, { entries: SeriesEntry[]; indices: number[] }>();
+  private readonly pending = new Map<number, Defining>();
   private nextTicket = 1;
 
   constructor(
@@ -27,21 +29,60 @@ export class SeriesDefinitions {
    * Fills, per series of a batch, its hash, partition and ref, and marks in `omit` the series
    * whose labels may be left out. Returns the ticket to confirm once the batch is durable, or
    * 0 when it defines nothing.
+   *
+   * With `slots` (the decoder's label cache slots of the series), a series is looked up by
+   * slot in typed arrays rather than by its `Labels` array in a `WeakMap`: the hashed lookup
+   * and the entry object per series were a sixth of the remote-write decode worker's CPU. A
+   * slot describes one tenant's series (the first to use it; the label cache is shared by
+   * tenants); another tenant's series in the same slot, and series without a slot, take the
+   * `WeakMap`.
    */
   describe(
     tenant: string,
     series: readonly Labels[],
     partitions: number,
     out: { hashes: Float64Array; partitionOf: Uint16Array; refs: Uint32Array; omit: Uint8Array },
+    slots?: SeriesSlots,
   ): number {
-    let known = this.byTenant.get(tenant);
-    if (known === undefined) this.byTenant.set(tenant, (known = new WeakMap()));
     const now = this.now();
     const staleBefore = now - REDEFINE_AFTER_MS;
-    let defining: { entries: SeriesEntry[]; indices: number[] } | undefined;
+    let defining: Defining | undefined;
     const { hashes, partitionOf, refs, omit } = out;
+    let table: SlotTable | undefined;
+    let slotOf: Int32Array | undefined;
+    if (slots !== undefined) {
+      if (slots.slots.length !== series.length) throw new RangeError(`${slots.slots.length} series slots for ${series.length} series`);
+      table = this.bySlotSpace.get(slots.interner);
+      if (table === undefined) this.bySlotSpace.set(slots.interner, (table = new SlotTable()));
+      table.reserve(slots.interner.slotCount);
+      slotOf = slots.slots;
+    }
+    let known: WeakMap<Labels, SeriesEntry> | undefined;
     for (let i = 0; i < series.length; i++) {
       const labels = series[i]!;
+      const r = SERIES_REF_WORDS * i;
+      const slot = slotOf === undefined ? -1 : slotOf[i]!;
+      if (slot >= 0 && table!.describes(slot, tenant, labels, partitions)) {
+        const t = table!;
+        const w = SERIES_REF_WORDS * slot;
+        hashes[i] = t.hashes[slot]!;
+        partitionOf[i] = t.partitionOf[slot]!;
+        refs[r] = t.refs[w]!;
+        refs[r + 1] = t.refs[w + 1]!;
+        refs[r + 2] = t.refs[w + 2]!;
+        refs[r + 3] = t.refs[w + 3]!;
+        if (t.definedAt[slot]! > staleBefore) {
+          omit[i] = 1;
+          continue;
+        }
+        omit[i] = 0;
+        defining ??= new Defining(t);
+        defining.slots.push(slot);
+        defining.slotLabels.push(labels);
+        defining.slotIndices.push(i);
+        continue;
+      }
+      known ??= this.tenantEntries(tenant);
       let e = known.get(labels);
       if (e === undefined || e.partitions !== partitions) {
         e = newEntry(tenant, labels, partitions);
@@ -49,7 +90,6 @@ export class SeriesDefinitions {
       }
       hashes[i] = e.hash;
       partitionOf[i] = e.partition;
-      const r = SERIES_REF_WORDS * i;
       refs[r] = e.r0;
       refs[r + 1] = e.r1;
       refs[r + 2] = e.r2;
@@ -59,7 +99,7 @@ export class SeriesDefinitions {
         continue;
       }
       omit[i] = 0;
-      defining ??= { entries: [], indices: [] };
+      defining ??= new Defining(table);
       defining.entries.push(e);
       defining.indices.push(i);
     }
@@ -88,6 +128,18 @@ export class SeriesDefinitions {
       const e = p.entries[k]!;
       if (e.definedAt < now) e.definedAt = now;
     }
+    const t = p.table;
+    for (let k = 0; k < p.slots.length; k++) {
+      if (refused !== undefined && refused[p.slotIndices[k]!] === 1) continue;
+      // The slot may have been given to another series since: only its own series is defined.
+      t!.confirm(p.slots[k]!, p.slotLabels[k]!, now);
+    }
+  }
+
+  private tenantEntries(tenant: string): WeakMap<Labels, SeriesEntry> {
+    let known = this.byTenant.get(tenant);
+    if (known === undefined) this.byTenant.set(tenant, (known = new WeakMap()));
+    return known;
   }
 
   /**
@@ -151,6 +203,77 @@ interface SeriesEntry {
   readonly r3: number;
   /** When the labels were last confirmed durable; -Infinity when never. */
   definedAt: number;
+}
+
+/** The series definitions of one prepared batch, kept until its ticket is confirmed. */
+class Defining {
+  /** Series described by `WeakMap` entry, and their index in the batch. */
+  readonly entries: SeriesEntry[] = [];
+  readonly indices: number[] = [];
+  /** Series described by slot of `table`: the slot, the labels it held, the batch index. */
+  readonly slots: number[] = [];
+  readonly slotLabels: Labels[] = [];
+  readonly slotIndices: number[] = [];
+  constructor(readonly table: SlotTable | undefined) {}
+}
+
+/**
+ * What each slot of one label cache describes, in columns: the series' labels (to tell a
+ * reused slot) and tenant, and the fields of {@link SeriesEntry}. Grows with the cache's
+ * slot count, which its byte bound caps; a freed slot's labels stay referenced here until the
+ * slot is reused.
+ */
+class SlotTable {
+  labels: (Labels | undefined)[] = [];
+  tenants: (string | undefined)[] = [];
+  hashes = new Float64Array(0);
+  partitionOf = new Uint16Array(0);
+  partitions = new Uint32Array(0);
+  refs = new Uint32Array(0);
+  definedAt = new Float64Array(0);
+
+  /** Makes room for slots below `count`. */
+  reserve(count: number): void {
+    const n = this.hashes.length;
+    if (count <= n) return;
+    const size = Math.max(count, 2 * n, 1024);
+    this.hashes = grown(this.hashes, size);
+    this.partitionOf = grown(this.partitionOf, size);
+    this.partitions = grown(this.partitions, size);
+    this.refs = grown(this.refs, SERIES_REF_WORDS * size);
+    this.definedAt = grown(this.definedAt, size);
+  }
+
+  /**
+   * True when `slot` describes this series of `tenant` for `partitions`, describing it first
+   * if the slot is unused or was reused by the label cache; false when the slot describes
+   * the same labels of another tenant.
+   */
+  describes(slot: number, tenant: string, labels: Labels, partitions: number): boolean {
+    if (this.labels[slot] === labels) {
+      if (this.tenants[slot] !== tenant) return false;
+      if (this.partitions[slot] === partitions) return true;
+    }
+    writeSeriesRef(tenant, labels, this.refs, SERIES_REF_WORDS * slot);
+    const hash = seriesHash(labels);
+    this.labels[slot] = labels;
+    this.tenants[slot] = tenant;
+    this.hashes[slot] = hash;
+    this.partitions[slot] = partitions;
+    this.partitionOf[slot] = hash % partitions;
+    this.definedAt[slot] = -Infinity;
+    return true;
+  }
+
+  confirm(slot: number, labels: Labels, now: number): void {
+    if (this.labels[slot] === labels && this.definedAt[slot]! < now) this.definedAt[slot] = now;
+  }
+}
+
+function grown<T extends Float64Array | Uint16Array | Uint32Array>(a: T, length: number): T {
+  const next = new (a.constructor as new (n: number) => T)(length);
+  next.set(a);
+  return next;
 }
 
 const scratch = new Uint32Array(SERIES_REF_WORDS);

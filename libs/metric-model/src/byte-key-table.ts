@@ -81,6 +81,15 @@ export class ByteKeyGeneration<T> {
     return -1;
   }
 
+  /** True when entry `e` (an index {@link find} returns) exists and its key is `buf[start, end)`. */
+  keyEquals(e: number, buf: Uint8Array, start: number, end: number): boolean {
+    if (e < 0 || e >= this.values.length) return false;
+    const len = end - start;
+    if (this.spans[2 * e + 1] !== len) return false;
+    const off = this.spans[2 * e]!;
+    return this.slab.compare(buf, start, end, off, off + len) === 0;
+  }
+
   /**
    * Stores `value` for the key `buf[start, end)` under `hash` (the bytes are copied) and
    * accounts `end - start + cost + BYTE_KEY_ENTRY_OVERHEAD` bytes. The caller has checked

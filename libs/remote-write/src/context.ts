@@ -33,6 +33,11 @@ export class DecodeContext {
   labelSpans = new Int32Array(128);
   /** v1: `[nameStart, nameEnd, valueStart, valueEnd]` per label of the current series. */
   nv = new Int32Array(256);
+  /**
+   * v1: the label cache's slot of each series of the batch being built (-1: not cached),
+   * by the builder's series index; see {@link LabelSetInterner.lastSlot}.
+   */
+  seriesSlots = new Int32Array(1024);
   /** v2: label refs of the current series. */
   refs = new Uint32Array(128);
   /** Label strings being assembled (copied into a fresh array once accepted). */
@@ -74,6 +79,12 @@ export class DecodeContext {
     this.rejectedSamples += items;
     this.reject(reason, 1, () => `series ${describeLabels(pairs)}: ${problem}`);
     return null;
+  }
+
+  /** Records the label cache slot of the builder's series `index`. */
+  setSeriesSlot(index: number, slot: number): void {
+    if (index >= this.seriesSlots.length) this.seriesSlots = growInt32(this.seriesSlots, index + 1);
+    this.seriesSlots[index] = slot;
   }
 
   /** Adds one float sample to the current series unless it is outside the time window. */

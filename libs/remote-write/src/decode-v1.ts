@@ -1,4 +1,4 @@
-import { METRIC_TYPES, type Labels, hashBytes } from '#pharos/metric-model';
+import { METRIC_TYPES, type Labels } from '#pharos/metric-model';
 import { type DecodeContext, growInt32 } from './context.js';
 import { WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, type WireReader, internedUtf8, isValidUtf8, sliceUtf8, wrongWireType } from '#pharos/protowire';
 import { isLegacyLabelName, isLegacyMetricName } from './text.js';
@@ -25,9 +25,30 @@ const TAG_METADATA_UNIT = (5 << 3) | WIRE_LEN;
 /** Walks a `prometheus.WriteRequest` held in `ctx.buf` into `ctx.builder`. */
 export function decodeV1(ctx: DecodeContext): void {
   const r = ctx.reader;
+  const buf = ctx.buf;
   const end = r.end;
   while (r.pos < end) {
     const at = r.pos;
+    // A TimeSeries of under 16 KiB (nearly all): one tag byte and a length of one or two
+    // bytes, read here rather than by the reader's general varint loop (which reads the
+    // two-byte length of every series); anything else takes that path, errors included.
+    if (buf[at] === TAG_WRITE_TIMESERIES && at + 2 < end) {
+      const c1 = buf[at + 1]!;
+      let seriesStart = -1;
+      let len = 0;
+      if (c1 < 0x80) {
+        seriesStart = at + 2;
+        len = c1;
+      } else if (buf[at + 2]! < 0x80) {
+        seriesStart = at + 3;
+        len = (c1 & 0x7f) | (buf[at + 2]! << 7);
+      }
+      if (seriesStart >= 0 && seriesStart + len <= end) {
+        decodeSeries(ctx, seriesStart, seriesStart + len);
+        r.pos = seriesStart + len;
+        continue;
+      }
+    }
     const tag = r.tag();
     if (tag === TAG_WRITE_TIMESERIES) {
       const seriesEnd = r.lengthEnd();
@@ -52,6 +73,7 @@ export function decodeV1(ctx: DecodeContext): void {
 function decodeSeries(ctx: DecodeContext, start: number, end: number): void {
   const r = ctx.reader;
   const buf = ctx.buf;
+  r.pos = start;
   const saved = r.enter(end);
   let spans = ctx.labelSpans;
   let labelCount = 0;
@@ -61,11 +83,25 @@ function decodeSeries(ctx: DecodeContext, start: number, end: number): void {
   let contiguous = true;
   while (r.pos < end) {
     const at = r.pos;
-    const tag = r.tag();
+    // A label of under 128 bytes (nearly all): its tag and length are one byte each, read
+    // here without the reader's general varint path; anything else takes that path.
+    let labelStart = -1;
+    let labelEnd = 0;
+    if (buf[at] === TAG_SERIES_LABEL && at + 1 < end) {
+      const len = buf[at + 1]!;
+      if (len < 0x80 && at + 2 + len <= end) {
+        labelStart = at + 2;
+        labelEnd = labelStart + len;
+      }
+    }
+    const tag = labelStart >= 0 ? TAG_SERIES_LABEL : r.tag();
     if (tag === TAG_SERIES_LABEL) {
-      const labelEnd = r.lengthEnd();
+      if (labelStart < 0) {
+        labelEnd = r.lengthEnd();
+        labelStart = r.pos;
+      }
       if (spans.length < 2 * labelCount + 2) spans = ctx.labelSpans = growInt32(spans, 2 * labelCount + 2);
-      spans[2 * labelCount] = r.pos;
+      spans[2 * labelCount] = labelStart;
       spans[2 * labelCount + 1] = labelEnd;
       if (labelCount === 0) regionStart = at;
       else if (regionEnd !== at) contiguous = false;
@@ -87,11 +123,11 @@ function decodeSeries(ctx: DecodeContext, start: number, end: number): void {
   // The raw label bytes identify the series: in steady state the same bytes arrive every
   // scrape, and the cache turns them back into the labels decoded the first time.
   const cacheable = contiguous && labelCount > 0;
-  let hash = 0;
   let cached: Labels | undefined;
+  let slot = -1;
   if (cacheable) {
-    hash = hashBytes(ctx.view, regionStart, regionEnd);
-    cached = ctx.labelCache.get(hash, buf, regionStart, regionEnd);
+    cached = ctx.labelCache.lookup(ctx.view, buf, regionStart, regionEnd);
+    slot = ctx.labelCache.lastSlot;
   }
   if (cached === undefined) {
     const decoded = decodeLabels(ctx, labelCount, items);
@@ -99,13 +135,17 @@ function decodeSeries(ctx: DecodeContext, start: number, end: number): void {
       r.leave(saved);
       return;
     }
-    if (cacheable) ctx.labelCache.set(hash, buf, regionStart, regionEnd, decoded);
+    if (cacheable) {
+      ctx.labelCache.set(ctx.labelCache.lastHash, buf, regionStart, regionEnd, decoded);
+      slot = ctx.labelCache.lastSlot;
+    }
     cached = decoded;
   }
   const labels: Labels = cached;
 
   const builder = ctx.builder;
   const seriesIndex = builder.addSeries(labels);
+  ctx.setSeriesSlot(seriesIndex, slot);
   let kept = 0;
   // Labels usually come first and together; then the second pass starts after them.
   r.pos = cacheable && regionStart === start ? regionEnd : start;

@@ -1,5 +1,5 @@
 import { uncompressSync } from 'snappy';
-import { type MetricBatch, MetricBatchBuilder } from '#pharos/metric-model';
+import { type MetricBatch, MetricBatchBuilder, type SeriesSlots } from '#pharos/metric-model';
 import { ProtowireError } from '#pharos/protowire';
 import { DecodeContext } from './context.js';
 import { decodeV1 } from './decode-v1.js';
@@ -27,6 +27,11 @@ export interface RemoteWriteDecodeResult {
   readonly rejectedSamples: number;
   /** Up to five human-readable problems naming the series, for the 400 response body. */
   readonly firstErrors: readonly string[];
+  /**
+   * Remote write 1.0: the label cache slot of each series of `batch`, for per-series state
+   * kept in typed arrays (see `SeriesDefinitions` in libs/ingest). Absent for 2.0.
+   */
+  readonly seriesSlots?: SeriesSlots;
 }
 
 /** Options of one {@link RemoteWriteDecoder.decode} call. */
@@ -76,9 +81,12 @@ export class RemoteWriteDecoder {
   decode(body: Uint8Array, call: RemoteWriteDecodeCall): RemoteWriteDecodeResult {
     const raw = call.compressed === false ? asBuffer(body) : this.decompress(body);
     const ctx = this.ctx;
-    // Sized from typical bodies (~300 bytes per series of ten labels, >= 13 bytes per
-    // sample); the builder grows when a body is denser than that.
-    const builder = new MetricBatchBuilder(call.tenant, Math.max(16, raw.length >>> 8), Math.max(64, raw.length >>> 6));
+    // Sized from typical bodies (~250-300 bytes per series of ten labels): room for a series
+    // and a sample per 128 bytes; the builder doubles when a body is denser than that. Room
+    // for a sample per 64 bytes, as before, was ~4x too much for live bodies (one sample per
+    // series): 150 KB of columns a request to zero and collect, which cost more than the few
+    // doublings of dense (backfill) bodies.
+    const builder = new MetricBatchBuilder(call.tenant, Math.max(16, raw.length >>> 7), Math.max(64, raw.length >>> 7));
     ctx.begin(raw, builder, call.minTimestampMs ?? -Infinity, call.maxTimestampMs ?? Infinity);
     try {
       if (call.version === '2.0') decodeV2(ctx);
@@ -92,12 +100,10 @@ export class RemoteWriteDecoder {
       if (error instanceof ProtowireError) throw new RemoteWriteDecodeError(error.problem, error.offset);
       throw error;
     }
-    return {
-      batch: builder.build(),
-      rejected: ctx.rejected,
-      rejectedSamples: ctx.rejectedSamples,
-      firstErrors: ctx.firstErrors,
-    };
+    const batch = builder.build();
+    const result = { batch, rejected: ctx.rejected, rejectedSamples: ctx.rejectedSamples, firstErrors: ctx.firstErrors };
+    if (call.version !== '1.0') return result;
+    return { ...result, seriesSlots: { interner: ctx.labelCache, slots: ctx.seriesSlots.slice(0, batch.series.length) } };
   }
 
   /**
