@@ -2,6 +2,7 @@
  * Throughput, flush cost, size on disk, memory and read latency of the embedded metric store.
  *
  *   npm run build && node dist/bench/store-append.js [series=100000] [scrapes=480] [flushEveryMs=2000] [jitterMs=0]
+ *   node dist/bench/store-append.js reopen <dir>   (opens a store kept with KEEP_DIR=1: open ms, CPU, memory)
  *
  * Data: a fleet of node_exporter-like hosts of 1,000 series each, scraped every 15 s, sent in
  * 2,000-sample batches host by host as remote-write does. Per host: 128 CPU-seconds counters
@@ -326,4 +327,38 @@ async function tableSizes(path: string): Promise<{ chunkRows: number; chunkDataB
   return out;
 }
 
-await main();
+/**
+ * Opens a kept store and reports what opening cost: wall and CPU time (the CPU time is the
+ * figure to compare on a shared machine) and memory right after (before and after a full GC
+ * when run with `--expose-gc`). Opening migrates an older layout once, so the first open of a
+ * kept store may differ from the next; closing writes a head-log snapshot.
+ */
+async function reopen(dir: string | undefined): Promise<void> {
+  if (dir === undefined) throw new Error('usage: store-append.js reopen <dir of a kept store>');
+  const cpu = process.cpuUsage();
+  const o = performance.now();
+  const store = await DuckDBMetricStore.open({ dir });
+  const openMs = performance.now() - o;
+  const used = process.cpuUsage(cpu);
+  const m = process.memoryUsage();
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const after = process.memoryUsage();
+  const MB = 2 ** 20;
+  console.log(
+    JSON.stringify({
+      dir,
+      series: (await store.stats()).series,
+      openMs: Math.round(openMs),
+      openCpuMs: Math.round((used.user + used.system) / 1000),
+      rssMB: Math.round(m.rss / MB),
+      heapUsedMB: Math.round(m.heapUsed / MB),
+      arrayBuffersMB: Math.round(m.arrayBuffers / MB),
+      ...(gc === undefined ? {} : { heapUsedAfterGcMB: Math.round(after.heapUsed / MB), arrayBuffersAfterGcMB: Math.round(after.arrayBuffers / MB) }),
+    }),
+  );
+  await store.close();
+}
+
+if (process.argv[2] === 'reopen') await reopen(process.argv[3]);
+else await main();

@@ -1,12 +1,13 @@
 import { SERIES_REF_WORDS, compileMatcher, labelValue, seriesKey, writeSeriesRef } from '#pharos/metric-model';
 import type { LabelMatcher, Labels } from '#pharos/metric-model';
+import { LabelSetTable } from './label-set-table.js';
 import { SeriesRefTable } from './series-ref-table.js';
 
 /**
  * In-memory index of every series: label set → stable numeric id, and an inverted index
  * name → value → ids so that matchers (regexes included) are evaluated once per distinct
  * label value rather than once per series. Ids are global across tenants (so sample tables
- * need no tenant column) and each tenant has its own key map and postings.
+ * need no tenant column) and each tenant has its own postings.
  */
 export class SeriesIndex {
   private readonly tenants = new Map<string, TenantSeries>();
@@ -18,10 +19,13 @@ export class SeriesIndex {
   maxT = new Float64Array(1024).fill(-Infinity);
   private nextId = 1;
   private created: number[] = [];
+  /** Refs of `created`, four words each in the same order: the flush persists them (no second hash). */
+  private createdRefs = new Uint32Array(SERIES_REF_WORDS * 1024);
   private readonly strings = new Map<string, string>();
   /** Series ref → id, for stream records that name series by ref (ADR 0010). */
   private readonly refs = new SeriesRefTable();
-  private readonly refScratch = new Uint32Array(SERIES_REF_WORDS);
+  /** Label set → id, for series named by labels. */
+  private readonly byLabels = new LabelSetTable(this.labelsById, this.tenantById);
   private lastTenant = '';
   private lastOrdinal = 0;
 
@@ -37,9 +41,8 @@ export class SeriesIndex {
     if (t === undefined) return -1;
     const cached = t.byIdentity.get(labels);
     if (cached !== undefined) return cached;
-    const id = t.byKey.get(seriesKey(labels));
-    if (id === undefined) return -1;
-    t.byIdentity.set(labels, id);
+    const id = this.byLabels.find(tenant, labels, this.byLabels.hash(labels));
+    if (id > 0) t.byIdentity.set(labels, id);
     return id;
   }
 
@@ -80,9 +83,9 @@ export class SeriesIndex {
     const t = this.tenant(tenant);
     const cached = t.byIdentity.get(labels);
     if (cached !== undefined) return cached;
-    const key = seriesKey(labels);
-    const existing = t.byKey.get(key);
-    if (existing !== undefined) {
+    const hash = this.byLabels.hash(labels);
+    const existing = this.byLabels.find(tenant, labels, hash);
+    if (existing > 0) {
       t.byIdentity.set(labels, existing);
       return existing;
     }
@@ -90,22 +93,38 @@ export class SeriesIndex {
     const id = this.nextId++;
     // Copy (the caller's array may be reused by its decoder), sharing repeated strings: a
     // host's or a metric's label values recur across thousands of series.
-    this.add(tenant, id, labels.map((s) => this.intern(s)), key);
+    const created = this.created.length;
+    const w = SERIES_REF_WORDS * created;
+    if (w + SERIES_REF_WORDS > this.createdRefs.length) this.createdRefs = grown(this.createdRefs, w + SERIES_REF_WORDS);
+    // A SHA-256 per new series (µs), never per sample.
+    writeSeriesRef(tenant, labels, this.createdRefs, w);
+    this.add(tenant, id, labels.map((s) => this.intern(s)), hash, this.createdRefs, w);
     t.byIdentity.set(labels, id);
     this.created.push(id);
     return id;
   }
 
-  /** Ids created since the previous call, for the store to persist. */
-  takeCreated(): number[] {
-    const out = this.created;
+  /**
+   * Series created since the previous call, for the store to persist: their ids and their
+   * refs (`SERIES_REF_WORDS` words per id, same order).
+   */
+  takeCreated(): CreatedSeries {
+    const ids = this.created;
+    const refs = this.createdRefs.slice(0, SERIES_REF_WORDS * ids.length);
     this.created = [];
-    return out;
+    return { ids, refs };
   }
 
-  /** Puts ids back after a failed persist. */
-  untakeCreated(ids: readonly number[]): void {
-    this.created.unshift(...ids);
+  /** Puts series back after a failed persist. */
+  untakeCreated(taken: CreatedSeries): void {
+    if (taken.ids.length === 0) return;
+    const later = this.created.length;
+    const words = SERIES_REF_WORDS * (taken.ids.length + later);
+    const refs = new Uint32Array(Math.max(words, this.createdRefs.length));
+    refs.set(taken.refs);
+    refs.set(this.createdRefs.subarray(0, SERIES_REF_WORDS * later), taken.refs.length);
+    this.createdRefs = refs;
+    this.created = [...taken.ids, ...this.created];
   }
 
   private intern(s: string): string {
@@ -115,9 +134,24 @@ export class SeriesIndex {
     return s;
   }
 
-  /** Registers a series loaded from disk with its persisted id. */
-  restore(tenant: string, id: number, labels: Labels): void {
-    this.add(tenant, id, labels.map((s) => this.intern(s)), seriesKey(labels));
+  /**
+   * Registers a series loaded from disk with its persisted id, from its labels as JSON (the
+   * layout before refs were stored) or as its {@link seriesKey} (see {@link storedLabels}).
+   * `refs[at .. at + 4)` holds its persisted ref when `refKnown`; otherwise the ref is computed
+   * and written there, for the caller to persist.
+   */
+  restore(tenant: string, id: number, stored: string, refs: Uint32Array, at: number, refKnown: boolean): void {
+    let labels: string[];
+    if (stored.charCodeAt(0) === JSON_ARRAY_START) {
+      labels = (JSON.parse(stored) as string[]).map((s) => this.intern(s));
+    } else {
+      const parsed = labelsOfKey(stored, this.strings);
+      if (parsed === undefined) throw new Error(`stored series ${id} has malformed labels ${JSON.stringify(stored)}`);
+      labels = parsed;
+    }
+    if (labels.length === 0) throw new RangeError(`stored series ${id} has no labels`);
+    if (!refKnown) writeSeriesRef(tenant, labels, refs, at);
+    this.add(tenant, id, labels, this.byLabels.hash(labels), refs, at);
     if (id >= this.nextId) this.nextId = id + 1;
   }
 
@@ -209,12 +243,11 @@ export class SeriesIndex {
     return t;
   }
 
-  private add(tenant: string, id: number, labels: Labels, key: string): void {
+  /** `hash` is the labels' {@link LabelSetTable.hash}; the ref is `refs[at .. at + 4)`. */
+  private add(tenant: string, id: number, labels: Labels, hash: number, refs: Uint32Array, at: number): void {
     const t = this.tenant(tenant);
-    t.byKey.set(flatString(key), id);
-    // A SHA-256 per new series (µs), never per sample; on open, once per stored series.
-    writeSeriesRef(tenant, labels, this.refScratch, 0);
-    this.refs.set(this.refScratch, 0, id, t.ordinal);
+    this.byLabels.insert(hash, id, this.count + 1);
+    this.refs.set(refs, at, id, t.ordinal);
     t.insertId(id);
     for (let i = 0; i < labels.length; i += 2) t.post(labels[i]!, labels[i + 1]!, id);
     this.labelsById[id] = labels;
@@ -232,12 +265,83 @@ export class SeriesIndex {
   }
 }
 
+/** Series created since the last flush: ids and their refs (`SERIES_REF_WORDS` words each). */
+export interface CreatedSeries {
+  readonly ids: readonly number[];
+  readonly refs: Uint32Array;
+}
+
+const JSON_ARRAY_START = 0x5b; // '['
+/** The separators of {@link seriesKey}, learnt from it (`name␁value␀`) rather than copied. */
+const PROBE_KEY = seriesKey(['n', 'v']);
+const NAME_SEPARATOR = PROBE_KEY[1]!;
+const PAIR_SEPARATOR = PROBE_KEY[3]!;
+if (PROBE_KEY.length !== 4) throw new Error('seriesKey changed its form: stored series keys would no longer parse');
+
+/**
+ * The labels of a series key, interned through `strings` when given, in an array of exactly
+ * their length (one grown by `push` keeps up to half again as many slots: ~50 MB at a million
+ * series); undefined when `key` is not one.
+ */
+function labelsOfKey(key: string, strings: Map<string, string> | undefined): string[] | undefined {
+  let n = 0;
+  for (let at = key.indexOf(PAIR_SEPARATOR); at >= 0; at = key.indexOf(PAIR_SEPARATOR, at + 1)) n++;
+  const out = new Array<string>(2 * n);
+  let start = 0;
+  for (let i = 0; i < out.length; i += 2) {
+    const nameEnd = key.indexOf(NAME_SEPARATOR, start);
+    const pairEnd = key.indexOf(PAIR_SEPARATOR, nameEnd + 1);
+    if (nameEnd < 0 || pairEnd < 0) return undefined;
+    out[i] = intern(strings, key.slice(start, nameEnd));
+    out[i + 1] = intern(strings, key.slice(nameEnd + 1, pairEnd));
+    start = pairEnd + 1;
+  }
+  return start === key.length ? out : undefined;
+}
+
+function intern(strings: Map<string, string> | undefined, s: string): string {
+  if (strings === undefined) return s;
+  const known = strings.get(s);
+  if (known !== undefined) return known;
+  // A slice of 13 characters or more is a view that keeps the whole key alive: keep a copy
+  // (once per distinct string). The JSON round trip is exact for any string.
+  const own = JSON.parse(JSON.stringify(s)) as string;
+  strings.set(own, own);
+  return own;
+}
+
+/** A UTF-16 surrogate not part of a pair: UTF-8 (DuckDB's VARCHAR) cannot hold it. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/**
+ * The stored form of a label set: its {@link seriesKey}, which parses back without JSON and
+ * with one string per label, when that is exact; otherwise JSON (what every row held before).
+ * The key is exact when it parses back to the same labels (no string holds a separator) and
+ * survives UTF-8 (no lone surrogate). JSON always starts with `[`, so a key starting with one
+ * is stored as JSON. Runs once per new series, beside its SHA-256.
+ */
+export function storedLabels(labels: Labels): string {
+  const key = seriesKey(labels);
+  if (key.charCodeAt(0) !== JSON_ARRAY_START && !LONE_SURROGATE.test(key)) {
+    const back = labelsOfKey(key, undefined);
+    let same = back !== undefined && back.length === labels.length;
+    for (let i = 0; same && i < labels.length; i++) same = back![i] === labels[i];
+    if (same) return key;
+  }
+  return JSON.stringify(labels);
+}
+
+function grown(a: Uint32Array, atLeast: number): Uint32Array<ArrayBuffer> {
+  const out = new Uint32Array(Math.max(atLeast, 2 * a.length));
+  out.set(a);
+  return out;
+}
+
 class TenantSeries {
   /** The tenant's number in this index (from 1), kept beside each of its refs. */
   constructor(readonly ordinal: number) {}
 
-  readonly byKey = new Map<string, number>();
-  /** Decoders often hand the same label array again for the same series: skip the key build. */
+  /** Decoders often hand the same label array again for the same series: skip the hash and compare. */
   byIdentity = new WeakMap<Labels, number>();
   readonly ids: number[] = [];
   private readonly postings = new Map<string, Map<string, number[]>>();
@@ -284,15 +388,4 @@ function insertSorted(list: number[], id: number): void {
     else hi = mid;
   }
   if (list[lo] !== id) list.splice(lo, 0, id);
-}
-
-/**
- * The same text as one flat string. `seriesKey` builds a key by concatenation, which V8 keeps
- * as a rope of ~20 nodes per series for as long as the key map holds it: at 32 k series that
- * was ~650 k small objects (a third of the main heap's objects) for every major GC to mark
- * again. The JSON round trip is exact for any string (lone surrogates included) and runs
- * once per new series.
- */
-function flatString(s: string): string {
-  return JSON.parse(JSON.stringify(s)) as string;
 }
