@@ -1,4 +1,5 @@
 import { ChunkArena, decodeChunk, encodeSamples, MAX_CHUNK_SAMPLES, NO_CHUNK, type EncodedChunk } from './chunk-codec.js';
+import { CommittedChunks } from './committed-chunks.js';
 import { LogReader, LogWriter } from './head-log.js';
 import { sampleWins, SampleColumns } from './sample-order.js';
 
@@ -48,6 +49,8 @@ export class ChunkHead {
   /** Closed chunks not yet committed to disk, by series; a flush removes them after its commit. */
   readonly closed = new Map<number, ClosedChunk[]>();
   readonly ooo = new Map<number, SampleColumns>();
+  /** What flushes committed: the disk's newest chunk end per series and the chunks kept for reads. */
+  private readonly committed = new CommittedChunks<ClosedChunk>();
   private capacity = 0;
 
   /** `logBlobBytes`: size at which head-log segments start a new blob (tests make it small). */
@@ -64,6 +67,7 @@ export class ChunkHead {
       return next;
     };
     this.maxT = grow(this.maxT, -Infinity);
+    this.committed.ensure(cap);
     this.hint = grow(this.hint, NO_CHUNK);
     this.gen = grow(this.gen, 0);
     this.logGen = grow(this.logGen, NO_CHUNK);
@@ -141,6 +145,10 @@ export class ChunkHead {
     return out;
   }
 
+  /**
+   * Takes `chunks`, now committed to disk, out of the closed ones; the newest stay readable
+   * from memory for a while (see {@link CommittedChunks}).
+   */
   releaseClosed(chunks: readonly ClosedChunk[]): void {
     for (const c of chunks) {
       const list = this.closed.get(c.id);
@@ -149,35 +157,57 @@ export class ChunkHead {
       if (i >= 0) list.splice(i, 1);
       if (list.length === 0) this.closed.delete(c.id);
     }
+    this.committed.committed(chunks, this.maxT);
   }
 
   /**
    * Decoded samples of `id` in `[start, end]` from the open chunk, the closed chunks and the
    * out-of-order buffer, as runs (each sorted; runs may overlap). Copies: the caller owns them.
+   * `withKept` adds the committed chunks kept in memory: for a read that will not look for
+   * this series on disk (`diskMaxT(id) < start`), where they would be found again.
    */
-  collect(id: number, start: number, end: number, runs: Run[]): void {
+  collect(id: number, start: number, end: number, runs: Run[], withKept = false): void {
     if (id >= this.capacity) return;
     const a = this.arena;
+    const kept = withKept ? this.committed.kept(id) : undefined;
+    if (kept !== undefined) {
+      for (const c of kept) if (c.minT <= end && c.maxT >= start) pushDecoded(c.data, c.minT, c.count, start, end, runs);
+    }
     if (a.hdr[id] !== NO_CHUNK && a.firstTs[id]! <= end && a.lastTs[id]! >= start) {
       pushDecoded(a.bytes(id), a.firstTs[id]!, a.count[id]!, start, end, runs);
     }
-    for (const c of this.closed.get(id) ?? []) {
-      if (c.minT <= end && c.maxT >= start) pushDecoded(c.data, c.minT, c.count, start, end, runs);
+    const closed = this.closed.get(id);
+    if (closed !== undefined) {
+      for (const c of closed) if (c.minT <= end && c.maxT >= start) pushDecoded(c.data, c.minT, c.count, start, end, runs);
     }
     const buf = this.ooo.get(id);
     if (buf !== undefined) {
       buf.normalize();
-      const ts: number[] = [];
-      const vs = new Float64Array(buf.length);
-      for (let i = 0; i < buf.length; i++) {
-        const t = buf.ts[i]!;
-        if (t >= start && t <= end) {
-          vs[ts.length] = buf.vs[i]!;
-          ts.push(t);
+      let n = 0;
+      for (let i = 0; i < buf.length; i++) if (buf.ts[i]! >= start && buf.ts[i]! <= end) n++;
+      if (n > 0) {
+        const ts = new Float64Array(n);
+        const vs = new Float64Array(n);
+        for (let i = 0, k = 0; i < buf.length; i++) {
+          const t = buf.ts[i]!;
+          if (t >= start && t <= end) {
+            ts[k] = t;
+            vs[k++] = buf.vs[i]!;
+          }
         }
+        runs.push([ts, vs, n]);
       }
-      if (ts.length > 0) runs.push([Float64Array.from(ts), vs.slice(0, ts.length), ts.length]);
     }
+  }
+
+  /**
+   * The newest end of a chunk of `id` on disk and not kept in memory, as far as this head
+   * knows (see {@link CommittedChunks.diskMaxT}); raised by {@link raiseMaxT} (the store's
+   * open, from the chunks table) and {@link releaseClosed} (every flush commit). A read of
+   * `[start, end]` past it can skip the disk: a refresh's window lies in the newest chunks.
+   */
+  diskMaxT(id: number): number {
+    return this.committed.diskMaxT(id);
   }
 
   /** True when `id` has a head sample in `[start, end]`; decodes only when a chunk straddles the range. */
@@ -208,6 +238,7 @@ export class ChunkHead {
   removeRange(ids: Iterable<number>, start: number, end: number): void {
     for (const id of ids) {
       if (id >= this.capacity) continue;
+      this.committed.drop(id);
       const a = this.arena;
       if (a.hdr[id] !== NO_CHUNK && a.firstTs[id]! <= end && a.lastTs[id]! >= start) {
         const runs: Run[] = [];
@@ -257,10 +288,11 @@ export class ChunkHead {
     }
   }
 
-  /** Raises the newest timestamp of `id` (data found on disk at open). */
+  /** Raises the newest timestamp of `id` (data found on disk at open; also its {@link diskMaxT}). */
   raiseMaxT(id: number, t: number): void {
     this.ensure(id);
     if (t > this.maxT[id]!) this.maxT[id] = t;
+    this.committed.foundOnDisk(id, t);
   }
 
   /** Whether `id` has an open chunk. */
@@ -336,12 +368,18 @@ export class ChunkHead {
     }
   }
 
-  /** Re-creates open chunks from the head log (on open), then marks them for a full rewrite. */
+  /**
+   * Re-creates open chunks from the head log (on open, into an empty head), then marks them
+   * for a full rewrite.
+   */
   restore(blobs: Iterable<Uint8Array>): number {
-    // Segments are assembled in a scratch arena (a few large pages, no per-series objects:
-    // a million series restore without garbage), then decoded and appended again.
-    const tmp = new ChunkArena();
-    const seen: number[] = [];
+    if (this.capacity !== 0) throw new Error('the head log is restored into an empty head only');
+    // Segments are assembled in the slots they will live in (no scratch arena: at a million
+    // series that was 256 MB more to allocate, zero and collect during open), then each
+    // chunk is decoded and appended again, which rebuilds the encoder state.
+    const a = this.arena;
+    let seen = new Uint32Array(1024);
+    let seenCount = 0;
     for (const blob of blobs) {
       const r = new LogReader(blob);
       let id = 0;
@@ -351,31 +389,38 @@ export class ChunkHead {
         const fromByte = r.varint();
         const bits = r.varint();
         const count = r.varint();
-        tmp.ensure(id);
-        if (tmp.hdr[id] === NO_CHUNK) seen.push(id);
-        const page = tmp.page(id);
-        const base = tmp.base(id);
-        if (tmp.hdr[id] !== gen || fromByte === 0) {
-          tmp.hdr[id] = gen;
+        a.ensure(id);
+        if (a.hdr[id] === NO_CHUNK) {
+          if (seenCount === seen.length) seen = grownIds(seen);
+          seen[seenCount++] = id;
+        }
+        const page = a.page(id);
+        const base = a.base(id);
+        if (a.hdr[id] !== gen || fromByte === 0) {
+          a.hdr[id] = gen;
           page.fill(0, base, base + ChunkArena.SLOT_BYTES);
         }
-        if (fromByte === 0 && count > 0) tmp.firstTs[id] = r.f64();
+        if (fromByte === 0 && count > 0) a.firstTs[id] = r.f64();
         const len = count > 0 ? ((bits + 7) >>> 3) - fromByte : 0;
         page.set(r.bytes(len), base + fromByte);
-        tmp.bitPos[id] = bits;
-        tmp.count[id] = count;
+        a.bitPos[id] = bits;
+        a.count[id] = count;
       }
     }
     const ts = new Float64Array(MAX_CHUNK_SAMPLES);
     const vs = new Float64Array(MAX_CHUNK_SAMPLES);
     let restored = 0;
-    for (const id of seen) {
-      const n = tmp.count[id]!;
+    for (let k = 0; k < seenCount; k++) {
+      const id = seen[k]!;
+      const gen = a.hdr[id]!;
+      const n = a.count[id]!;
+      // Emptied either way: a segment-only slot holds no encoder state to append to.
+      a.hdr[id] = NO_CHUNK;
       if (n === 0) continue;
-      decodeChunk(tmp.bytes(id), tmp.firstTs[id]!, n, ts, vs, 0);
+      decodeChunk(a.bytes(id), a.firstTs[id]!, n, ts, vs, 0);
       this.ensure(id);
       for (let i = 0; i < n; i++) this.append(id, ts[i]!, vs[i]!);
-      this.gen[id] = (tmp.hdr[id]! + 1) % NO_CHUNK;
+      this.gen[id] = (gen + 1) % NO_CHUNK;
       restored += n;
     }
     return restored;
@@ -390,16 +435,39 @@ export class ChunkHead {
   }
 }
 
+function grownIds(a: Uint32Array): Uint32Array<ArrayBuffer> {
+  const out = new Uint32Array(2 * a.length);
+  out.set(a);
+  return out;
+}
+
+/** Where chunks are decoded before their in-range part is copied out (grown for chunks of another writer's size). */
+let scratchT = new Float64Array(MAX_CHUNK_SAMPLES);
+let scratchV = new Float64Array(MAX_CHUNK_SAMPLES);
+
+/**
+ * Appends the samples of a chunk in `[start, end]` to `runs`, in arrays of their own. The chunk
+ * is decoded into a scratch buffer no further than `end` and only the in-range part is copied:
+ * a refresh needs the newest few samples of an open chunk, not fresh arrays for all of it.
+ */
 function pushDecoded(data: Uint8Array, firstTs: number, count: number, start: number, end: number, runs: Run[]): void {
-  const ts = new Float64Array(count);
-  const vs = new Float64Array(count);
-  decodeChunk(data, firstTs, count, ts, vs, 0);
+  if (count > scratchT.length) {
+    scratchT = new Float64Array(count);
+    scratchV = new Float64Array(count);
+  }
+  const hi = decodeChunk(data, firstTs, count, scratchT, scratchV, 0, end);
   let lo = 0;
-  while (lo < count && ts[lo]! < start) lo++;
-  let hi = count;
-  while (hi > lo && ts[hi - 1]! > end) hi--;
+  if (scratchT[0]! < start) {
+    // Binary search: a refresh's window starts near the chunk's end.
+    let top = hi;
+    while (lo < top) {
+      const mid = (lo + top) >>> 1;
+      if (scratchT[mid]! < start) lo = mid + 1;
+      else top = mid;
+    }
+  }
   if (hi <= lo) return;
-  runs.push(lo === 0 && hi === count ? [ts, vs, count] : [ts.subarray(lo, hi), vs.subarray(lo, hi), hi - lo]);
+  runs.push([scratchT.slice(lo, hi), scratchV.slice(lo, hi), hi - lo]);
 }
 
 /** Decoded samples of a chunk in `[start, end]` (a run, or undefined when none). */

@@ -96,6 +96,13 @@ function preparedIdRead(sql: (ids: string) => string, ids: readonly number[], bo
  * Rows are taken from DuckDB's vectors column by column (timestamps cast to DOUBLE in SQL: no
  * BigInt per cell) and kept as columns until every row of a series is known; each series is
  * then assembled at its exact size (see {@link assembleSeries}).
+ *
+ * With `headTracksDisk` (the store, whose head sees every chunk committed: see
+ * {@link ChunkHead.diskMaxT}) series with nothing on disk at or after `start` but the chunks
+ * the head keeps are read from the head alone, and a read none of whose series needs the
+ * disk (a dashboard refresh, whose window lies in the newest chunks) runs no SQL at all. The
+ * bound is taken as each series' head is read, so a flush committing meanwhile cannot hide
+ * samples.
  */
 export async function readSamples(
   conn: DuckDBConnection,
@@ -103,34 +110,44 @@ export async function readSamples(
   ids: readonly number[],
   start: number,
   end: number,
+  headTracksDisk = false,
 ): Promise<Map<number, Run>> {
   const out = new Map<number, Run>();
   if (ids.length === 0 || start > end) return out;
   const slotOf = new Map<number, number>();
+  const onDisk: number[] = [];
   const headRuns: (Run[] | undefined)[] = new Array<Run[] | undefined>(ids.length);
+  let list: Run[] = [];
   for (let s = 0; s < ids.length; s++) {
     const id = ids[s]!;
+    const disk = !headTracksDisk || head.diskMaxT(id) >= start;
+    head.collect(id, start, end, list, !disk);
+    if (list.length > 0) {
+      headRuns[s] = list;
+      list = [];
+    }
+    if (!disk) continue;
     slotOf.set(id, s);
-    const list: Run[] = [];
-    head.collect(id, start, end, list);
-    if (list.length > 0) headRuns[s] = list;
+    onDisk.push(id);
   }
   const rows = new ChunkRows();
-  const read = preparedIdRead(
-    (which) => `SELECT series_id, min_ts::DOUBLE, max_ts::DOUBLE, count, data FROM chunks WHERE ${which} AND max_ts >= $1 AND min_ts <= $2`,
-    ids,
-    [msBound(start, 'ceil'), msBound(end, 'floor')],
-  );
-  await forEachPreparedChunk(conn, read.sql, read.params, (rowCount, [idCol, minCol, maxCol, countCol, dataCol]) => {
-    if (!(dataCol instanceof DuckDBBlobVector)) throw new Error(`chunks.data read as ${dataCol?.type.toString()}, not BLOB`);
-    const data = blobCells(dataCol, rowCount);
-    for (let r = 0; r < rowCount; r++) {
-      // A dense span may include series not asked for.
-      const slot = slotOf.get(idCol!.getItem(r) as number);
-      if (slot === undefined) continue;
-      rows.push(slot, minCol!.getItem(r) as number, maxCol!.getItem(r) as number, countCol!.getItem(r) as number, data[r]!);
-    }
-  });
+  if (onDisk.length > 0) {
+    const read = preparedIdRead(
+      (which) => `SELECT series_id, min_ts::DOUBLE, max_ts::DOUBLE, count, data FROM chunks WHERE ${which} AND max_ts >= $1 AND min_ts <= $2`,
+      onDisk,
+      [msBound(start, 'ceil'), msBound(end, 'floor')],
+    );
+    await forEachPreparedChunk(conn, read.sql, read.params, (rowCount, [idCol, minCol, maxCol, countCol, dataCol]) => {
+      if (!(dataCol instanceof DuckDBBlobVector)) throw new Error(`chunks.data read as ${dataCol?.type.toString()}, not BLOB`);
+      const data = blobCells(dataCol, rowCount);
+      for (let r = 0; r < rowCount; r++) {
+        // A dense span may include series not asked for.
+        const slot = slotOf.get(idCol!.getItem(r) as number);
+        if (slot === undefined) continue;
+        rows.push(slot, minCol!.getItem(r) as number, maxCol!.getItem(r) as number, countCol!.getItem(r) as number, data[r]!);
+      }
+    });
+  }
   const { first, order } = rows.groupBySlot(ids.length);
   for (let s = 0; s < ids.length; s++) {
     const runs = headRuns[s];
