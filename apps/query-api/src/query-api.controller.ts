@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { TENANT_RESOLVER, sendPrometheusError, type PrometheusErrorType } from '#apps/common';
+import { CONFIG, TENANT_RESOLVER, sendPrometheusError, type PrometheusErrorType } from '#apps/common';
+import type { PharosConfig } from '#pharos/config';
 import { PromQLError, PromQLParseError, parseDuration, type QueryEngine, type QueryResult } from '#pharos/promql';
 import type { TenantResolver } from '#pharos/tenancy';
 import { BadParameterError, paramsOf, parseDurationParam, parseRequiredTime, parseTimeParam, singleParam, type Params } from './prometheus-params.js';
@@ -44,6 +45,7 @@ export class QueryApiController {
     @Inject(QUERY_ENGINE) private readonly engine: QueryEngine,
     @Inject(TENANT_RESOLVER) private readonly tenants: TenantResolver,
     @Inject(QUERY_TELEMETRY) private readonly telemetry: QueryTelemetry,
+    @Inject(CONFIG) private readonly config: PharosConfig,
   ) {}
 
   @Get('query')
@@ -56,7 +58,7 @@ export class QueryApiController {
     await this.run('query', req, reply, async (tenant, params, signal) => {
       const limit = parseResultLimit(params);
       const timeMs = parseTimeParam(params, 'time', Date.now());
-      const common = this.commonOptions(params, signal);
+      const common = this.commonOptions(params, signal, false);
       const query = singleParam(params, 'query') ?? '';
       const result = await this.engine.instantQuery({ tenant, query, timeMs, ...common.request });
       return { result, limit, stats: common.stats, record: { query, startMs: timeMs, endMs: timeMs } };
@@ -84,7 +86,7 @@ export class QueryApiController {
       if (Math.floor((endMs - startMs) / rawStep) > MAX_POINTS_PER_SERIES) {
         throw new BadParameterError('exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
       }
-      const common = this.commonOptions(params, signal);
+      const common = this.commonOptions(params, signal, true);
       const query = singleParam(params, 'query') ?? '';
       const result = await this.engine.rangeQuery({ tenant, query, startMs, endMs, stepMs, ...common.request });
       const phase = ((startMs % stepMs) + stepMs) % stepMs;
@@ -93,11 +95,16 @@ export class QueryApiController {
     });
   }
 
-  private commonOptions(params: Params, signal: AbortSignal) {
+  /**
+   * Options both endpoints share. `rangeQuery`: whether the configured
+   * `query.max_source_resolution` applies when the request names none; an instant query then
+   * reads raw samples (it is what alerting-style checks send, and Thanos too defaults instant
+   * queries to raw), unless it asks for a resolution itself.
+   */
+  private commonOptions(params: Params, signal: AbortSignal, rangeQuery: boolean) {
     const timeoutMs = parseTimeoutParam(params, parseDuration);
     const lookbackDeltaMs = parseLookbackDeltaParam(params, parseDuration);
-    // No configured default yet (`query.max_source_resolution` needs libs/config): absent is raw.
-    const maxSourceResolution = parseMaxSourceResolutionParam(params, parseDuration, undefined);
+    const maxSourceResolution = parseMaxSourceResolutionParam(params, parseDuration, rangeQuery ? this.config.query.maxSourceResolution : undefined);
     const stats = parseStatsParam(params);
     return {
       stats,

@@ -64,6 +64,11 @@ export interface PharosConfig {
     readonly defaultEvaluationIntervalMs: number;
     /** Queries slower than this are logged; 0 logs none. */
     readonly slowQueryThresholdMs: number;
+    /**
+     * `max_source_resolution` of a request that names none: ms (0 reads raw samples) or
+     * `auto` (a fifth of the step). ADR 0017.
+     */
+    readonly maxSourceResolution: number | 'auto';
   };
   /** Limits of the GraphQL gateway at /graphql. */
   readonly graphql: {

@@ -257,6 +257,12 @@ export const CONFIG_FIELDS: Readonly<Record<string, FieldSpec>> = {
     default: 60_000,
     doc: 'Step of a subquery written without one (`x[1h:]`), as Prometheus\' global `evaluation_interval`.',
   },
+  'query.max_source_resolution': {
+    kind: { type: 'resolution' },
+    default: 0,
+    doc: 'Rollup resolution a range query reads when its request has no `max_source_resolution` (Thanos\' parameter; its `--query.auto-downsampling` is `auto`); instant queries read raw samples unless they ask. `0s`/`raw` reads raw samples (exact), a duration the coarsest maintained rollup (5m, 1h) not above it, `auto` a fifth of the step. Rollup answers follow Thanos\' semantics, an approximation: see docs/promql-compatibility.md and ADR 0017.',
+    env: 'PHAROS_QUERY_MAX_SOURCE_RESOLUTION',
+  },
   'query.slow_query_threshold': {
     kind: { type: 'duration' },
     default: 5_000,

@@ -24,6 +24,19 @@ describe('loadConfig', () => {
     expect(c.auth.enabled).toBe(false);
   });
 
+  it('reads query.max_source_resolution as ms, raw as 0 and auto as auto (default 0s: raw samples)', () => {
+    expect(loadConfig().query.maxSourceResolution).toBe(0);
+    const at = (v: string): number | 'auto' => loadConfig({ yamlText: `query:\n  max_source_resolution: ${v}\n` }).query.maxSourceResolution;
+    expect(at('5m')).toBe(300_000);
+    expect(at('1h')).toBe(3_600_000);
+    expect(at('0s')).toBe(0);
+    expect(at('raw')).toBe(0);
+    expect(at('auto')).toBe('auto');
+    expect(loadConfig({ env: { PHAROS_QUERY_MAX_SOURCE_RESOLUTION: 'auto' } }).query.maxSourceResolution).toBe('auto');
+    expect(problemsOf(() => at('fast'))).toEqual(['config: query.max_source_resolution: expected a duration such as 5m or 1h, raw (0s) or auto, got "fast"']);
+    expect(problemsOf(() => at('-5m'))[0]).toMatch(/^config: query.max_source_resolution: expected a duration/);
+  });
+
   it('layers file < environment < flags', () => {
     const yamlText = 'server:\n  http_port: 1000\ndata_dir: /from/file\n';
     expect(loadConfig({ yamlText }).server.httpPort).toBe(1000);

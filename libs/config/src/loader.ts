@@ -128,6 +128,7 @@ export function loadConfig(sources: ConfigSources = {}): PharosConfig {
       lookbackDeltaMs: get('query.lookback_delta'),
       defaultEvaluationIntervalMs: get('query.default_evaluation_interval'),
       slowQueryThresholdMs: get('query.slow_query_threshold'),
+      maxSourceResolution: get('query.max_source_resolution'),
     },
     limits: { defaults, tenants },
     graphql: {

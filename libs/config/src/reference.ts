@@ -12,6 +12,7 @@ export function configReferenceMarkdown(): string {
 
 function formatDefault(kind: FieldKind, value: unknown): string {
   if (kind.type === 'duration' && typeof value === 'number') return formatDuration(value);
+  if (kind.type === 'resolution' && typeof value === 'number') return value === 0 ? '0s' : formatDuration(value);
   if (kind.type === 'bytes' && typeof value === 'number') return formatBytes(value);
   return typeof value === 'string' ? value : JSON.stringify(value);
 }

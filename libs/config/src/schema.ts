@@ -9,6 +9,8 @@ export type FieldKind =
   | { readonly type: 'bool' }
   | { readonly type: 'string'; readonly pattern?: RegExp; readonly patternDoc?: string }
   | { readonly type: 'duration' }
+  /** A duration, `raw` (0) or `auto`: Thanos' `max_source_resolution`. */
+  | { readonly type: 'resolution' }
   | { readonly type: 'bytes' }
   | { readonly type: 'enum'; readonly values: readonly string[] }
   | { readonly type: 'list'; readonly of: 'string' };
@@ -53,6 +55,12 @@ export function parseValue(kind: FieldKind, raw: unknown): ValueParseResult {
       const ms = typeof raw === 'string' ? parseDurationMs(raw) : undefined;
       return ms === undefined ? { ok: false, expected: 'a duration such as 500ms, 30s, 15d or 1h30m' } : { ok: true, value: ms };
     }
+    case 'resolution': {
+      if (raw === 'auto') return { ok: true, value: 'auto' };
+      if (raw === 'raw') return { ok: true, value: 0 };
+      const parsed = parseValue({ type: 'duration' }, raw);
+      return parsed.ok ? parsed : { ok: false, expected: 'a duration such as 5m or 1h, raw (0s) or auto' };
+    }
     case 'bytes': {
       if (typeof raw === 'number' && Number.isInteger(raw) && raw >= 0) return { ok: true, value: raw };
       const bytes = typeof raw === 'string' ? parseBytes(raw) : undefined;
@@ -77,6 +85,8 @@ export function describeKind(kind: FieldKind): string {
       return kind.values.join(' \\| ');
     case 'list':
       return 'list of strings';
+    case 'resolution':
+      return 'duration \\| auto';
     default:
       return kind.type;
   }

@@ -5,6 +5,7 @@ export type {
   SelectQuery,
   SeriesSamples,
   RollupQuery,
+  RollupField,
   SeriesRollups,
   SeriesQuery,
   LabelNamesQuery,

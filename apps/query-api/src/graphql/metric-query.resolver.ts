@@ -1,9 +1,12 @@
 import { Inject, UseFilters } from '@nestjs/common';
 import { Args, Context, Float, Int, Query, Resolver } from '@nestjs/graphql';
-import { METRIC_STORE } from '#apps/common';
+import { CONFIG, METRIC_STORE } from '#apps/common';
+import type { PharosConfig } from '#pharos/config';
 import { labelsToRecord, type LabelMatcher } from '#pharos/metric-model';
-import { PromQLParseError, parseSeriesSelector, type QueryEngine } from '#pharos/promql';
+import { PromQLParseError, parseDuration, parseSeriesSelector, type QueryEngine } from '#pharos/promql';
 import type { MetricStore } from '#pharos/storage';
+import { BadParameterError } from '../prometheus-params.js';
+import { parseMaxSourceResolutionParam } from '../query-request.js';
 import type { QueryRecord, QueryTelemetry } from '../query-telemetry.js';
 import { QUERY_ENGINE, QUERY_TELEMETRY } from '../tokens.js';
 import type { GraphqlCallerResolver } from './caller.js';
@@ -36,6 +39,7 @@ export class MetricQueryResolver {
     @Inject(GRAPHQL_CALLERS) private readonly callers: GraphqlCallerResolver,
     @Inject(TENANT_QUERY_GATE) private readonly gate: TenantQueryGate,
     @Inject(QUERY_TELEMETRY) private readonly telemetry: QueryTelemetry,
+    @Inject(CONFIG) private readonly config: PharosConfig,
   ) {}
 
   @Query(() => InstantQueryResultType, { nullable: true, description: 'A PromQL instant query (Prometheus /api/v1/query).' })
@@ -61,10 +65,18 @@ export class MetricQueryResolver {
     @Args('endMs', { type: () => Float }) endMs: number,
     @Args('stepMs', { type: () => Float }) stepMs: number,
     @Args('timeoutMs', { type: () => Float, nullable: true }) timeoutMs: number | null | undefined,
+    @Args('maxSourceResolution', {
+      type: () => String,
+      nullable: true,
+      description:
+        "Thanos' max_source_resolution: `raw`/`0s` reads raw samples, a duration (`5m`, `1h`) the coarsest rollup not above it, `auto` a fifth of the step; rollup answers are Thanos' approximation (ADR 0017). Default: the server's query.max_source_resolution.",
+    })
+    maxSourceResolution: string | null | undefined,
   ): Promise<RangeQueryResultType> {
     return this.evaluate(ctx, { query, startMs, endMs, stepMs }, async (tenant, signal) => {
       checkRange(startMs, endMs, stepMs);
-      const result = await this.engine.rangeQuery({ tenant, query, startMs, endMs, stepMs: Math.trunc(stepMs), signal, ...timeout(timeoutMs) });
+      const resolution = sourceResolution(maxSourceResolution, this.config.query.maxSourceResolution);
+      const result = await this.engine.rangeQuery({ tenant, query, startMs, endMs, stepMs: Math.trunc(stepMs), signal, ...timeout(timeoutMs), ...resolution });
       return rangeResultOf(result, { startMs, endMs, stepMs: Math.trunc(stepMs) });
     });
   }
@@ -157,6 +169,18 @@ export function checkRange(startMs: number, endMs: number, stepMs: number): void
 
 function finiteTime(name: string, ms: number): void {
   if (!Number.isFinite(ms)) throw new BadArgumentError(`${name} must be a finite number of milliseconds since the epoch`);
+}
+
+/** `rangeQuery(maxSourceResolution)`: the REST parameter's forms and wording; raw (0) is left out so raw requests keep one cache key. */
+export function sourceResolution(value: string | null | undefined, fallback: number | 'auto'): { maxSourceResolution?: number | 'auto' } {
+  let parsed: number | 'auto' | undefined;
+  try {
+    parsed = parseMaxSourceResolutionParam(value == null ? {} : { max_source_resolution: value }, parseDuration, fallback);
+  } catch (err) {
+    if (err instanceof BadParameterError) throw new BadArgumentError(err.message.replace(`'max_source_resolution' parameter`, 'maxSourceResolution'));
+    throw err;
+  }
+  return parsed === undefined || parsed === 0 ? {} : { maxSourceResolution: parsed };
 }
 
 function timeout(timeoutMs: number | null | undefined): { timeoutMs?: number } {

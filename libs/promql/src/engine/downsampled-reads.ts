@@ -1,7 +1,7 @@
 import type { LabelMatcher, Labels } from '#pharos/metric-model';
 import type { SeriesRollups, SeriesSamples } from '#pharos/storage';
 import type { Call } from '../ast.js';
-import { downsampledSamples, type RollupAggregate } from './downsampling.js';
+import { downsampledSamples, rollupFieldsFor, type RollupAggregate } from './downsampling.js';
 import { compareLabels, labelsKey } from './labels.js';
 import { PromQLError } from './query-api.js';
 import type { QueryContext } from './query-context.js';
@@ -44,8 +44,10 @@ export async function fetchDownsampled(
     if (boundary > firstBucket) {
       // Which series have data before the boundary is asked alongside the rollup read.
       const withData = seriesWithData(ctx, matchers, start, Math.min(end, boundary - 1));
+      // Only the columns the aggregate's synthetic samples are made of.
+      const fields = rollupFieldsFor(aggregate);
       try {
-        for await (const r of ctx.store.selectRollups({ tenant, matchers, start: firstBucket, end: boundary - 1, resolutionMs, limitSeries, signal: storeSignal })) {
+        for await (const r of ctx.store.selectRollups({ tenant, matchers, start: firstBucket, end: boundary - 1, resolutionMs, fields, limitSeries, signal: storeSignal })) {
           if (r.bucketStarts.length > 0) entry(r.labels).rollups = r;
           await ctx.maybeYield();
         }

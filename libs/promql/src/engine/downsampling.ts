@@ -1,5 +1,5 @@
 import { isStaleNaN } from '#pharos/metric-model';
-import type { SeriesRollups } from '#pharos/storage';
+import type { RollupField, SeriesRollups } from '#pharos/storage';
 import type { FloatHistogram } from './values.js';
 
 /**
@@ -15,6 +15,24 @@ import type { FloatHistogram } from './values.js';
  * bucket average (sum / count) for everything else, plain selectors included.
  */
 export type RollupAggregate = 'counter' | 'avg' | 'sum' | 'min' | 'max' | 'count';
+
+/**
+ * The rollup fields {@link downsampledSamples} reads for an aggregate, so the store reads only
+ * those columns (the counter 4 of 9, the average 2).
+ */
+export function rollupFieldsFor(aggregate: RollupAggregate): readonly RollupField[] {
+  switch (aggregate) {
+    case 'counter':
+      return COUNTER_FIELDS;
+    case 'avg':
+      return AVG_FIELDS;
+    default:
+      return [aggregate];
+  }
+}
+
+const COUNTER_FIELDS: readonly RollupField[] = ['firstTimestamp', 'firstValue', 'lastValue', 'increase'];
+const AVG_FIELDS: readonly RollupField[] = ['sum', 'count'];
 
 /** `max_source_resolution`: a duration in ms (0 = raw), or `auto` (step / 5, as Thanos). */
 export type MaxSourceResolution = number | 'auto';

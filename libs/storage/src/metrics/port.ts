@@ -134,7 +134,21 @@ export interface SeriesSamples {
 
 export interface RollupQuery extends SelectQuery {
   readonly resolutionMs: number;
+  /**
+   * The aggregates the caller reads (absent: all of them). An adapter MUST fill
+   * `bucketStarts` and every field named here exactly as a read of all fields would; it MAY
+   * leave the others empty (length 0), so a caller MUST NOT read them. Thanos' counter
+   * aggregate needs `firstTimestamp`, `firstValue`, `lastValue` and `increase`; the bucket
+   * average `sum` and `count`. An empty list asks for the buckets alone.
+   */
+  readonly fields?: readonly RollupField[];
 }
+
+/** The aggregate columns of {@link SeriesRollups} besides `bucketStarts`. */
+export type RollupField = 'count' | 'sum' | 'min' | 'max' | 'firstTimestamp' | 'firstValue' | 'lastTimestamp' | 'lastValue' | 'increase';
+
+/** Every {@link RollupField}, in {@link SeriesRollups} order. */
+export const ROLLUP_FIELDS: readonly RollupField[] = ['count', 'sum', 'min', 'max', 'firstTimestamp', 'firstValue', 'lastTimestamp', 'lastValue', 'increase'];
 
 /**
  * Counter-aware aggregates of one bucket `[start, start + resolution)`: enough to answer

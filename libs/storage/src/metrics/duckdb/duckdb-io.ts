@@ -10,7 +10,10 @@ import type { RollupRow } from './rollups.js';
  * rows carry no tenant. Histograms are one BLOB per sample (see histogram-codec).
  */
 export const SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS series (id UINTEGER NOT NULL, tenant VARCHAR NOT NULL, labels VARCHAR NOT NULL)`,
+  // `labels` is the series key or JSON (see `storedLabels`); `ref` its 16-byte series ref
+  // (ADR 0010), NULL only in rows written before the column existed until `open` fills them.
+  `CREATE TABLE IF NOT EXISTS series (id UINTEGER NOT NULL, tenant VARCHAR NOT NULL, labels VARCHAR NOT NULL, ref BLOB)`,
+  `ALTER TABLE series ADD COLUMN IF NOT EXISTS ref BLOB`,
   `CREATE TABLE IF NOT EXISTS chunks (series_id UINTEGER NOT NULL, min_ts BIGINT NOT NULL, max_ts BIGINT NOT NULL, count USMALLINT NOT NULL, data BLOB NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS head_log (seq BIGINT NOT NULL, data BLOB NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS histograms (series_id UINTEGER NOT NULL, ts BIGINT NOT NULL, h BLOB NOT NULL)`,
@@ -79,7 +82,7 @@ export class ChunkWriter {
 export const CHUNK_TYPES = [UINTEGER, BIGINT, BIGINT, USMALLINT, BLOB] as const;
 export const HEAD_LOG_TYPES = [BIGINT, BLOB] as const;
 export const HISTOGRAM_TYPES = [UINTEGER, BIGINT, BLOB] as const;
-export const SERIES_TYPES = [UINTEGER, VARCHAR, VARCHAR] as const;
+export const SERIES_TYPES = [UINTEGER, VARCHAR, VARCHAR, BLOB] as const;
 export const PENDING_TYPES = [INTEGER, UINTEGER, BIGINT] as const;
 export const ROLLUP_TYPES = [INTEGER, UINTEGER, BIGINT, DOUBLE, DOUBLE, DOUBLE, DOUBLE, BIGINT, DOUBLE, BIGINT, DOUBLE, DOUBLE] as const;
 

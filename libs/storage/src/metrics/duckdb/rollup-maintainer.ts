@@ -1,10 +1,9 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { isStaleNaN, type Labels } from '#pharos/metric-model';
-import type { SeriesRollups } from '../port.js';
-import type { Run } from './chunk-head.js';
+import type { RollupField, SeriesRollups } from '../port.js';
 import { forEachRow, idList, openWriter, PENDING_TYPES, ROLLUP_TYPES, writeRollupRow } from './duckdb-io.js';
 import { AccumulatorColumns, ACC_CLOSED, ACC_DIRTY, ACC_NONE, ACC_OPEN, RowBuffer } from './rollup-accumulators.js';
-import { readStoredRollups, seriesRollups } from './rollup-reader.js';
+import { readSnapshotRollups, type RawReader, type RollupSnapshot } from './rollup-reader.js';
 import { BucketSet, bucketStart, computeRollups, type RollupRow } from './rollups.js';
 
 const WATERMARK_KEY = 'rollup_watermark_';
@@ -14,8 +13,6 @@ const BATCH = 1000;
 const ROWS_PER_FLUSH = 250_000;
 const REFRESH_PER_FLUSH = 20_000;
 
-/** Reads deduplicated float samples of `ids` in `[start, end]` (disk and head). */
-export type RawReader = (conn: DuckDBConnection, ids: readonly number[], start: number, end: number) => Promise<Map<number, Run>>;
 
 /** What one flush writes for the rollups; built synchronously, then written in the flush's transaction. */
 export interface RollupFlushPlan {
@@ -349,82 +346,55 @@ export class RollupMaintainer {
   }
 
   /**
-   * Rollups of `ids` (in the caller's order) for buckets starting in `[start, end]`: stored
-   * rows, overlaid with closed rows not yet written and the open accumulators, with dirty
-   * buckets recomputed from raw. The caller holds the store's lock (rows must not move).
+   * What memory holds over the stored rows of `ids` for buckets starting in `[start, end]`:
+   * closed rows not yet written, open accumulators, and dirty buckets (stored rows stale,
+   * recomputed from raw by {@link read}). Synchronous, so the caller takes the store's lock
+   * for this alone: rows and marks move only under it (flush, delete, retention), and the
+   * stored rows read afterwards may only be newer. A row both in the snapshot and written
+   * meanwhile is the same row (the overlay wins); a bucket rewritten meanwhile was dirty or
+   * refreshing here, so it is recomputed either way.
    */
-  async *query(
-    conn: DuckDBConnection,
-    ids: readonly number[],
-    labelsOf: (id: number) => Labels,
-    resolutionMs: number,
-    start: number,
-    end: number,
-  ): AsyncGenerator<SeriesRollups> {
+  snapshot(ids: readonly number[], resolutionMs: number, start: number, end: number): RollupSnapshot {
     const r = this.resolutions.indexOf(resolutionMs);
     const first = Math.ceil(start / resolutionMs) * resolutionMs;
     const last = bucketStart(end, resolutionMs);
-    if (first > last || ids.length === 0) return;
-    const acc = this.acc[r]!;
-    const wantedIds = new Set(ids);
-    const buffered = new Map<number, RollupRow[]>();
+    const overlays = new Map<number, Map<number, RollupRow>>();
+    const dirty = new Map<number, Set<number>>();
+    const snap: RollupSnapshot = { ids, resolutionMs, first, last, overlays, dirty };
+    if (first > last || ids.length === 0 || r < 0) return snap;
+    const put = (id: number, row: RollupRow): void => {
+      let m = overlays.get(id);
+      if (m === undefined) overlays.set(id, (m = new Map()));
+      m.set(row.bucket, row);
+    };
+    const wanted = new Set(ids);
     const buffer = this.rows[r]!;
     for (let i = 0; i < buffer.length; i++) {
       const id = buffer.ids[i]!;
       const b = buffer.bucket(i);
-      if (b < first || b > last || !wantedIds.has(id)) continue;
-      let list = buffered.get(id);
-      if (list === undefined) buffered.set(id, (list = []));
-      list.push(buffer.row(i));
+      if (b >= first && b <= last && wanted.has(id)) put(id, buffer.row(i));
     }
-    for (let i = 0; i < ids.length; i += BATCH) {
-      const batch = ids.slice(i, i + BATCH);
-      const stored = await readStoredRollups(conn, resolutionMs, batch, first, last);
-      // What memory holds over the stored rows: closed rows not yet written, then open accumulators.
-      const overlays = new Map<number, Map<number, RollupRow>>();
-      const put = (id: number, row: RollupRow): void => {
-        let m = overlays.get(id);
-        if (m === undefined) overlays.set(id, (m = new Map()));
-        m.set(row.bucket, row);
-      };
-      const dirty = new Map<number, Set<number>>();
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (const id of batch) {
-        for (const row of buffered.get(id) ?? []) put(id, row);
-        if (id < acc.state.length && acc.state[id] === ACC_OPEN) {
-          const b = acc.bucket(id);
-          if (b >= first && b <= last) put(id, acc.row(id));
-        }
-        for (const set of [this.dirty[r]!, this.refreshing[r]!]) {
-          for (const b of set.buckets(id) ?? []) {
-            if (b < first || b > last) continue;
-            let s = dirty.get(id);
-            if (s === undefined) dirty.set(id, (s = new Set()));
-            s.add(b);
-            lo = Math.min(lo, b);
-            hi = Math.max(hi, b);
-          }
-        }
+    const acc = this.acc[r]!;
+    for (const id of ids) {
+      if (id < acc.state.length && acc.state[id] === ACC_OPEN) {
+        const b = acc.bucket(id);
+        if (b >= first && b <= last) put(id, acc.row(id));
       }
-      if (dirty.size > 0) {
-        const dirtyIds = batch.filter((id) => dirty.has(id));
-        const data = await this.readRaw(conn, dirtyIds, lo, hi + resolutionMs - 1);
-        for (const id of dirtyIds) {
-          const wanted = dirty.get(id)!;
-          const m = overlays.get(id);
-          if (m !== undefined) for (const b of wanted) m.delete(b);
-          const run = data.get(id);
-          if (run !== undefined) for (const row of computeRollups(run[0], run[1], run[2], resolutionMs, (b) => wanted.has(b))) put(id, row);
+      for (const set of [this.dirty[r]!, this.refreshing[r]!]) {
+        for (const b of set.buckets(id) ?? []) {
+          if (b < first || b > last) continue;
+          let s = dirty.get(id);
+          if (s === undefined) dirty.set(id, (s = new Set()));
+          s.add(b);
         }
-      }
-      for (const id of batch) {
-        const m = overlays.get(id);
-        const overlay = m === undefined ? [] : [...m.values()].sort((a, b) => a.bucket - b.bucket);
-        const out = seriesRollups(labelsOf(id), stored, stored.runOf(id), overlay, dirty.get(id));
-        if (out !== undefined) yield out;
       }
     }
+    return snap;
+  }
+
+  /** Rollups of a snapshot's series (in its order), `fields` filled; needs no lock (see `readSnapshotRollups`). */
+  read(conn: DuckDBConnection, snap: RollupSnapshot, labelsOf: (id: number) => Labels, fields: readonly RollupField[]): AsyncGenerator<SeriesRollups> {
+    return readSnapshotRollups(conn, snap, this.readRaw, labelsOf, fields);
   }
 }
 

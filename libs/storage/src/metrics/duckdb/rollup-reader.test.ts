@@ -1,70 +1,112 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetricBatchBuilder } from '#pharos/metric-model';
 import { DuckDBMetricStore } from './duckdb-metric-store.js';
-import { seriesRollups, StoredRollups } from './rollup-reader.js';
+import { ROLLUP_FIELDS } from '../port.js';
+import { openWriter, ROLLUP_TYPES, SCHEMA, writeRollupRow } from './duckdb-io.js';
+import type { SeriesRollups } from '../port.js';
+import { normalizeFields, readSeriesRollups, type SeriesOverlay } from './rollup-reader.js';
 import type { RollupRow } from './rollups.js';
 
-/** Stored rows of two series (ids 1 and 2), each row's fields derived from its bucket so any misplaced copy shows. */
-function stored(rows: readonly [number, number][]): StoredRollups {
-  const col = (f: (b: number) => number): Float64Array => Float64Array.from(rows, ([, b]) => f(b));
-  return new StoredRollups(
-    {
-      bucketStarts: col((b) => b),
-      count: col((b) => b + 1),
-      sum: col((b) => b + 2),
-      min: col((b) => b + 3),
-      max: col((b) => b + 4),
-      firstTimestamp: col((b) => b + 5),
-      firstValue: col((b) => b + 6),
-      lastTimestamp: col((b) => b + 7),
-      lastValue: col((b) => b + 8),
-      increase: col((b) => b + 9),
-    },
-    Float64Array.from(rows, ([id]) => id),
-    rows.length,
-  );
+const RES = 100;
+
+/** A row whose every field is derived from its series, bucket and `tag`, so any misplaced copy shows. */
+function row(bucket: number, tag = 0): RollupRow {
+  const f = (k: number): number => bucket + k + tag;
+  return { bucket, count: f(1), sum: f(2), min: f(3), max: f(4), firstTs: f(5), firstValue: f(6), lastTs: f(7), lastValue: f(8), increase: f(9) };
 }
 
-function row(bucket: number, tag: number): RollupRow {
-  return { bucket, count: tag, sum: tag, min: tag, max: tag, firstTs: tag, firstValue: tag, lastTs: tag, lastValue: tag, increase: tag };
-}
+describe('readSeriesRollups', () => {
+  let instance: DuckDBInstance;
+  let conn: DuckDBConnection;
 
-describe('seriesRollups', () => {
-  const s = stored([
-    [1, 100],
-    [1, 200],
-    [1, 300],
-    [1, 400],
-    [2, 100],
-    [2, 500],
-  ]);
-
-  it('finds each series’ run and hands out views without an overlay', () => {
-    expect(s.runOf(1)).toEqual([0, 4]);
-    expect(s.runOf(2)).toEqual([4, 6]);
-    expect(s.runOf(3)).toBeUndefined();
-    const r = seriesRollups(['a', 'b'], s, s.runOf(2), [], undefined)!;
-    expect(Array.from(r.bucketStarts)).toEqual([100, 500]);
-    expect(Array.from(r.increase)).toEqual([109, 509]);
-    expect(r.count.buffer).toBe(s.columns.count.buffer);
-    expect(seriesRollups([], s, undefined, [], undefined)).toBeUndefined();
+  beforeAll(async () => {
+    instance = await DuckDBInstance.create(':memory:');
+    conn = await instance.connect();
+    for (const sql of SCHEMA) await conn.run(sql);
+    const w = await openWriter(conn, 'rollups', ROLLUP_TYPES);
+    // As the maintainer writes them: buckets interleaved by series in closing order, then a
+    // rewritten (dirty) bucket of series 1 appended last, a row of another resolution, and
+    // more than a data chunk of rows for series 7.
+    for (const b of [100, 200, 400]) for (const id of [1, 2]) if (!(id === 1 && b === 200)) writeRollupRow(w, RES, id, row(b, id * 1000));
+    writeRollupRow(w, RES, 1, row(200, 1000));
+    writeRollupRow(w, 999, 1, row(300, 0));
+    for (let k = 0; k < 5000; k++) writeRollupRow(w, RES, 7, row(k * RES, 7000));
+    // A bucket twice and one missing: as many rows as its span, so not placed by bucket.
+    for (const b of [300, 100, 100]) writeRollupRow(w, RES, 5, row(b, 5000));
+    w.close();
+  });
+  afterAll(() => {
+    conn.closeSync();
+    instance.closeSync();
   });
 
-  it('merges overlay rows before, between, over and after stored rows, and drops dirty buckets', () => {
-    const overlay = [row(50, -1), row(200, -2), row(250, -3), row(600, -4)];
-    const r = seriesRollups(['a', 'b'], s, s.runOf(1), overlay, new Set([300, 250]))!;
+  const read = (ids: number[], fields = ROLLUP_FIELDS, overlays = new Map<number, SeriesOverlay>(), first = 0, last = 1e9) =>
+    readSeriesRollups(conn, RES, ids, first, last, fields, overlays, (id) => ['id', String(id)]);
+
+  it('returns each series’ rows sorted by bucket, in the order asked, every field in place', async () => {
+    const got = await read([2, 9, 1]);
+    expect(got.map((r) => r.labels[1])).toEqual(['2', '1']);
+    expect(Array.from(got[0]!.bucketStarts)).toEqual([100, 200, 400]);
+    expect(Array.from(got[1]!.bucketStarts)).toEqual([100, 200, 400]);
+    expect(Array.from(got[1]!.firstValue)).toEqual([1106, 1206, 1406]);
+    expect(Array.from(got[0]!.increase)).toEqual([2109, 2209, 2409]);
+    expect(Array.from(got[0]!.lastTimestamp)).toEqual([2107, 2207, 2407]);
+    const many = (await read([7]))[0]!;
+    expect(many.bucketStarts.length).toBe(5000);
+    expect(many.count[4999]).toBe(4999 * RES + 7001);
+  });
+
+  it('reads a series holding a bucket twice as the table has it', async () => {
+    const [r] = await read([5], ['sum']);
+    expect(Array.from(r!.bucketStarts)).toEqual([100, 100, 300]);
+    expect(Array.from(r!.sum)).toEqual([5102, 5102, 5302]);
+  });
+
+  it('fills only the fields asked for and leaves the others empty', async () => {
+    const [r] = await read([1], ['increase', 'firstValue']);
+    expect(Array.from(r!.bucketStarts)).toEqual([100, 200, 400]);
+    expect(Array.from(r!.increase)).toEqual([1109, 1209, 1409]);
+    expect(Array.from(r!.firstValue)).toEqual([1106, 1206, 1406]);
+    for (const f of ['count', 'sum', 'min', 'max', 'firstTimestamp', 'lastTimestamp', 'lastValue'] as const) expect(r![f].length).toBe(0);
+    const [buckets] = await read([2], []);
+    expect(Array.from(buckets!.bucketStarts)).toEqual([100, 200, 400]);
+  });
+
+  it('keeps to the bucket range', async () => {
+    expect((await read([1, 2], ['sum'], new Map(), 150, 400)).map((r) => Array.from(r.bucketStarts))).toEqual([
+      [200, 400],
+      [200, 400],
+    ]);
+  });
+
+  it('merges overlay rows before, between, over and after stored rows, and drops dirty buckets', async () => {
+    const overlays = new Map<number, SeriesOverlay>([
+      [1, { rows: [row(50, -1), row(200, -2), row(250, -3), row(600, -4)], dropped: new Set([400, 250]) }],
+      // The usual case: rows after every stored one.
+      [2, { rows: [row(500, -5), row(600, -5)] }],
+      // Series without stored rows: the overlay alone; everything dropped: no answer.
+      [3, { rows: [row(700, -6)] }],
+      [7, { rows: [], dropped: new Set(Array.from({ length: 5000 }, (_, k) => k * RES)) }],
+    ]);
+    const got = await read([1, 2, 3, 7], ['count', 'lastValue'], overlays);
+    expect(got.map((r) => r.labels[1])).toEqual(['1', '2', '3']);
     // 250 is both dropped and in the overlay: the overlay row is the recomputed one and stays.
-    expect(Array.from(r.bucketStarts)).toEqual([50, 100, 200, 250, 400, 600]);
-    expect(Array.from(r.count)).toEqual([-1, 101, -2, -3, 401, -4]);
-    expect(Array.from(r.lastValue)).toEqual([-1, 108, -2, -3, 408, -4]);
+    expect(Array.from(got[0]!.bucketStarts)).toEqual([50, 100, 200, 250, 600]);
+    expect(Array.from(got[0]!.count)).toEqual([50, 1101, 199, 248, 597]);
+    expect(Array.from(got[0]!.lastValue)).toEqual([57, 1108, 206, 255, 604]);
+    expect(Array.from(got[1]!.bucketStarts)).toEqual([100, 200, 400, 500, 600]);
+    expect(Array.from(got[1]!.count)).toEqual([2101, 2201, 2401, 496, 596]);
+    expect(Array.from(got[2]!.bucketStarts)).toEqual([700]);
   });
 
-  it('answers from the overlay alone, and nothing when everything is dropped', () => {
-    expect(Array.from(seriesRollups([], undefined, undefined, [row(7, 1)], undefined)!.bucketStarts)).toEqual([7]);
-    expect(seriesRollups([], s, s.runOf(2), [], new Set([100, 500]))).toBeUndefined();
+  it('refuses an unknown field by name', () => {
+    expect(() => normalizeFields(['sum', 'avg'])).toThrow('unknown rollup field "avg"');
+    expect(normalizeFields(['increase', 'count', 'increase'])).toEqual(['count', 'increase']);
+    expect(normalizeFields(undefined)).toEqual(ROLLUP_FIELDS);
   });
 });
 
@@ -88,6 +130,45 @@ describe('DuckDBMetricStore.selectRollups', () => {
         expect(Array.from(r.count)).toEqual([20, 20]);
       }
       expect(got).toEqual(['c']);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers a read that runs while a flush writes and rewrites its rows as a read after the flush', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pharos-rollup-concurrent-'));
+    const store = await DuckDBMetricStore.open({ dir, threads: 1, defaultRetentionMs: 100 * 365 * 86_400_000 });
+    try {
+      const T = 19_675 * 86_400_000;
+      const matchers = [{ name: '__name__', type: '=' as const, value: 'm' }];
+      const plain = (rs: SeriesRollups[]): unknown => rs.map((r) => [[...r.labels], ...[r.bucketStarts, r.count, r.sum, r.increase].map((c) => Array.from(c))]);
+      const read = async (): Promise<SeriesRollups[]> => {
+        const out: SeriesRollups[] = [];
+        for await (const r of store.selectRollups({ tenant: 't', matchers, start: T, end: T + 86_400_000, resolutionMs: 300_000, fields: ['count', 'sum', 'increase'] })) out.push(r);
+        return out;
+      };
+      for (let round = 0; round < 4; round++) {
+        const b = new MetricBatchBuilder('t');
+        for (let s = 0; s < 20; s++) {
+          b.addSeries(['__name__', 'm', 'k', String(s)]);
+          for (let i = 0; i < 120; i++) b.addSample(T + (round * 120 + i) * 15_000, round * 1000 + i * (s + 1));
+        }
+        await store.append(b.build());
+        // Late samples in buckets already closed (and, after a flush, written): dirty buckets the next flush rewrites.
+        if (round > 0) {
+          const late = new MetricBatchBuilder('t');
+          for (let s = 0; s < 20; s += 3) {
+            late.addSeries(['__name__', 'm', 'k', String(s)]);
+            late.addSample(T + (round * 120 - 50) * 15_000 + 7_000, -5);
+          }
+          await store.append(late.build());
+        }
+        // The read holds the lock only for its snapshot: the flush commits while it reads (or before).
+        const [during] = await Promise.all([read(), store.flush()]);
+        expect(plain(during)).toEqual(plain(await read()));
+        expect(during.length).toBe(20);
+      }
     } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });

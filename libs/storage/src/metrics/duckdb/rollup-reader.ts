@@ -1,188 +1,388 @@
-import { DuckDBDoubleVector, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBDoubleVector, type DuckDBConnection, type DuckDBVector } from '@duckdb/node-api';
 import type { Labels } from '#pharos/metric-model';
-import type { SeriesRollups } from '../port.js';
+import { ROLLUP_FIELDS, type RollupField, type SeriesRollups } from '../port.js';
 import { idList } from './duckdb-io.js';
-import type { RollupRow } from './rollups.js';
+import type { Run } from './chunk-head.js';
+import { computeRollups, type RollupRow } from './rollups.js';
 
 /**
- * The read side of the rollup table, column by column. A 7 d panel reads ~2,000 five-minute
- * buckets for each of its series: building a row object per bucket, a map per series and
- * arrays of numbers (the first version) cost ~2.5 µs a bucket, more than reading the raw
- * samples. Here DuckDB sorts the rows by series and bucket, every column is copied a data
- * chunk at a time from its vector into one Float64Array, and each series' rollups are views
- * of its run of rows, merged with the maintainer's in-memory rows only where it has some.
+ * The read side of the rollup table, column by column and only the columns asked for. A 7 d
+ * panel reads ~2,000 five-minute buckets for each of its series, so the cost is per bucket:
+ * no object per row, no sort in DuckDB, no copy per series. DuckDB first counts each series'
+ * rows; every series then gets a slot of one Float64Array per column, sized for its stored
+ * rows plus the maintainer's in-memory rows, and the rows are scattered into the slots as
+ * they arrive, a data chunk at a time. Each series' answer is a view of its slot.
+ *
+ * The table is written in bucket-closing order (interleaved by series), so the scatter is a
+ * counting sort by series; a series with no gap (count = span) has each row put at its
+ * bucket's place, any other is sorted after (only series whose dirty buckets were rewritten).
+ *
+ * The maintainer's in-memory state (rows not yet written, open buckets, dirty marks) comes as
+ * a snapshot taken under the store's lock (`RollupMaintainer.snapshot`); everything here runs
+ * without it, so flushes do not wait for a read.
  */
 
-/** `SeriesRollups` fields in table order after `series_id`. */
-const FIELDS = ['bucketStarts', 'count', 'sum', 'min', 'max', 'firstTimestamp', 'firstValue', 'lastTimestamp', 'lastValue', 'increase'] as const;
-type Field = (typeof FIELDS)[number];
-const SELECT =
-  'series_id::DOUBLE, bucket::DOUBLE, count::DOUBLE, sum::DOUBLE, min::DOUBLE, max::DOUBLE, ' +
-  'first_ts::DOUBLE, first_value::DOUBLE, last_ts::DOUBLE, last_value::DOUBLE, increase::DOUBLE';
+/** Table column of each field. */
+const COLUMN: Readonly<Record<RollupField, string>> = {
+  count: 'count',
+  sum: 'sum',
+  min: 'min',
+  max: 'max',
+  firstTimestamp: 'first_ts',
+  firstValue: 'first_value',
+  lastTimestamp: 'last_ts',
+  lastValue: 'last_value',
+  increase: 'increase',
+};
 
-/** Stored rows of some series, sorted by (series, bucket); `runOf(id)` is a series' row range. */
-export class StoredRollups {
-  private readonly runs = new Map<number, [number, number]>();
+/** `RollupRow` key of each field. */
+const ROW_KEY: Readonly<Record<RollupField, Exclude<keyof RollupRow, 'bucket'>>> = {
+  count: 'count',
+  sum: 'sum',
+  min: 'min',
+  max: 'max',
+  firstTimestamp: 'firstTs',
+  firstValue: 'firstValue',
+  lastTimestamp: 'lastTs',
+  lastValue: 'lastValue',
+  increase: 'increase',
+};
 
-  /** `ids[i]` is the series of row i. */
-  constructor(
-    readonly columns: Readonly<Record<Field, Float64Array>>,
-    ids: Float64Array,
-    length: number,
-  ) {
-    for (let i = 0; i < length; ) {
-      const id = ids[i]!;
-      let j = i + 1;
-      while (j < length && ids[j] === id) j++;
-      this.runs.set(id, [i, j]);
-      i = j;
-    }
-  }
+const EMPTY = new Float64Array(0);
+/** Series per read: bounds the columns one read allocates (~2,000 buckets × 8 bytes × fields each at 5 m over 7 d). */
+const BATCH = 1000;
 
-  runOf(id: number): readonly [number, number] | undefined {
-    return this.runs.get(id);
-  }
+/**
+ * `fields` of a `RollupQuery` in `SeriesRollups` order without repeats (absent: all); an
+ * unknown name is refused rather than answered with an empty column.
+ */
+export function normalizeFields(fields: readonly string[] | undefined): readonly RollupField[] {
+  if (fields === undefined) return ROLLUP_FIELDS;
+  for (const f of fields) if (!Object.hasOwn(COLUMN, f)) throw new Error(`unknown rollup field "${f}" (known: ${ROLLUP_FIELDS.join(', ')})`);
+  return ROLLUP_FIELDS.filter((f) => fields.includes(f));
+}
+
+/** What memory holds over one series' stored rows. */
+export interface SeriesOverlay {
+  /** Rows sorted by bucket; each replaces a stored row of the same bucket. */
+  readonly rows: readonly RollupRow[];
+  /** Buckets whose stored rows are stale (dirty): dropped unless `rows` has them. */
+  readonly dropped?: ReadonlySet<number>;
 }
 
 /**
- * Rows of `ids` at `resolutionMs` with a bucket in `[first, last]`, sorted by series and
- * bucket. DuckDB sorts them (a stable counting sort here, plus sorting each series whose
- * rewritten buckets break insertion order, cost about twice the CPU of DuckDB's sort on
- * 2 M rows).
+ * Rollups of `ids` at `resolutionMs` with a bucket in `[first, last]`, stored rows merged
+ * with `overlays`, as one answer per series with any row (in `ids` order). `fields` are
+ * filled, the other fields are empty. The columns are shared by the series of this call and
+ * owned by its caller alone.
  */
-export async function readStoredRollups(conn: DuckDBConnection, resolutionMs: number, ids: readonly number[], first: number, last: number): Promise<StoredRollups> {
-  const where = `resolution_ms = ${resolutionMs} AND series_id IN ${idList(ids)} AND bucket BETWEEN ${first} AND ${last}`;
-  // Counted first (DuckDB reads two narrow columns for it), so the columns are allocated once.
-  let capacity = 1;
-  const counted = await conn.stream(`SELECT count(*)::DOUBLE FROM rollups WHERE ${where}`);
-  const countChunk = await counted.fetchChunk();
-  if (countChunk !== null && countChunk.rowCount > 0) capacity = Math.max(1, Number(countChunk.getColumnVector(0).getItem(0) ?? 1));
-  let idCol: Float64Array = new Float64Array(capacity);
-  let cols: Float64Array[] = FIELDS.map(() => new Float64Array(capacity));
-  let n = 0;
-  const result = await conn.stream(`SELECT ${SELECT} FROM rollups WHERE ${where} ORDER BY series_id, bucket`);
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    if (chunk === null || chunk.rowCount === 0) break;
-    const rows = chunk.rowCount;
-    if (n + rows > capacity) {
-      // Rows written since the count.
-      capacity = Math.max(n + rows, capacity * 2);
-      idCol = grow(idCol, capacity, n);
-      cols = cols.map((c) => grow(c, capacity, n));
-    }
-    for (let c = 0; c <= FIELDS.length; c++) {
-      const vector = chunk.getColumnVector(c);
-      // Every column is cast to DOUBLE and NOT NULL: its items are the values.
-      if (!(vector instanceof DuckDBDoubleVector)) throw new Error(`rollup column ${c} read as ${vector.type.toString()}, not DOUBLE`);
-      const into = c === 0 ? idCol : cols[c - 1]!;
-      const items = itemsOf(vector, rows);
-      if (items !== undefined) into.set(items, n);
-      else for (let k = 0; k < rows; k++) into[n + k] = vector.getItem(k) ?? Number.NaN;
-    }
-    n += rows;
-  }
-  const columns = Object.fromEntries(FIELDS.map((f, i) => [f, cols[i]!])) as Record<Field, Float64Array>;
-  return new StoredRollups(columns, idCol, n);
-}
-
-/**
- * The vector's values as one Float64Array view, when the vector keeps them so
- * (@duckdb/node-api 1.5's `DuckDBDoubleVector.items`, private in its typings): one copy per
- * column and chunk instead of a call per cell. Any other layout takes the per-cell path.
- */
-function itemsOf(vector: DuckDBDoubleVector, rows: number): Float64Array | undefined {
-  const items = (vector as unknown as { readonly items?: unknown }).items;
-  return items instanceof Float64Array && items.length >= rows ? items.subarray(0, rows) : undefined;
-}
-
-function grow(a: Float64Array, capacity: number, used: number): Float64Array {
-  const b = new Float64Array(capacity);
-  b.set(a.subarray(0, used));
-  return b;
-}
-
-/**
- * One series' rollups: its stored rows (`run` of `stored`) without the buckets in `dropped`,
- * merged with `overlay` (rows sorted by bucket that replace stored ones of the same bucket).
- * Without an overlay or drops, the columns are views of the stored read (owned by this query
- * alone, so the port's ownership rule holds).
- */
-export function seriesRollups(
-  labels: Labels,
-  stored: StoredRollups | undefined,
-  run: readonly [number, number] | undefined,
-  overlay: readonly RollupRow[],
-  dropped: ReadonlySet<number> | undefined,
-): SeriesRollups | undefined {
-  const [a, b] = run ?? [0, 0];
-  if (overlay.length === 0 && (dropped === undefined || dropped.size === 0)) {
-    if (stored === undefined || b === a) return undefined;
-    const c = stored.columns;
-    return {
-      labels,
-      bucketStarts: c.bucketStarts.subarray(a, b),
-      count: c.count.subarray(a, b),
-      sum: c.sum.subarray(a, b),
-      min: c.min.subarray(a, b),
-      max: c.max.subarray(a, b),
-      firstTimestamp: c.firstTimestamp.subarray(a, b),
-      firstValue: c.firstValue.subarray(a, b),
-      lastTimestamp: c.lastTimestamp.subarray(a, b),
-      lastValue: c.lastValue.subarray(a, b),
-      increase: c.increase.subarray(a, b),
+export async function readSeriesRollups(
+  conn: DuckDBConnection,
+  resolutionMs: number,
+  ids: readonly number[],
+  first: number,
+  last: number,
+  fields: readonly RollupField[],
+  overlays: ReadonlyMap<number, SeriesOverlay>,
+  labelsOf: (id: number) => Labels,
+): Promise<SeriesRollups[]> {
+  const read = async (dense: boolean): Promise<StoredRows> => readStored(conn, resolutionMs, ids, first, last, fields, overlays, dense);
+  let stored = await read(true);
+  // A series whose count matched its span but held a bucket twice (the table never should)
+  // left a hole: placed in arrival order and sorted instead.
+  if (stored.holes) stored = await read(false);
+  const { cols, starts, counts } = stored;
+  const out: SeriesRollups[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    const a = starts[i]!;
+    let n = counts[i]!;
+    if (!ascending(cols[0]!, a, a + n)) sortRun(cols, a, n);
+    const overlay = overlays.get(ids[i]!);
+    if (overlay !== undefined) n = merge(cols, fields, a, n, overlay);
+    if (n === 0) continue;
+    const view = (f: RollupField): Float64Array => {
+      const c = fields.indexOf(f);
+      return c < 0 ? EMPTY : cols[c + 1]!.subarray(a, a + n);
     };
+    out.push({
+      labels: labelsOf(ids[i]!),
+      bucketStarts: cols[0]!.subarray(a, a + n),
+      count: view('count'),
+      sum: view('sum'),
+      min: view('min'),
+      max: view('max'),
+      firstTimestamp: view('firstTimestamp'),
+      firstValue: view('firstValue'),
+      lastTimestamp: view('lastTimestamp'),
+      lastValue: view('lastValue'),
+      increase: view('increase'),
+    });
   }
-  const size = b - a + overlay.length;
-  const out = Object.fromEntries(FIELDS.map((f) => [f, new Float64Array(size)])) as Record<Field, Float64Array>;
-  let n = 0;
-  let j = 0;
-  const putRow = (r: RollupRow): void => {
-    out.bucketStarts[n] = r.bucket;
-    out.count[n] = r.count;
-    out.sum[n] = r.sum;
-    out.min[n] = r.min;
-    out.max[n] = r.max;
-    out.firstTimestamp[n] = r.firstTs;
-    out.firstValue[n] = r.firstValue;
-    out.lastTimestamp[n] = r.lastTs;
-    out.lastValue[n] = r.lastValue;
-    out.increase[n] = r.increase;
-    n++;
-  };
-  // Stored rows go over in runs (one copy per column), broken where an overlay row or a drop falls.
-  let from = a;
-  const copyRun = (to: number): void => {
-    if (to <= from) return;
-    for (const f of FIELDS) out[f].set(stored!.columns[f].subarray(from, to), n);
-    n += to - from;
-  };
-  const buckets = stored?.columns.bucketStarts;
-  const drops = dropped !== undefined && dropped.size > 0 ? dropped : undefined;
-  for (let i = a; i < b; i++) {
-    const bucket = buckets![i]!;
-    const replaced = j < overlay.length && overlay[j]!.bucket <= bucket;
-    if (!replaced && (drops === undefined || !drops.has(bucket))) continue;
-    copyRun(i);
-    from = i + 1;
-    while (j < overlay.length && overlay[j]!.bucket < bucket) putRow(overlay[j++]!);
-    if (j < overlay.length && overlay[j]!.bucket === bucket) putRow(overlay[j++]!);
-    else if (drops === undefined || !drops.has(bucket)) from = i;
-  }
-  copyRun(b);
-  while (j < overlay.length) putRow(overlay[j++]!);
-  if (n === 0) return undefined;
-  return {
-    labels,
-    bucketStarts: out.bucketStarts.subarray(0, n),
-    count: out.count.subarray(0, n),
-    sum: out.sum.subarray(0, n),
-    min: out.min.subarray(0, n),
-    max: out.max.subarray(0, n),
-    firstTimestamp: out.firstTimestamp.subarray(0, n),
-    firstValue: out.firstValue.subarray(0, n),
-    lastTimestamp: out.lastTimestamp.subarray(0, n),
-    lastValue: out.lastValue.subarray(0, n),
-    increase: out.increase.subarray(0, n),
-  };
+  return out;
 }
+
+/** Stored rows of a batch: series i's rows are `[starts[i], starts[i] + counts[i])` of each column, room for its overlay after them. */
+interface StoredRows {
+  /** `[bucketStarts, ...fields]`. */
+  readonly cols: Float64Array[];
+  readonly starts: Int32Array;
+  readonly counts: Int32Array;
+  /** A series placed by bucket has a place no row filled. */
+  readonly holes: boolean;
+}
+
+async function readStored(
+  conn: DuckDBConnection,
+  resolutionMs: number,
+  ids: readonly number[],
+  first: number,
+  last: number,
+  fields: readonly RollupField[],
+  overlays: ReadonlyMap<number, SeriesOverlay>,
+  placeDense: boolean,
+): Promise<StoredRows> {
+  const where = `resolution_ms = ${resolutionMs} AND series_id IN ${idList(ids)} AND bucket BETWEEN ${first} AND ${last}`;
+  const slots = new SlotIndex(ids);
+  const counts = new Int32Array(ids.length);
+  const starts = new Int32Array(ids.length + 1);
+  // First bucket of a series whose rows fill every bucket from its first to its last (the
+  // usual case): its rows go straight to their places. NaN: placed in arrival order, sorted after.
+  const denseFrom = new Float64Array(ids.length).fill(Number.NaN);
+  // [bucketStarts, ...fields]
+  let cols: Float64Array[] = [];
+  // One snapshot for the count and the rows: a flush may commit between the two statements.
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    const counted = await conn.run(
+      `SELECT series_id::DOUBLE, count(*)::DOUBLE, min(bucket)::DOUBLE, max(bucket)::DOUBLE FROM rollups WHERE ${where} GROUP BY series_id`,
+    );
+    let stored = 0;
+    for (;;) {
+      const chunk = await counted.fetchChunk();
+      if (chunk === null || chunk.rowCount === 0) break;
+      const rows = chunk.rowCount;
+      const sid = doubles(chunk.getColumnVector(0), rows);
+      const n = doubles(chunk.getColumnVector(1), rows);
+      const lo = doubles(chunk.getColumnVector(2), rows);
+      const hi = doubles(chunk.getColumnVector(3), rows);
+      for (let k = 0; k < rows; k++) {
+        const s = slots.of(sid[k]!);
+        counts[s] = n[k]!;
+        if (placeDense && (hi[k]! - lo[k]!) / resolutionMs + 1 === n[k]!) denseFrom[s] = lo[k]!;
+        stored += n[k]!;
+      }
+    }
+    for (let i = 0; i < ids.length; i++) starts[i + 1] = starts[i]! + counts[i]! + (overlays.get(ids[i]!)?.rows.length ?? 0);
+    cols = Array.from({ length: fields.length + 1 }, () => new Float64Array(starts[ids.length]!));
+    if (stored > 0) {
+      const select = ['series_id::DOUBLE', 'bucket::DOUBLE', ...fields.map((f) => `${COLUMN[f]}::DOUBLE`)].join(', ');
+      // No ORDER BY: the scatter below sorts by series and bucket in one pass. Materialized
+      // rather than streamed: full data chunks, half the chunk fetches.
+      const result = await conn.run(`SELECT ${select} FROM rollups WHERE ${where}`);
+      const fill = starts.slice(0, ids.length);
+      const buckets = cols[0]!;
+      // Unfilled places of dense series stay NaN: a repeated bucket shows (and is sorted out below).
+      buckets.fill(Number.NaN);
+      let at = new Int32Array(2048);
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (chunk === null || chunk.rowCount === 0) break;
+        const rows = chunk.rowCount;
+        if (at.length < rows) at = new Int32Array(rows);
+        const sid = doubles(chunk.getColumnVector(0), rows);
+        const bucket = doubles(chunk.getColumnVector(1), rows);
+        for (let k = 0; k < rows; k++) {
+          const s = slots.of(sid[k]!);
+          const from = denseFrom[s]!;
+          const p = from === from ? starts[s]! + (bucket[k]! - from) / resolutionMs : fill[s]!++;
+          if (!(p >= starts[s]! && p < starts[s]! + counts[s]!)) throw new Error(`rollup rows of series ${sid[k]} changed during a read`);
+          at[k] = p;
+        }
+        for (let c = 0; c < cols.length; c++) {
+          const from = c === 0 ? bucket : doubles(chunk.getColumnVector(c + 1), rows);
+          const into = cols[c]!;
+          for (let k = 0; k < rows; k++) into[at[k]!] = from[k]!;
+        }
+      }
+    }
+  } finally {
+    await conn.run('COMMIT');
+  }
+  let holes = false;
+  for (let i = 0; i < ids.length && !holes; i++) {
+    if (denseFrom[i] !== denseFrom[i]) continue;
+    const buckets = cols[0]!;
+    for (let p = starts[i]!; p < starts[i]! + counts[i]!; p++) if (buckets[p] !== buckets[p]) holes = true;
+  }
+  return { cols, starts, counts, holes };
+}
+
+/** Series id → index in the batch: a dense table when the ids are close together (the usual case), else a map. */
+class SlotIndex {
+  private readonly base: number;
+  private readonly dense: Int32Array | undefined;
+  private readonly sparse: Map<number, number> | undefined;
+
+  constructor(ids: readonly number[]) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const id of ids) (lo = Math.min(lo, id)), (hi = Math.max(hi, id));
+    this.base = lo;
+    if (ids.length > 0 && hi - lo < 8 * ids.length + 4096) {
+      this.dense = new Int32Array(hi - lo + 1).fill(-1);
+      ids.forEach((id, i) => (this.dense![id - lo] = i));
+    } else this.sparse = new Map(ids.map((id, i) => [id, i]));
+  }
+
+  of(id: number): number {
+    const i = this.dense !== undefined ? (this.dense[id - this.base] ?? -1) : (this.sparse!.get(id) ?? -1);
+    if (i < 0) throw new Error(`rollup read returned series ${id}, which it did not ask for`);
+    return i;
+  }
+}
+
+/**
+ * The vector's values as one Float64Array view (@duckdb/node-api 1.5's
+ * `DuckDBDoubleVector.items`, private in its typings): one read per chunk instead of a call
+ * per cell. Every column is cast to DOUBLE and NOT NULL, so its items are its values; any
+ * other layout is copied cell by cell.
+ */
+function doubles(vector: DuckDBVector, rows: number): Float64Array {
+  if (!(vector instanceof DuckDBDoubleVector)) throw new Error(`rollup column read as ${vector.type.toString()}, not DOUBLE`);
+  const items = (vector as unknown as { readonly items?: unknown }).items;
+  if (items instanceof Float64Array && items.length >= rows) return items.subarray(0, rows);
+  const copy = new Float64Array(rows);
+  for (let k = 0; k < rows; k++) copy[k] = vector.getItem(k) ?? Number.NaN;
+  return copy;
+}
+
+/** Whether `[from, to)` is sorted with every place filled (a NaN is a hole). */
+function ascending(buckets: Float64Array, from: number, to: number): boolean {
+  if (from < to && buckets[from] !== buckets[from]) return false;
+  for (let i = from + 1; i < to; i++) if (!(buckets[i]! >= buckets[i - 1]!)) return false;
+  return true;
+}
+
+/** Sorts rows `[a, a + n)` of every column by bucket (stable): a series whose dirty buckets were rewritten. */
+function sortRun(cols: Float64Array[], a: number, n: number): void {
+  const buckets = cols[0]!;
+  const order = Array.from({ length: n }, (_, k) => a + k).sort((x, y) => buckets[x]! - buckets[y]! || x - y);
+  const tmp = new Float64Array(n);
+  for (const col of cols) {
+    for (let k = 0; k < n; k++) tmp[k] = col[order[k]!]!;
+    col.set(tmp, a);
+  }
+}
+
+/**
+ * Merges `overlay` into the sorted rows `[a, a + n)`, in place (the slot has room for every
+ * overlay row); returns the series' row count. Overlay rows replace stored rows of their
+ * bucket, stored rows of dropped buckets go.
+ */
+function merge(cols: Float64Array[], fields: readonly RollupField[], a: number, n: number, overlay: SeriesOverlay): number {
+  const rows = overlay.rows;
+  const dropped = overlay.dropped !== undefined && overlay.dropped.size > 0 ? overlay.dropped : undefined;
+  const buckets = cols[0]!;
+  const put = (at: number, r: RollupRow): void => {
+    buckets[at] = r.bucket;
+    for (let c = 0; c < fields.length; c++) cols[c + 1]![at] = r[ROW_KEY[fields[c]!]];
+  };
+  // The usual case: rows newer than every stored one (open and not yet written buckets).
+  if (dropped === undefined && (n === 0 || rows.length === 0 || rows[0]!.bucket > buckets[a + n - 1]!)) {
+    for (let j = 0; j < rows.length; j++) put(a + n + j, rows[j]!);
+    return n + rows.length;
+  }
+  // Otherwise merged into scratch columns, then copied back over the slot.
+  const merged = cols.map(() => new Float64Array(n + rows.length));
+  let m = 0;
+  let i = a;
+  let j = 0;
+  while (i < a + n || j < rows.length) {
+    if (j < rows.length && (i >= a + n || rows[j]!.bucket <= buckets[i]!)) {
+      if (i < a + n && rows[j]!.bucket === buckets[i]!) i++;
+      const r = rows[j++]!;
+      merged[0]![m] = r.bucket;
+      for (let c = 0; c < fields.length; c++) merged[c + 1]![m] = r[ROW_KEY[fields[c]!]];
+      m++;
+    } else {
+      if (dropped === undefined || !dropped.has(buckets[i]!)) {
+        for (let c = 0; c < cols.length; c++) merged[c]![m] = cols[c]![i]!;
+        m++;
+      }
+      i++;
+    }
+  }
+  for (let c = 0; c < cols.length; c++) cols[c]!.set(merged[c]!.subarray(0, m), a);
+  return m;
+}
+
+/**
+ * Rollups of a snapshot's series (in its order): stored rows, overlaid with its in-memory
+ * rows, dirty buckets recomputed from raw (`readRaw`); only `fields` are filled. Needs no
+ * lock: the snapshot is all of the maintainer's state it reads.
+ */
+export async function* readSnapshotRollups(
+  conn: DuckDBConnection,
+  snap: RollupSnapshot,
+  readRaw: RawReader,
+  labelsOf: (id: number) => Labels,
+  fields: readonly RollupField[],
+): AsyncGenerator<SeriesRollups> {
+  const { ids, resolutionMs, first, last } = snap;
+  if (first > last) return;
+  for (let i = 0; i < ids.length; i += BATCH) {
+    const batch = ids.slice(i, i + BATCH);
+    const overlays = new Map<number, Map<number, RollupRow>>();
+    for (const id of batch) {
+      const m = snap.overlays.get(id);
+      if (m !== undefined) overlays.set(id, new Map(m));
+    }
+    let lo = Infinity;
+    let hi = -Infinity;
+    const dirtyIds: number[] = [];
+    for (const id of batch) {
+      const set = snap.dirty.get(id);
+      if (set === undefined) continue;
+      dirtyIds.push(id);
+      for (const b of set) (lo = Math.min(lo, b)), (hi = Math.max(hi, b));
+    }
+    if (dirtyIds.length > 0) {
+      const data = await readRaw(conn, dirtyIds, lo, hi + resolutionMs - 1);
+      for (const id of dirtyIds) {
+        const wanted = snap.dirty.get(id)!;
+        let m = overlays.get(id);
+        if (m !== undefined) for (const b of wanted) m.delete(b);
+        const run = data.get(id);
+        if (run === undefined) continue;
+        for (const row of computeRollups(run[0], run[1], run[2], resolutionMs, (b) => wanted.has(b))) {
+          if (m === undefined) overlays.set(id, (m = new Map()));
+          m.set(row.bucket, row);
+        }
+      }
+    }
+    const merged = new Map<number, SeriesOverlay>();
+    for (const id of batch) {
+      const m = overlays.get(id);
+      const dropped = snap.dirty.get(id);
+      if (m === undefined && dropped === undefined) continue;
+      merged.set(id, { rows: m === undefined ? [] : [...m.values()].sort((a, b) => a.bucket - b.bucket), ...(dropped === undefined ? {} : { dropped }) });
+    }
+    yield* await readSeriesRollups(conn, resolutionMs, batch, first, last, fields, merged, labelsOf);
+  }
+}
+
+/** In-memory rollup state of one read, taken under the store's lock (`RollupMaintainer.snapshot`). */
+export interface RollupSnapshot {
+  readonly ids: readonly number[];
+  readonly resolutionMs: number;
+  /** First and last bucket start read. */
+  readonly first: number;
+  readonly last: number;
+  /** Rows held in memory, by series and bucket. */
+  readonly overlays: ReadonlyMap<number, ReadonlyMap<number, RollupRow>>;
+  /** Dirty (or refreshing) buckets, by series. */
+  readonly dirty: ReadonlyMap<number, ReadonlySet<number>>;
+}
+
+/** Reads deduplicated float samples of `ids` in `[start, end]` (disk and head). */
+export type RawReader = (conn: DuckDBConnection, ids: readonly number[], start: number, end: number) => Promise<Map<number, Run>>;
