@@ -1,4 +1,4 @@
-import type { Labels } from '#pharos/metric-model';
+import { lowerBound, type Labels } from '#pharos/metric-model';
 import type { ResultSeries } from '#pharos/promql';
 import { formatPromFloat, formatPromTimestamp } from './prometheus-json.js';
 
@@ -129,16 +129,4 @@ export class PointsJsonMemo {
 function sameFloat(a: number, b: number): boolean {
   if (a === b) return a !== 0 || 1 / a === 1 / b;
   return a !== a && b !== b;
-}
-
-/** First index with `arr[i] >= t` (sorted input). */
-function lowerBound(arr: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = arr.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (arr[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -41,3 +41,4 @@ export { LabelSetInterner, hashBytes } from './label-interner.js';
 export type { SeriesSlots } from './label-interner.js';
 export { ByteKeyGeneration, BYTE_KEY_ENTRY_OVERHEAD } from './byte-key-table.js';
 export { compressEncodedBatch, isCompressedBatch, COMPRESSED_BATCH_MAGIC } from './batch-compression.js';
+export { lowerBound } from './sorted-search.js';

@@ -1,4 +1,4 @@
-import { labelsToRecord } from '#pharos/metric-model';
+import { labelsToRecord, lowerBound } from '#pharos/metric-model';
 import { histogramBucketTuples, type FloatHistogram, type QueryResult, type ResultSeries } from '#pharos/promql';
 import { jsonFloat } from './scalars.js';
 import { ResultKind, type HistogramPointType, type InstantQueryResultType, type RangeQueryResultType, type SeriesType } from './metric-types.js';
@@ -97,15 +97,4 @@ export function seriesFrom(s: ResultSeries, fromMs: number, grid: StepGrid): Ser
   const timestamps = s.timestamps.subarray(fi);
   const values = s.values.subarray(fi);
   return { labels: labelsToRecord(s.labels), timestamps, values, histograms, gridValues: { toGrid: () => gridValues(timestamps, values, grid) } };
-}
-
-function lowerBound(a: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

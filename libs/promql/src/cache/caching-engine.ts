@@ -1,4 +1,5 @@
 import type { Expr } from '../ast.js';
+import { lowerBound } from '#pharos/metric-model';
 import { compareLabels } from '../engine/labels.js';
 import {
   PromQLError,
@@ -272,17 +273,6 @@ function concat(a: Float64Array, b: Float64Array): Float64Array {
   return out;
 }
 
-/** First index with `arr[i] >= t` (sorted input). */
-function lowerBound(arr: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = arr.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (arr[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /** First index with `arr[i] > t` (sorted input). */
 function upperBound(arr: Float64Array, t: number): number {

@@ -1,4 +1,4 @@
-import { matchesAll, type Labels, type MetricBatch, type MetricMetadata } from '#pharos/metric-model';
+import { lowerBound, matchesAll, type Labels, type MetricBatch, type MetricMetadata } from '#pharos/metric-model';
 import {
   UnsupportedQueryError,
   type AppendResult,
@@ -195,16 +195,4 @@ export class InMemorySeriesStore implements MetricStore {
   close(): Promise<void> {
     return Promise.resolve();
   }
-}
-
-/** First index with `arr[i] >= t`. */
-function lowerBound(arr: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = arr.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (arr[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
