@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BitReader, writeBits, writeWide } from './bit-io.js';
+import { xorshift32 as rng } from './test-random.js';
 
 /** The bit-at-a-time reading the windowed reader must agree with. */
 function referenceBits(buf: Uint8Array, pos: number, n: number): number {
@@ -12,18 +13,6 @@ function referenceBits(buf: Uint8Array, pos: number, n: number): number {
   return out;
 }
 
-/** xorshift32: reproducible pseudo-random numbers. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
-}
 
 describe('BitReader', () => {
   it('reads every width at every bit offset as a bit-at-a-time reader does, up to the last byte', () => {

@@ -4,24 +4,13 @@ import { STALE_NAN } from '#pharos/metric-model';
 import { encodeSamples, type EncodedChunk } from './chunk-codec.js';
 import { decodeChunk } from './chunk-decoder.js';
 import { referenceDecodeChunk } from './chunk-decoder.reference.js';
+import { xorshift32 as rng } from './test-random.js';
 
 function bitsOf(a: Float64Array): string[] {
   const u = new Uint32Array(a.buffer, a.byteOffset, a.length * 2);
   return Array.from(a, (_, i) => `${u[2 * i + 1]!.toString(16)}:${u[2 * i]!.toString(16)}`);
 }
 
-/** xorshift32: reproducible pseudo-random numbers. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
-}
 
 /** Decodes `c` with both decoders at offset `at` of sentinel-filled arrays; expects the same bits. */
 function decodeBoth(c: EncodedChunk, at = 3): { ts: Float64Array; vs: Float64Array } {

@@ -5,19 +5,8 @@ import { encodeSamples } from './chunk-codec.js';
 import { writeChunk } from './chunk-table.js';
 import { blobCells, CHUNK_TYPES, forEachPreparedChunk, openWriter, SCHEMA } from './duckdb-io.js';
 import { idRanges, readSamples } from './sample-reader.js';
+import { xorshift32 as rng } from './test-random.js';
 
-/** xorshift32: reproducible pseudo-random numbers. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
-}
 
 /** The value every source holds at `t` for series `id`, so duplicates agree and any mix-up shows. */
 function valueAt(id: number, t: number): number {
