@@ -1,6 +1,4 @@
 import { isStaleNaN } from '#pharos/metric-model';
-import type { Labels } from '#pharos/metric-model';
-import type { SeriesRollups } from '../port.js';
 
 /** Resolutions this adapter maintains: 5 minutes and 1 hour. */
 export const ROLLUP_RESOLUTIONS_MS: readonly number[] = [300_000, 3_600_000];
@@ -8,68 +6,6 @@ export const ROLLUP_RESOLUTIONS_MS: readonly number[] = [300_000, 3_600_000];
 /** Start of the epoch-aligned bucket holding `t`. */
 export function bucketStart(t: number, resolutionMs: number): number {
   return Math.floor(t / resolutionMs) * resolutionMs;
-}
-
-/** Rollup rows under construction, one column per `SeriesRollups` field. */
-export class RollupColumns {
-  readonly bucketStarts: number[] = [];
-  readonly count: number[] = [];
-  readonly sum: number[] = [];
-  readonly min: number[] = [];
-  readonly max: number[] = [];
-  readonly firstTimestamp: number[] = [];
-  readonly firstValue: number[] = [];
-  readonly lastTimestamp: number[] = [];
-  readonly lastValue: number[] = [];
-  readonly increase: number[] = [];
-
-  get length(): number {
-    return this.bucketStarts.length;
-  }
-
-  push(row: RollupRow): void {
-    this.bucketStarts.push(row.bucket);
-    this.count.push(row.count);
-    this.sum.push(row.sum);
-    this.min.push(row.min);
-    this.max.push(row.max);
-    this.firstTimestamp.push(row.firstTs);
-    this.firstValue.push(row.firstValue);
-    this.lastTimestamp.push(row.lastTs);
-    this.lastValue.push(row.lastValue);
-    this.increase.push(row.increase);
-  }
-
-  row(i: number): RollupRow {
-    return {
-      bucket: this.bucketStarts[i]!,
-      count: this.count[i]!,
-      sum: this.sum[i]!,
-      min: this.min[i]!,
-      max: this.max[i]!,
-      firstTs: this.firstTimestamp[i]!,
-      firstValue: this.firstValue[i]!,
-      lastTs: this.lastTimestamp[i]!,
-      lastValue: this.lastValue[i]!,
-      increase: this.increase[i]!,
-    };
-  }
-
-  toSeriesRollups(labels: Labels): SeriesRollups {
-    return {
-      labels,
-      bucketStarts: Float64Array.from(this.bucketStarts),
-      count: Float64Array.from(this.count),
-      sum: Float64Array.from(this.sum),
-      min: Float64Array.from(this.min),
-      max: Float64Array.from(this.max),
-      firstTimestamp: Float64Array.from(this.firstTimestamp),
-      firstValue: Float64Array.from(this.firstValue),
-      lastTimestamp: Float64Array.from(this.lastTimestamp),
-      lastValue: Float64Array.from(this.lastValue),
-      increase: Float64Array.from(this.increase),
-    };
-  }
 }
 
 export interface RollupRow {
