@@ -44,6 +44,13 @@ export class RollupMaintainer {
   private newMarks: [number, number, number][] = [];
   private readonly watermarks: number[];
   private newestT = -Infinity;
+  /**
+   * Flush generation (incremented by each `planFlush`) in which each series last had an
+   * in-order sample. An open bucket is closed for idleness only when its series had no sample
+   * since the previous flush plan, besides the data-time test (see `planFlush`).
+   */
+  private lastSeen = new Uint32Array(0);
+  private generation = 1;
 
   constructor(
     readonly resolutions: readonly number[],
@@ -109,6 +116,8 @@ export class RollupMaintainer {
   /** An in-order float sample (later than every other sample of the series). */
   onSample(id: number, t: number, v: number): void {
     if (t > this.newestT) this.newestT = t;
+    if (id >= this.lastSeen.length) this.growLastSeen(id);
+    this.lastSeen[id] = this.generation;
     if (isStaleNaN(v)) return;
     for (let r = 0; r < this.resolutions.length; r++) {
       const res = this.resolutions[r]!;
@@ -126,6 +135,12 @@ export class RollupMaintainer {
         acc.open(id, b, t, v);
       }
     }
+  }
+
+  private growLastSeen(id: number): void {
+    const grown = new Uint32Array(Math.max(id + 1, 2 * this.lastSeen.length, 1024));
+    grown.set(this.lastSeen);
+    this.lastSeen = grown;
   }
 
   /** A sample at or before the series' newest: its buckets must be recomputed. */
@@ -148,6 +163,9 @@ export class RollupMaintainer {
     const rows: number[] = [];
     const refresh: [number, number, number][][] = [];
     const watermarks: number[] = [];
+    // Samples appended from now on belong to the next generation.
+    const generation = this.generation++;
+    const lastSeen = this.lastSeen;
     for (let r = 0; r < this.resolutions.length; r++) {
       const res = this.resolutions[r]!;
       const acc = this.acc[r]!;
@@ -157,7 +175,15 @@ export class RollupMaintainer {
         const state = acc.state[id]!;
         if (state !== ACC_OPEN && state !== ACC_DIRTY) continue;
         const b = acc.bucket(id);
-        if (b + res + this.graceMs <= this.newestT) {
+        // Closed once the newest sample of any series is a grace period past the bucket's end
+        // and this series had no sample since the previous plan. The data-time test alone
+        // closes the buckets of senders that lag the others (a Prometheus shard catching up,
+        // a backfill beside live traffic, or data time running ahead of the wall clock in a
+        // benchmark); their next in-order sample then hits a closed bucket, which must be
+        // recomputed from raw samples. The second test keeps those open until the series
+        // really falls idle for a flush interval (wall clock), at the price of dead series'
+        // rows being written one flush later.
+        if (b + res + this.graceMs <= this.newestT && !(id < lastSeen.length && lastSeen[id]! >= generation)) {
           if (state === ACC_OPEN) buffer.pushFrom(acc, id);
           acc.state[id] = ACC_CLOSED;
         } else if (b < w) w = b;
