@@ -50,6 +50,7 @@ export class RemoteWriteController {
     const oooWindow = this.config.storage.metrics.outOfOrderWindowMs;
     let decoded: DecodedRequest;
     try {
+      // The body is not read again: the worker may take its memory instead of a copy.
       decoded = await this.decodePool.decode({
         kind: 'prometheus-remote-write',
         body,
@@ -64,7 +65,7 @@ export class RemoteWriteController {
           minTimestampMs: now - (oooWindow > 0 ? Math.min(oooWindow, retention) : retention),
           maxTimestampMs: now + this.config.storage.metrics.futureToleranceMs,
         },
-      });
+      }, { transferBody: true });
     } catch (err) {
       if (err instanceof RemoteWriteDecodeError) return this.refuse(reply, 400, err.message, 'malformed');
       throw err;
