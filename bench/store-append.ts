@@ -200,6 +200,12 @@ interface IngestResult {
   /** Append time and samples from the second scrape on: series exist, the steady state. */
   readonly steadyMs: number;
   readonly steadySamples: number;
+  /**
+   * Process CPU (all threads) during those appends, µs: unlike wall time it holds on a machine
+   * shared with other work. An append runs no DuckDB work (its threads may still be finishing
+   * a flush), so this is mostly the main thread's, plus V8's GC helpers'.
+   */
+  readonly steadyCpuUs: number;
   readonly flushMs: number[];
   readonly maxRss: number;
   readonly liveRead: Awaited<ReturnType<typeof timeRead>>;
@@ -215,6 +221,7 @@ async function ingest(dir: string, start: number, end: number): Promise<IngestRe
   let appendMs = 0;
   let steadyMs = 0;
   let steadySamples = 0;
+  let steadyCpuUs = 0;
   let sinceFlush = 0;
   const flushMs: number[] = [];
   let maxRss = 0;
@@ -222,14 +229,17 @@ async function ingest(dir: string, start: number, end: number): Promise<IngestRe
     const batches = scrapeBatches(series, start + s * STEP_MS);
     for (const batch of batches) {
       const a = performance.now();
+      const cpu = process.cpuUsage();
       const r = await store.append(batch);
       const took = performance.now() - a;
+      const used = process.cpuUsage(cpu);
       appendMs += took;
       sinceFlush += took;
       samples += r.samplesStored;
       if (s > 0) {
         steadyMs += took;
         steadySamples += r.samplesStored;
+        steadyCpuUs += used.user + used.system;
       }
       if (sinceFlush >= FLUSH_EVERY_MS) {
         const f = performance.now();
@@ -248,14 +258,14 @@ async function ingest(dir: string, start: number, end: number): Promise<IngestRe
   const liveRollups = await timeRollups(store, start, end);
   const c = performance.now();
   await store.close();
-  return { samples, appendMs, steadyMs, steadySamples, flushMs, maxRss, liveRead, liveRollups, closeMs: performance.now() - c };
+  return { samples, appendMs, steadyMs, steadySamples, steadyCpuUs, flushMs, maxRss, liveRead, liveRollups, closeMs: performance.now() - c };
 }
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'pharos-bench-'));
   const start = Math.floor(Date.now() / STEP_MS) * STEP_MS - SCRAPES * STEP_MS;
   const end = start + SCRAPES * STEP_MS;
-  const { samples, appendMs, steadyMs, steadySamples, flushMs, maxRss, liveRead, liveRollups, closeMs } = await ingest(dir, start, end);
+  const { samples, appendMs, steadyMs, steadySamples, steadyCpuUs, flushMs, maxRss, liveRead, liveRollups, closeMs } = await ingest(dir, start, end);
   const du = Number(execSync(`du -sb ${dir}`).toString().split(/\s+/)[0]);
   const breakdown = await tableSizes(join(dir, 'metrics.duckdb'));
   const o = performance.now();
@@ -280,6 +290,7 @@ async function main(): Promise<void> {
         jitterMs: JITTER_MS,
         appendOnlySamplesPerSec: Math.round(samples / (appendMs / 1000)),
         appendSteadySamplesPerSec: Math.round(steadySamples / (steadyMs / 1000)),
+        appendSteadyCpuNsPerSample: Math.round((steadyCpuUs * 1000) / steadySamples),
         sustainedSamplesPerSec: Math.round(samples / ((appendMs + flushTotal) / 1000)),
         flushes: flushMs.length,
         flushMsP50: Math.round(pct(sorted, 0.5)),
@@ -290,6 +301,7 @@ async function main(): Promise<void> {
         bytesPerSample: Number((du / samples).toFixed(3)),
         ...breakdown,
         chunkBytesPerSample: Number((breakdown.chunkDataBytes / samples).toFixed(3)),
+        rollupBytesPerSample: Number(((breakdown.rollupTableBytes + breakdown.rollupSpanTableBytes) / samples).toFixed(3)),
         maxRssMB: Math.round(maxRss / 2 ** 20),
         reopenMs: Math.round(openMs),
         readLast1hLive: liveRead,
@@ -305,7 +317,9 @@ async function main(): Promise<void> {
 }
 
 /** What the tables hold (blob bytes and row counts), read with a plain DuckDB connection. */
-async function tableSizes(path: string): Promise<{ chunkRows: number; chunkDataBytes: number; rollupRows: number; headLogBytes: number }> {
+async function tableSizes(
+  path: string,
+): Promise<{ chunkRows: number; chunkDataBytes: number; rollupRows: number; rollupSpans: number; rollupSpanBytes: number; rollupTableBytes: number; rollupSpanTableBytes: number; headLogBytes: number }> {
   const instance = await DuckDBInstance.create(path);
   const conn = await instance.connect();
   const one = async (sql: string): Promise<number> => {
@@ -320,6 +334,14 @@ async function tableSizes(path: string): Promise<{ chunkRows: number; chunkDataB
     chunkRows: await one('SELECT count(*) FROM chunks'),
     chunkDataBytes: await one('SELECT coalesce(sum(octet_length(data)), 0) FROM chunks'),
     rollupRows: await one('SELECT count(*) FROM rollups'),
+    // Packed days (rollup-span-codec.ts): rows, and the bytes of their BLOBs.
+    rollupSpans: await one('SELECT count(*) FROM rollup_spans'),
+    rollupSpanBytes: await one(
+      `SELECT coalesce(sum(${['buckets', 'count', 'sum', 'min', 'max', 'first_ts', 'first_value', 'last_ts', 'last_value', 'increase'].map((c) => `octet_length(${c})`).join(' + ')}), 0) FROM rollup_spans`,
+    ),
+    // What each rollup table takes in the file: its distinct 256 KiB blocks.
+    rollupTableBytes: await one(`SELECT count(DISTINCT block_id) * 262144 FROM pragma_storage_info('rollups') WHERE persistent`),
+    rollupSpanTableBytes: await one(`SELECT count(DISTINCT block_id) * 262144 FROM pragma_storage_info('rollup_spans') WHERE persistent`),
     headLogBytes: await one('SELECT coalesce(sum(octet_length(data)), 0) FROM head_log'),
   };
   conn.closeSync();

@@ -6,6 +6,7 @@
  * the PromQL engine without the result cache.
  *
  *   npm run build && node dist/bench/query/downsample-cpu.js [--dir DIR] [--series 1000] [--reps 7]
+ *     [--resolutions 0,300000,3600000] [--queries sum,avg]
  *
  * Data: counters rising at a varying rate (with a reset every ~2 days at a per-series phase)
  * and gauges, scraped every 15 s for the 7 d before now, appended in time order an hour at a
@@ -15,8 +16,10 @@
  * Each figure is the median over `--reps` rounds of `process.cpuUsage()` (user + system, every
  * thread: DuckDB's workers too) around one query; rounds alternate raw, 5 m, 1 h after one
  * warm-up of each, so drift on the machine hits all three alike. The answers' relative
- * difference from the raw answer is reported too.
+ * difference from the raw answer is reported too (when raw is among `--resolutions`), and the
+ * SHA-1 of each answer's JSON, so builds can be checked for identical answers.
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,8 +32,7 @@ const TENANT = 'bench';
 const DAY = 86_400_000;
 const SCRAPE = 15_000;
 const STEP = 600_000;
-const QUERIES = ['sum(rate(x_total[10m15s]))', 'avg_over_time(g[10m15s])'] as const;
-const RESOLUTIONS = [0, 300_000, 3_600_000] as const;
+const QUERIES: Readonly<Record<string, string>> = { sum: 'sum(rate(x_total[10m15s]))', avg: 'avg_over_time(g[10m15s])' };
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -106,6 +108,15 @@ function difference(a: QueryResult, b: QueryResult): { median: number; worst: nu
 async function main(): Promise<void> {
   const series = Number(arg('series', '1000'));
   const reps = Number(arg('reps', '7'));
+  const resolutions = arg('resolutions', '0,300000,3600000').split(',').map(Number);
+  if (resolutions.some((r) => !Number.isInteger(r) || r < 0)) throw new Error(`--resolutions wants milliseconds (0 = raw), got ${arg('resolutions', '')}`);
+  const queries = arg('queries', 'sum,avg')
+    .split(',')
+    .map((q) => {
+      const query = QUERIES[q];
+      if (query === undefined) throw new Error(`--queries: unknown "${q}" (known: ${Object.keys(QUERIES).join(', ')})`);
+      return query;
+    });
   const dir = arg('dir', '') || (await mkdtemp(join(tmpdir(), 'pharos-downsample-cpu-')));
   await mkdir(dir, { recursive: true });
   const metaFile = join(dir, 'bench-meta.json');
@@ -123,13 +134,13 @@ async function main(): Promise<void> {
     const engine = new PromQLEngine({ store });
     const run = (query: string, resolution: number): Promise<QueryResult> =>
       engine.rangeQuery({ tenant: TENANT, query, startMs: meta.endMs - 7 * DAY, endMs: meta.endMs, stepMs: STEP, ...(resolution > 0 ? { maxSourceResolution: resolution } : {}) });
-    for (const query of QUERIES) {
-      const cpu = new Map<number, number[]>(RESOLUTIONS.map((r) => [r, []]));
-      const wall = new Map<number, number[]>(RESOLUTIONS.map((r) => [r, []]));
+    for (const query of queries) {
+      const cpu = new Map<number, number[]>(resolutions.map((r) => [r, []]));
+      const wall = new Map<number, number[]>(resolutions.map((r) => [r, []]));
       const answers = new Map<number, QueryResult>();
-      for (const r of RESOLUTIONS) answers.set(r, await run(query, r));
+      for (const r of resolutions) answers.set(r, await run(query, r));
       for (let rep = 0; rep < reps; rep++) {
-        for (const r of RESOLUTIONS) {
+        for (const r of resolutions) {
           const c0 = cpuMs();
           const w0 = performance.now();
           await run(query, r);
@@ -137,11 +148,13 @@ async function main(): Promise<void> {
           cpu.get(r)!.push(cpuMs() - c0);
         }
       }
-      for (const r of RESOLUTIONS) {
-        const d = r === 0 ? undefined : difference(answers.get(0)!, answers.get(r)!);
+      for (const r of resolutions) {
+        const d = r === 0 || !answers.has(0) ? undefined : difference(answers.get(0)!, answers.get(r)!);
+        const sha = createHash('sha1').update(JSON.stringify(answers.get(r)!.value, (_, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v))).digest('hex');
         process.stdout.write(
           `${query} ${r === 0 ? 'raw' : `${r / 60_000} m`}: CPU median ${median(cpu.get(r)!).toFixed(0)} ms (min ${Math.min(...cpu.get(r)!).toFixed(0)}), wall median ${median(wall.get(r)!).toFixed(0)} ms` +
             (d === undefined ? '' : `; vs raw: median ${(d.median * 100).toFixed(2)} %, worst ${(d.worst * 100).toFixed(2)} % over ${d.points} points`) +
+            `; answer SHA-1 ${sha.slice(0, 12)}` +
             '\n',
         );
       }

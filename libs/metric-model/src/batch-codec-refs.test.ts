@@ -138,6 +138,25 @@ describe('batch codec version 2 (series refs)', () => {
     expect(() => encodeMetricBatch(b, { series: Uint32Array.from([3]) })).toThrow(RangeError);
   });
 
+  it('decodes a record at any byte offset to the same columns and refs, in its own memory or the caller\'s', () => {
+    const b = batch();
+    // Three series: the offsets column (4 words) leaves the refs column behind 4 bytes of padding.
+    const bytes = encodeMetricBatch(b, { refs: seriesRefsOf(b.tenant, b.series) });
+    const aligned = decodeMetricBatch(bytes, { interner: null });
+    const columns = (x: MetricBatch): unknown => [[...x.timestamps], [...x.values], [...x.sampleOffsets], [...x.seriesRefs!], x.series];
+    for (let shift = 1; shift < 8; shift++) {
+      const shifted = new Uint8Array(bytes.length + shift);
+      shifted.set(bytes, shift);
+      const input = shifted.subarray(shift);
+      const own = decodeMetricBatch(input, { interner: null });
+      expect(columns(own)).toEqual(columns(aligned));
+      const block = new Uint8Array(1024);
+      const lent = decodeMetricBatch(input, { interner: null, columnMemory: (n) => block.subarray(8 * shift, 8 * shift + n) });
+      expect(lent.seriesRefs!.buffer).toBe(block.buffer);
+      expect(columns(lent)).toEqual(columns(aligned));
+    }
+  });
+
   it('rejects every truncation of a version 2 record with a codec error', () => {
     const b = batch();
     const bytes = encodeMetricBatch(b, { refs: seriesRefsOf(b.tenant, b.series), omitLabels: Uint8Array.from([1, 0, 0]) });

@@ -73,6 +73,30 @@ describe('batch codec', () => {
     expect(plain(copied)).toEqual(plain(aligned));
   });
 
+  it('copies unaligned columns into memory the caller hands out, and refuses memory that cannot hold them', () => {
+    const bytes = encodeMetricBatch(sampleBatch());
+    const shifted = new Uint8Array(bytes.length + 5);
+    shifted.set(bytes, 5);
+    const input = shifted.subarray(5);
+    const block = new Uint8Array(4096);
+    const asked: number[] = [];
+    const decoded = decodeMetricBatch(input, {
+      columnMemory: (n) => {
+        asked.push(n);
+        return block.subarray(64, 64 + n);
+      },
+    });
+    expect(asked).toHaveLength(1);
+    expect(decoded.timestamps.buffer).toBe(block.buffer);
+    expect(decoded.timestamps.byteOffset).toBe(64);
+    expect(decoded.sampleOffsets.buffer).toBe(block.buffer);
+    expect(plain(decoded)).toEqual(plain(decodeMetricBatch(bytes)));
+    // Aligned input still decodes to views of its own bytes: no memory asked for.
+    decodeMetricBatch(bytes, { columnMemory: () => expect.fail('aligned input needs no copy') });
+    expect(() => decodeMetricBatch(input, { columnMemory: (n) => block.subarray(4, 4 + n) })).toThrow(/8-byte boundary/);
+    expect(() => decodeMetricBatch(input, { columnMemory: (n) => block.subarray(0, n - 8) })).toThrow(RangeError);
+  });
+
   it('round-trips an empty batch', () => {
     const empty = new MetricBatchBuilder('t').build();
     expect(plain(decodeMetricBatch(encodeMetricBatch(empty)))).toEqual(plain(empty));

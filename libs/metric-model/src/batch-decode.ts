@@ -55,6 +55,14 @@ export interface DecodeMetricBatchOptions {
    * not know: a definition that later records may refer to by ref alone.
    */
   readonly onDefinition?: (tenant: string, refs: Uint32Array, at: number, labels: Labels) => void;
+  /**
+   * Memory for the sample columns when they are copied (input not on an 8-byte boundary, or
+   * `copy`): returns at least `byteLength` bytes starting on an 8-byte boundary, which the batch
+   * then keeps. Default: a fresh `ArrayBuffer` per batch. A consumer decoding many small
+   * records hands out slices of larger blocks instead: each ArrayBuffer costs an allocation
+   * and counts toward V8's external-memory trigger for major GCs.
+   */
+  readonly columnMemory?: (byteLength: number) => Uint8Array;
 }
 
 /** Bounds-checked cursor over the variable section. */
@@ -231,18 +239,21 @@ export function decodeMetricBatch(bytes: Uint8Array, options: DecodeMetricBatchO
     sampleOffsets = new Uint32Array(bytes.buffer, bytes.byteOffset + offsetsAt, seriesCount + 1);
     if (hasRefs) refs = new Uint32Array(bytes.buffer, bytes.byteOffset + refsAt, refWords);
   } else if (LITTLE_ENDIAN_HOST) {
-    // One allocation for all four columns (f64 first, so every column stays aligned).
-    const block = new ArrayBuffer(16 * sampleCount + 4 * (seriesCount + 1) + 4 * refWords);
-    timestamps = new Float64Array(block, 0, sampleCount);
-    values = new Float64Array(block, 8 * sampleCount, sampleCount);
-    sampleOffsets = new Uint32Array(block, 16 * sampleCount, seriesCount + 1);
-    new Uint8Array(block, 0, offsetsAt - HEADER_BYTES).set(bytes.subarray(HEADER_BYTES, offsetsAt));
-    new Uint8Array(block, 16 * sampleCount, 4 * (seriesCount + 1)).set(bytes.subarray(offsetsAt, offsetsAt + 4 * (seriesCount + 1)));
-    if (hasRefs) {
-      const at = 16 * sampleCount + 4 * (seriesCount + 1);
-      refs = new Uint32Array(block, at, refWords);
-      new Uint8Array(block, at, 4 * refWords).set(bytes.subarray(refsAt, refsAt + 4 * refWords));
+    // The columns as laid out in the record (timestamps, values, offsets, padding, refs), in
+    // one copy to a block that starts on an 8-byte boundary, so each column stays aligned.
+    const size = varAt - HEADER_BYTES;
+    const memory = options.columnMemory?.(size);
+    if (memory !== undefined && (memory.byteOffset % 8 !== 0 || memory.byteLength < size)) {
+      throw new RangeError(`columnMemory returned ${memory.byteLength} bytes at offset ${memory.byteOffset}; needs ${size} on an 8-byte boundary`);
     }
+    const target = memory ?? new Uint8Array(size);
+    target.set(bytes.subarray(HEADER_BYTES, varAt));
+    const block = target.buffer;
+    const base = target.byteOffset;
+    timestamps = new Float64Array(block, base, sampleCount);
+    values = new Float64Array(block, base + (valuesAt - HEADER_BYTES), sampleCount);
+    sampleOffsets = new Uint32Array(block, base + (offsetsAt - HEADER_BYTES), seriesCount + 1);
+    if (hasRefs) refs = new Uint32Array(block, base + (refsAt - HEADER_BYTES), refWords);
   } else {
     timestamps = new Float64Array(sampleCount);
     values = new Float64Array(sampleCount);

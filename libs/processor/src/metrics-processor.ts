@@ -12,6 +12,7 @@ import type { MetricStore } from '#pharos/storage';
 import type { RecordBatch, Stream, StreamConsumer } from '#pharos/stream';
 import type { Logger, SelfMetrics } from '#pharos/telemetry';
 import { AppendActor } from './append-actor.js';
+import { ColumnSlabs } from './column-slabs.js';
 import { recordBytes } from './record-bytes.js';
 import { withoutUnresolved } from './unresolved.js';
 
@@ -50,6 +51,8 @@ export class MetricsProcessor {
   readonly caughtUpPromise: Promise<void>;
   /** The store's series-ref lookup, when it has one (capability `seriesRefs`). */
   private readonly storeRefs: SeriesRefResolver | undefined;
+  /** Memory for the columns of records that must be copied to be aligned (most are). */
+  private readonly columns = new ColumnSlabs();
 
   constructor(private readonly options: MetricsProcessorOptions) {
     this.caughtUpPromise = new Promise((resolve) => (this.caughtUpResolve = resolve));
@@ -164,7 +167,11 @@ export class MetricsProcessor {
         const { bytes, hasRefs } = recordBytes(record.value);
         // Views are fine: this handler resolves only once its records are appended. Labels of
         // a record with refs are not interned when the store resolves refs (see recordBytes).
-        decoded = decodeMetricBatch(bytes, hasRefs && this.storeRefs !== undefined ? { resolve, onDefinition, interner: null } : { resolve, onDefinition });
+        const columnMemory = this.columns.take;
+        decoded = decodeMetricBatch(
+          bytes,
+          hasRefs && this.storeRefs !== undefined ? { resolve, onDefinition, interner: null, columnMemory } : { resolve, onDefinition, columnMemory },
+        );
       } catch (err) {
         // A record the collector wrote but this version cannot read: skip it loudly rather
         // than wedge the partition forever.

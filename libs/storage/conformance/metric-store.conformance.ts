@@ -503,6 +503,64 @@ export function describeMetricStoreConformance(adapterName: string, harness: Met
       await expect(collect(store().selectRollups({ tenant: T, matchers: [eq('__name__', 'up')], resolutionMs: 42_000, ...ALL }))).rejects.toBeInstanceOf(UnsupportedQueryError);
     });
 
+    test('selectRollups names the series it cannot summarize when asked (withoutRollupsFrom)', async () => {
+      const { store, reopen } = await fresh();
+      const [res] = store().capabilities.rollupResolutionsMs;
+      if (res === undefined || !store().capabilities.nativeHistograms) return;
+      // The read: buckets from BASE, samples looked for from `from` (inside the first bucket) to `end`.
+      const from = BASE + 60_000;
+      const end = BASE + 4 * res - 1;
+      const h = histogram('int', 1);
+      await store().append(
+        buildBatch(T, [
+          { labels: { __name__: 'x', k: 'float' }, samples: [[BASE + 2 * res, 1]] },
+          { labels: { __name__: 'x', k: 'hist' }, histograms: [[BASE + res, h]] },
+          // Only before `from` (its bucket is read, but it holds no sample asked about).
+          { labels: { __name__: 'x', k: 'hist-early' }, histograms: [[BASE + 30_000, h]] },
+          { labels: { __name__: 'x', k: 'hist-late' }, histograms: [[end + 1, h]] },
+          { labels: { __name__: 'x', k: 'mixed' }, samples: [[BASE + res, 2]], histograms: [[BASE + res + 1, h]] },
+          { labels: { __name__: 'y', k: 'hist' }, histograms: [[BASE + res, h]] },
+        ]),
+      );
+      // Staleness markers go in through the builder's arguments: an array literal would canonicalise their NaN.
+      const stale = new MetricBatchBuilder(T);
+      stale.addSeries(labelsFromRecord({ __name__: 'x', k: 'stale' }));
+      stale.addSample(BASE + res, STALE_NAN);
+      // A real sample before `from` gives it a bucket; its staleness marker in range adds none.
+      stale.addSeries(labelsFromRecord({ __name__: 'x', k: 'stale-after-sample' }));
+      stale.addSample(BASE + 1000, 3);
+      stale.addSample(BASE + 2 * res, STALE_NAN);
+      await store().append(stale.build());
+      const ask = async (s: MetricStore, extra: { withoutRollupsFrom?: number; limitSeries?: number }): Promise<[string, boolean, number][]> =>
+        (await collect(s.selectRollups({ tenant: T, matchers: [eq('__name__', 'x')], resolutionMs: res, start: BASE, end, fields: ['count'], ...extra }))).map(
+          (r) => [r.labels[3]!, r.withoutRollups === true, r.bucketStarts.length + r.count.length + r.sum.length + r.increase.length],
+        );
+      const check = async (s: MetricStore): Promise<void> => {
+        expect(await ask(s, { withoutRollupsFrom: from })).toEqual([
+          ['float', false, 2],
+          ['mixed', false, 2],
+          ['stale-after-sample', false, 2],
+          ['hist', true, 0],
+          ['stale', true, 0],
+        ]);
+        // What `series` lists for the range, minus the series with buckets.
+        const listed = (await s.series({ tenant: T, matcherSets: [[eq('__name__', 'x')]], start: from, end })).map((l) => l[3]);
+        expect(listed.filter((k) => !['float', 'mixed', 'stale-after-sample'].includes(k!))).toEqual(['hist', 'stale']);
+        expect(await ask(s, {})).toEqual([
+          ['float', false, 2],
+          ['mixed', false, 2],
+          ['stale-after-sample', false, 2],
+        ]);
+        expect(await ask(s, { withoutRollupsFrom: from, limitSeries: 4 })).toHaveLength(4);
+        // From the bucket's start, the early histogram counts.
+        expect((await ask(s, { withoutRollupsFrom: BASE })).filter(([, without]) => without).map(([k]) => k)).toEqual(['hist', 'hist-early', 'stale']);
+      };
+      await check(store());
+      await store().flush();
+      await check(store());
+      await check(await reopen());
+    });
+
     test(
       'rollups equal a brute-force computation over the raw samples',
       async () => {

@@ -15,7 +15,7 @@ import type { RangeInput, RawSeries } from './step-values.js';
  * dirty buckets alike, so nothing waits for the maintainer), the rest with `select`. A step
  * therefore sees raw samples only in the newest bucket of its query, which keeps the live edge
  * of a panel as fresh as a raw read. Series with data but no rollups in the first part
- * (native histograms) are read raw over the whole selection.
+ * (native histograms), which the rollup read names too, are read raw over the whole selection.
  */
 export async function fetchDownsampled(
   ctx: QueryContext,
@@ -42,20 +42,20 @@ export async function fetchDownsampled(
   };
   try {
     if (boundary > firstBucket) {
-      // Which series have data before the boundary is asked alongside the rollup read.
-      const withData = seriesWithData(ctx, matchers, start, Math.min(end, boundary - 1));
       // Only the columns the aggregate's synthetic samples are made of.
       const fields = rollupFieldsFor(aggregate);
-      try {
-        for await (const r of ctx.store.selectRollups({ tenant, matchers, start: firstBucket, end: boundary - 1, resolutionMs, fields, limitSeries, signal: storeSignal })) {
-          if (r.bucketStarts.length > 0) entry(r.labels).rollups = r;
-          await ctx.maybeYield();
-        }
-      } finally {
-        // Settled before leaving, also on failure: no rejection goes unobserved.
-        await withData.catch(() => undefined);
+      // Series with data in [start, boundary) but no bucket (native histograms; float series
+      // with only staleness markers there) come named after the others: they are read raw.
+      // Only a store with native histograms is asked (as before: without them, none is read).
+      const withoutRollupsFrom = ctx.store.capabilities.nativeHistograms ? start : undefined;
+      const rawOnly: Labels[] = [];
+      const query = { tenant, matchers, start: firstBucket, end: boundary - 1, resolutionMs, fields, limitSeries, signal: storeSignal, withoutRollupsFrom };
+      for await (const r of ctx.store.selectRollups(query)) {
+        if (r.withoutRollups === true) rawOnly.push(r.labels);
+        else if (r.bucketStarts.length > 0) entry(r.labels).rollups = r;
+        await ctx.maybeYield();
       }
-      await readRawOnlySeries(ctx, await withData, request, entries, entry);
+      await readRawOnlySeries(ctx, rawOnly, request, entries, entry);
     }
     if (boundary <= end) {
       for await (const s of ctx.store.select({ tenant, matchers, start: Math.max(start, boundary), end, limitSeries, signal: storeSignal })) {
@@ -93,15 +93,6 @@ interface Entry {
   tail: SeriesSamples | undefined;
   /** A series without rollups, read raw over the whole selection. */
   raw: SeriesSamples | undefined;
-}
-
-/**
- * Label sets of the series with data in `[from, to]` when the store keeps native histograms
- * (which have no rollups); none to check otherwise.
- */
-function seriesWithData(ctx: QueryContext, matchers: readonly LabelMatcher[], from: number, to: number): Promise<readonly Labels[]> {
-  if (!ctx.store.capabilities.nativeHistograms || to < from) return Promise.resolve([]);
-  return ctx.store.series({ tenant: ctx.options.tenant, matcherSets: [matchers], start: from, end: to });
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Expr } from '../ast.js';
 import type { FunctionImpl } from '../functions/contract.js';
 import { FUNCTIONS } from '../functions/table.js';
 import { parsePromQL, type ParseOptions } from '../parser/parse.js';
+import { EvaluationScheduler } from './evaluation-scheduler.js';
 import { Evaluator } from './evaluator.js';
 import { histogramStatsSelectors } from './histogram-stats.js';
 import { compareLabels } from './labels.js';
@@ -63,12 +64,16 @@ const MINUTE = 60_000;
  * - Threading: evaluation is a pure function of the store's contents and the request (no clock
  *   but the deadline). It runs on the calling thread and yields to the event loop every ~20 ms
  *   of work, so ingestion keeps flowing and an abort takes effect promptly; it depends on the
- *   store port alone, so it can move to a worker thread with a store proxy later.
+ *   store port alone, so it can move to a worker thread with a store proxy later. Concurrent
+ *   evaluations take turns in least-attained-service order (`evaluation-scheduler.ts`), so a
+ *   cheap panel is not stuck behind the slices of the heavy panels sent with it.
  */
 export class PromQLEngine implements QueryEngine {
   private readonly lookbackMs: number;
   private readonly defaultEvalIntervalMs: number;
   private readonly functions: ReadonlyMap<string, FunctionImpl>;
+  /** Orders the turns of this engine's concurrent evaluations (see EvaluationScheduler for the policy). */
+  private readonly scheduler = new EvaluationScheduler();
 
   constructor(private readonly options: PromQLEngineOptions) {
     this.lookbackMs = options.lookbackDeltaMs ?? 5 * MINUTE;
@@ -137,6 +142,7 @@ export class PromQLEngine implements QueryEngine {
       queryEnd: end,
       queryStepMs: stepMs,
       sourceResolutionMs,
+      task: this.scheduler.begin(),
     });
     ctx.checkAlive();
     const grid: StepGrid = stepMs > 0 ? makeGrid(start, end, stepMs) : makeGrid(start, start, 1);

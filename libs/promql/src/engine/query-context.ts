@@ -1,11 +1,16 @@
 import type { MetricStore } from '#pharos/storage';
+import type { SchedulerTask } from './evaluation-scheduler.js';
 import { PromQLError, type QueryLimits } from './query-api.js';
 import { Annotations } from './values.js';
 
 /** Work units (roughly: samples touched) between looks at the clock. */
 const CHECK_EVERY = 4096;
-/** Longest stretch of synchronous evaluation before yielding to the event loop. */
-const YIELD_AFTER_MS = 20;
+/**
+ * Longest stretch of synchronous evaluation before yielding to the event loop. Short, so the
+ * scheduler can put a cheap query that became runnable (its read returned) ahead soon, and
+ * store reads in flight get their callbacks; a turn costs a few microseconds.
+ */
+const YIELD_AFTER_MS = 5;
 
 /**
  * Sample counters of Prometheus' `stats.QuerySamples`: total samples read and per step.
@@ -104,6 +109,11 @@ export interface QueryContextOptions {
    * resolutions, ADR 0017); 0 or absent: raw samples.
    */
   readonly sourceResolutionMs?: number;
+  /**
+   * The evaluation's place with the engine's scheduler: yields wait for its turn (see
+   * EvaluationScheduler). Without one, a yield is a plain `setImmediate`.
+   */
+  readonly task?: SchedulerTask;
 }
 
 /**
@@ -117,6 +127,8 @@ export class QueryContext {
   currentSamples = 0;
   peakSamples = 0;
   private ticks = 0;
+  /** Work units counted so far (samples read, points evaluated): the scheduler's measure of service. */
+  private work = 0;
   private lastYield = performance.now();
 
   constructor(readonly options: QueryContextOptions) {
@@ -151,6 +163,7 @@ export class QueryContext {
   /** Cheap per-iteration check: looks at the clock every few thousand work units. */
   tick(weight = 1): void {
     this.ticks += weight;
+    this.work += weight;
     if (this.ticks >= CHECK_EVERY) {
       this.ticks = 0;
       this.checkAlive();
@@ -164,6 +177,7 @@ export class QueryContext {
    */
   poll(weight = 1): Promise<void> | undefined {
     this.ticks += weight;
+    this.work += weight;
     if (this.ticks < CHECK_EVERY) return undefined;
     this.ticks = 0;
     this.checkAlive();
@@ -177,14 +191,19 @@ export class QueryContext {
 
   /** Lets the event loop run, then checks for cancellation. */
   async yieldNow(): Promise<void> {
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    const task = this.options.task;
+    if (task === undefined) await new Promise<void>((resolve) => setImmediate(resolve));
+    else {
+      task.attained = this.work;
+      await task.turn();
+    }
     this.lastYield = performance.now();
     this.checkAlive();
   }
 
-  /** Yields if due; call between units of work (series, nodes). */
-  async maybeYield(): Promise<void> {
-    this.tick();
+  /** Yields if due; call between units of work (series, nodes) with the work just done. */
+  async maybeYield(weight = 1): Promise<void> {
+    this.tick(weight);
     if (this.shouldYield()) await this.yieldNow();
   }
 }

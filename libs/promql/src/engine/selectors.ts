@@ -1,4 +1,5 @@
 import { isStaleNaN } from '#pharos/metric-model';
+import type { MetricStore, SelectQuery } from '#pharos/storage';
 import type { VectorSelector } from '../ast.js';
 import { fetchDownsampled } from './downsampled-reads.js';
 import { aggregateFor } from './downsampling.js';
@@ -34,23 +35,71 @@ export interface SelectRequest {
 
 export async function fetchSeries(ctx: QueryContext, request: SelectRequest): Promise<RawSeries[]> {
   const { limits, tenant, storeSignal } = ctx.options;
-  const out: RawSeries[] = [];
-  if (request.end < request.start) return out;
+  if (request.end < request.start) return [];
   const resolution = ctx.options.sourceResolutionMs ?? 0;
   // Anchored/smoothed ranges reach samples around the window's edges: only raw data has them.
   if (resolution > 0 && request.selector.anchored !== true && request.selector.smoothed !== true) {
     const aggregate = aggregateFor(request.enclosing);
     if (aggregate !== undefined) return fetchDownsampled(ctx, request, resolution, aggregate);
   }
+  const query: SelectQuery = {
+    tenant,
+    matchers: request.selector.matchers,
+    start: request.start,
+    end: request.end,
+    limitSeries: limits.maxSeries + 1,
+    signal: storeSignal,
+  };
+  const key = selectKey(query);
+  const reads = readsInFlight(ctx.store);
+  const shared = reads.get(key);
+  if (shared !== undefined) {
+    try {
+      return await shared;
+    } catch {
+      // The first reader's failure may be its own (canceled, timed out, over its limit):
+      // this query reads for itself and meets its own errors.
+      ctx.checkAlive();
+    }
+    return readSeries(ctx, query);
+  }
+  const read = readSeries(ctx, query);
+  reads.set(key, read);
   try {
-    for await (const s of ctx.store.select({
-      tenant,
-      matchers: request.selector.matchers,
-      start: request.start,
-      end: request.end,
-      limitSeries: limits.maxSeries + 1,
-      signal: storeSignal,
-    })) {
+    return await read;
+  } finally {
+    reads.delete(key);
+  }
+}
+
+/**
+ * Identical selects in flight, per store: a dashboard's panels often read the same series
+ * over the same range (a histogram's p50 and p99, or per handler and in total), and a query
+ * arriving while such a read runs takes its answer instead of decoding the same samples again.
+ * Only reads in flight are shared, never kept: a joiner's data is as of the read's start, at
+ * most that read's duration before the joiner arrived, as if it had been sent a moment
+ * earlier. The arrays are shared, which the evaluator allows: it never writes into its inputs.
+ */
+const inFlight = new WeakMap<MetricStore, Map<string, Promise<RawSeries[]>>>();
+
+function readsInFlight(store: MetricStore): Map<string, Promise<RawSeries[]>> {
+  let reads = inFlight.get(store);
+  if (reads === undefined) inFlight.set(store, (reads = new Map()));
+  return reads;
+}
+
+/** What makes two selects the same read: tenant, matchers in order, range and series limit. */
+function selectKey(q: SelectQuery): string {
+  const parts: (string | number)[] = [q.tenant, q.start, q.end, q.limitSeries ?? -1];
+  for (const m of q.matchers) parts.push(m.name, m.type, m.value);
+  return JSON.stringify(parts);
+}
+
+async function readSeries(ctx: QueryContext, query: SelectQuery): Promise<RawSeries[]> {
+  const { limits } = ctx.options;
+  const out: RawSeries[] = [];
+  try {
+    for await (const s of ctx.store.select(query)) {
       if (out.length >= limits.maxSeries) {
         throw new PromQLError('execution', `the query hit the max number of series limit (limit: ${limits.maxSeries} series)`);
       }
@@ -61,7 +110,8 @@ export async function fetchSeries(ctx: QueryContext, request: SelectRequest): Pr
         histTimestamps: s.histogramTimestamps,
         histograms: s.histograms,
       });
-      await ctx.maybeYield();
+      // The store decodes a series as it is pulled: its samples are this turn's work.
+      await ctx.maybeYield(s.timestamps.length + s.histogramTimestamps.length);
     }
   } catch (err) {
     if (err instanceof PromQLError) throw err;

@@ -142,6 +142,18 @@ export interface RollupQuery extends SelectQuery {
    * average `sum` and `count`. An empty list asks for the buckets alone.
    */
   readonly fields?: readonly RollupField[];
+  /**
+   * Also name the matching series this answer cannot summarize, so a caller can read them raw
+   * without a `series` call over the range (which reads every chunk overlapping it). When set,
+   * after every series with buckets the adapter MUST yield, once each and in label order, every
+   * matching series that has no bucket in the answer but holds samples in
+   * `[withoutRollupsFrom, end]` (the series `series` would list for that range, minus those
+   * with buckets: native histograms, which have no rollups, and float series whose samples
+   * there are all staleness markers), with `withoutRollups: true` and `bucketStarts` and every
+   * field empty. `limitSeries` counts them too. Absent, such series MUST NOT be yielded. An
+   * adapter without native histograms MAY ignore it.
+   */
+  readonly withoutRollupsFrom?: number;
 }
 
 /** The aggregate columns of {@link SeriesRollups} besides `bucketStarts`. */
@@ -168,6 +180,8 @@ export interface SeriesRollups {
   readonly lastValue: Float64Array;
   /** Sum of positive deltas between consecutive samples, a drop counting as a reset. */
   readonly increase: Float64Array;
+  /** A series with samples but no buckets, named because of {@link RollupQuery.withoutRollupsFrom}. */
+  readonly withoutRollups?: boolean;
 }
 
 export interface SeriesQuery extends TimeRange {

@@ -30,7 +30,7 @@ describe('DuckDB store: ids of refs resolved while decoding', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('appends a resolved record to the series the refs named, and never lets a memo misfile another batch', async () => {
+  it('appends a resolved record to the series the refs named, and never misfiles a batch that reuses a resolved column', async () => {
     dir = await mkdtemp(join(tmpdir(), 'pharos-resolved-refs-'));
     const store = await DuckDBMetricStore.open({ dir, threads: 1, defaultRetentionMs: 24 * HOUR });
     const t0 = Date.now() - HOUR;
@@ -44,11 +44,11 @@ describe('DuckDB store: ids of refs resolved while decoding', () => {
     expect(resolved).toEqual(series);
     await store.append(batch('a', resolved, t0 + 15_000, 10, refsA));
 
-    // The same column object again, but for tenant b with b's own label arrays: the memo of
-    // tenant a's ids must not be used.
+    // The same column object again, but for tenant b with b's own label arrays: what was
+    // resolved for tenant a (ids, or the ref table's learnt order) must not be used.
     await store.append(batch('b', series, t0 + 15_000, 110, refsA));
     // Even with tenant a's own label arrays, a batch of tenant b over a's resolved column
-    // goes to b's series: a column's memo belongs to the tenant it was resolved for.
+    // goes to b's series: a resolution belongs to the tenant it was made for.
     await store.append(batch('b', resolved, t0 + 20_000, 130, refsA));
     // And a batch whose series order differs from the column it reuses.
     const refsB = seriesRefsOf('b', series);

@@ -13,6 +13,36 @@ function referenceBits(buf: Uint8Array, pos: number, n: number): number {
   return out;
 }
 
+/** The bit-at-a-time writing the windowed writer must agree with (low `n` bits of `value`). */
+function referenceWrite(buf: Uint8Array, pos: number, value: number, n: number): number {
+  for (let k = n - 1; k >= 0; k--) {
+    if (Math.floor(value / 2 ** k) % 2 === 1) buf[pos >>> 3]! |= 0x80 >>> (pos & 7);
+    pos++;
+  }
+  return pos;
+}
+
+describe('writeBits', () => {
+  it('writes every width at every bit offset as a bit-at-a-time writer does, keeping the bits before and ignoring bits above the width', () => {
+    const next = rng(5);
+    for (let offset = 0; offset < 16; offset++) {
+      for (let n = 1; n <= 32; n++) {
+        for (let k = 0; k < 8; k++) {
+          const prefix = next();
+          const value = next();
+          const got = new Uint8Array(12);
+          const want = new Uint8Array(12);
+          // Earlier bits of the stream, then the field: both writers must leave the prefix intact.
+          const p1 = writeBits(got, 0, prefix >>> (32 - offset), offset);
+          referenceWrite(want, 0, prefix >>> (32 - offset), offset);
+          expect(writeBits(got, p1, value, n)).toBe(offset + n);
+          referenceWrite(want, offset, n === 32 ? value : value % 2 ** n, n);
+          expect(Array.from(got), `offset ${offset} n ${n} value ${value}`).toEqual(Array.from(want));
+        }
+      }
+    }
+  });
+});
 
 describe('BitReader', () => {
   it('reads every width at every bit offset as a bit-at-a-time reader does, up to the last byte', () => {

@@ -4,18 +4,31 @@
  * written by advancing the position. Positions are absolute bit offsets into the array.
  */
 
-/** Writes the low `n` (≤ 32) bits of `value` (an unsigned 32-bit integer) at `pos`; returns the new position. */
+/**
+ * Writes the low `n` (≤ 32) bits of `value` (an unsigned 32-bit integer) at `pos`; returns the
+ * new position. The bits are placed as one 32-bit window ORed into up to four bytes (the head
+ * appends every sample through here: a loop per byte cost it a branch and a read-modify-write
+ * per byte); a field straddling five bytes is written in two parts.
+ */
 export function writeBits(buf: Uint8Array, pos: number, value: number, n: number): number {
-  while (n > 0) {
-    const used = pos & 7;
-    const free = 8 - used;
-    const take = n < free ? n : free;
-    const bits = (value >>> (n - take)) & ((1 << take) - 1);
-    buf[pos >>> 3]! |= bits << (free - take);
-    pos += take;
-    n -= take;
+  if (n <= 0) return pos;
+  const i = pos >>> 3;
+  const span = (pos & 7) + n;
+  if (span > 32) {
+    const rest = span - 32;
+    return writeBits(buf, writeBits(buf, pos, value >>> rest, n - rest), value & ((1 << rest) - 1), rest);
   }
-  return pos;
+  // The low n bits, moved so that the field ends `span` bits into byte i (bits before it stay 0).
+  const w = (n === 32 ? value : value & ((1 << n) - 1)) << (32 - span);
+  buf[i]! |= w >>> 24;
+  if (span > 8) {
+    buf[i + 1]! |= w >>> 16;
+    if (span > 16) {
+      buf[i + 2]! |= w >>> 8;
+      if (span > 24) buf[i + 3]! |= w;
+    }
+  }
+  return pos + n;
 }
 
 /** Writes an unsigned integer of up to 53 bits (`n` ≤ 53). */

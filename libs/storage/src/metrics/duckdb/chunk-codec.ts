@@ -63,7 +63,9 @@ function ctz32(x: number): number {
  */
 export class ChunkArena {
   static readonly SLOT_BYTES = 256;
-  private readonly pageSlots: number;
+  /** Slots per page, a power of two: page and offset of a slot are a shift and a mask. */
+  private readonly pageShift: number;
+  private readonly slotMask: number;
   private readonly pages: Uint8Array[] = [];
   capacity = 0;
   firstTs = new Float64Array(0);
@@ -79,7 +81,10 @@ export class ChunkArena {
   escapes = new Uint8Array(0);
 
   constructor(pageSlots = 1 << 14) {
-    this.pageSlots = pageSlots;
+    const shift = Math.log2(pageSlots);
+    if (!Number.isInteger(shift) || shift < 0 || shift > 20) throw new RangeError(`slots per page must be a power of two up to 2^20, got ${pageSlots}`);
+    this.pageShift = shift;
+    this.slotMask = pageSlots - 1;
   }
 
   ensure(slot: number): void {
@@ -106,17 +111,17 @@ export class ChunkArena {
   }
 
   page(slot: number): Uint8Array {
-    const p = Math.floor(slot / this.pageSlots);
+    const p = slot >>> this.pageShift;
     let page = this.pages[p];
     if (page === undefined) {
       while (this.pages.length <= p) this.pages.push(undefined as unknown as Uint8Array);
-      page = this.pages[p] = new Uint8Array(this.pageSlots * ChunkArena.SLOT_BYTES);
+      page = this.pages[p] = new Uint8Array((this.slotMask + 1) * ChunkArena.SLOT_BYTES);
     }
     return page;
   }
 
   base(slot: number): number {
-    return (slot % this.pageSlots) * ChunkArena.SLOT_BYTES;
+    return (slot & this.slotMask) * ChunkArena.SLOT_BYTES;
   }
 
   /** Bytes of the slot's open chunk (a view; copy before keeping it). */
@@ -179,23 +184,37 @@ export class ChunkArena {
   append(slot: number, t: number, v: number): boolean {
     const n = this.count[slot]!;
     if (n >= MAX_CHUNK_SAMPLES || t - this.firstTs[slot]! >= MAX_CHUNK_SPAN_MS) return false;
-    if (this.bitPos[slot]! + MAX_SAMPLE_BITS > ChunkArena.SLOT_BYTES * 8) return false;
+    const bits = this.bitPos[slot]!;
+    if (bits + MAX_SAMPLE_BITS > ChunkArena.SLOT_BYTES * 8) return false;
     const hdr = this.hdr[slot]!;
-    if ((hdr & XOR_MODE) === 0 && !this.fitsDecimal(slot, hdr, v)) return false;
-    const page = this.page(slot);
-    const base = this.base(slot);
-    let pos = base * 8 + this.bitPos[slot]!;
+    // Decimal chunks: the value's integer at the chunk's exponent, computed once for the
+    // check and the code (a value that is not decimal there is escaped, or cuts the chunk).
+    let m = 0;
+    let decimal = false;
+    if ((hdr & XOR_MODE) === 0) {
+      const p = POW10[hdr & 0x1f]!;
+      m = Math.round(v * p);
+      decimal = Math.abs(m) <= MAX_M && m / p === v && !isNegZero(v);
+      if (!decimal && !this.mayEscape(slot, hdr, v)) return false;
+    }
+    // The slot's page exists: `start` (or the head log's restore) made it.
+    const page = this.pages[slot >>> this.pageShift]!;
+    const base = (slot & this.slotMask) * ChunkArena.SLOT_BYTES;
+    let pos = base * 8 + bits;
     const delta = t - this.lastTs[slot]!;
+    // Prefix and payload in one write (both fit 32 bits); the payload masked to its width as
+    // writing it on its own did.
     const z = zigzag(delta - this.tsDelta[slot]!);
     if (z === 0) pos += 1;
-    else if (z < 32) pos = writeBits(page, writeBits(page, pos, 0b10, 2), z, 5);
-    else if (z < 1024) pos = writeBits(page, writeBits(page, pos, 0b110, 3), z, 10);
-    else if (z < 65536) pos = writeBits(page, writeBits(page, pos, 0b1110, 4), z, 16);
-    else pos = writeBits(page, writeBits(page, pos, 0b1111, 4), z, 26);
+    else if (z < 32) pos = writeBits(page, pos, (0b10 << 5) | z, 7);
+    else if (z < 1024) pos = writeBits(page, pos, (0b110 << 10) | z, 13);
+    else if (z < 65536) pos = writeBits(page, pos, (0b1110 << 16) | z, 20);
+    else pos = writeBits(page, pos, (0b1111 << 26) | (z & 0x3ffffff), 30);
     this.tsDelta[slot] = delta;
     this.lastTs[slot] = t;
     if ((hdr & XOR_MODE) !== 0) pos = this.writeXor(slot, page, pos, v);
-    else pos = this.writeDecimal(slot, page, pos, v);
+    else if (decimal) pos = this.writeM(slot, page, pos, m);
+    else pos = this.writeEscape(slot, page, pos, v);
     this.lastV[slot] = v;
     this.count[slot] = n + 1;
     this.bitPos[slot] = pos - base * 8;
@@ -213,11 +232,12 @@ export class ChunkArena {
     return hdr;
   }
 
-  /** False when `v` is decimal but needs more digits than the chunk's exponent (cut), or the chunk escapes too often. */
-  private fitsDecimal(slot: number, hdr: number, v: number): boolean {
-    const p = POW10[hdr & 0x1f]!;
-    const m = Math.round(v * p);
-    if (Math.abs(m) <= MAX_M && m / p === v && !isNegZero(v)) return true;
+  /**
+   * For a value that is not decimal at the chunk's exponent: whether it may be escaped (a
+   * raw float) in this chunk. False when it is decimal but needs more digits than the chunk's
+   * exponent (a new chunk codes it better), or the chunk escapes too often.
+   */
+  private mayEscape(slot: number, hdr: number, v: number): boolean {
     if (this.escapes[slot]! > MAX_ESCAPES) return false;
     const e = decimalExponent(v);
     return !(e > (hdr & 0x1f));
@@ -226,20 +246,28 @@ export class ChunkArena {
   private writeDecimal(slot: number, page: Uint8Array, pos: number, v: number): number {
     const p = POW10[this.hdr[slot]! & 0x1f]!;
     const m = Math.round(v * p);
-    if (!(Math.abs(m) <= MAX_M && m / p === v) || isNegZero(v)) {
-      this.escapes[slot]!++;
-      f64[0] = v;
-      pos = writeBits(page, pos, 0b1111111, 7);
-      pos = writeBits(page, pos, u32[1]!, 32);
-      return writeBits(page, pos, u32[0]!, 32);
-    }
+    if (!(Math.abs(m) <= MAX_M && m / p === v) || isNegZero(v)) return this.writeEscape(slot, page, pos, v);
+    return this.writeM(slot, page, pos, m);
+  }
+
+  /** A value that is not `m / 10^e`: the escape code and the raw float; `m` is left as it was. */
+  private writeEscape(slot: number, page: Uint8Array, pos: number, v: number): number {
+    this.escapes[slot]!++;
+    f64[0] = v;
+    pos = writeBits(page, pos, 0b1111111, 7);
+    pos = writeBits(page, pos, u32[1]!, 32);
+    return writeBits(page, pos, u32[0]!, 32);
+  }
+
+  /** A decimal value's integer `m`, as the zigzagged delta from the previous one. */
+  private writeM(slot: number, page: Uint8Array, pos: number, m: number): number {
     const z = zigzag(m - this.mPrev[slot]!);
     this.mPrev[slot] = m;
     if (z === 0) return pos + 1;
-    if (z < 16) return writeBits(page, writeBits(page, pos, 0b10, 2), z, 4);
-    if (z < 256) return writeBits(page, writeBits(page, pos, 0b110, 3), z, 8);
-    if (z < 4096) return writeBits(page, writeBits(page, pos, 0b1110, 4), z, 12);
-    if (z < 1048576) return writeBits(page, writeBits(page, pos, 0b11110, 5), z, 20);
+    if (z < 16) return writeBits(page, pos, (0b10 << 4) | z, 6);
+    if (z < 256) return writeBits(page, pos, (0b110 << 8) | z, 11);
+    if (z < 4096) return writeBits(page, pos, (0b1110 << 12) | z, 16);
+    if (z < 1048576) return writeBits(page, pos, (0b11110 << 20) | z, 25);
     if (z < 4294967296) return writeBits(page, writeBits(page, pos, 0b111110, 6), z, 32);
     return writeWide(page, writeBits(page, pos, 0b1111110, 7), z, 53);
   }

@@ -20,6 +20,13 @@ export const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS rollups (resolution_ms INTEGER NOT NULL, series_id UINTEGER NOT NULL, bucket BIGINT NOT NULL,
      count DOUBLE, sum DOUBLE, min DOUBLE, max DOUBLE, first_ts BIGINT, first_value DOUBLE,
      last_ts BIGINT, last_value DOUBLE, increase DOUBLE)`,
+  // Rollups of whole days behind the maintainer's watermark, packed: one row per resolution,
+  // series and UTC day, a BLOB per field (rollup-span-codec.ts); the day's rows are no longer
+  // in `rollups` (rollup-span-table.ts).
+  `CREATE TABLE IF NOT EXISTS rollup_spans (resolution_ms INTEGER NOT NULL, series_id UINTEGER NOT NULL, span_start BIGINT NOT NULL,
+     first_bucket BIGINT NOT NULL, last_bucket BIGINT NOT NULL, buckets BLOB NOT NULL, count BLOB NOT NULL, sum BLOB NOT NULL,
+     min BLOB NOT NULL, max BLOB NOT NULL, first_ts BLOB NOT NULL, first_value BLOB NOT NULL, last_ts BLOB NOT NULL,
+     last_value BLOB NOT NULL, increase BLOB NOT NULL)`,
   // Dirty rollup buckets persisted with the data that dirtied them; see ADR 0003.
   `CREATE TABLE IF NOT EXISTS rollup_pending (resolution_ms INTEGER NOT NULL, series_id UINTEGER NOT NULL, bucket BIGINT NOT NULL)`,
   // Staging for the (resolution, series, bucket) keys a rollup refresh replaces; always empty between transactions.
@@ -85,6 +92,9 @@ export const HISTOGRAM_TYPES = [UINTEGER, BIGINT, BLOB] as const;
 export const SERIES_TYPES = [UINTEGER, VARCHAR, VARCHAR, BLOB] as const;
 export const PENDING_TYPES = [INTEGER, UINTEGER, BIGINT] as const;
 export const ROLLUP_TYPES = [INTEGER, UINTEGER, BIGINT, DOUBLE, DOUBLE, DOUBLE, DOUBLE, BIGINT, DOUBLE, BIGINT, DOUBLE, DOUBLE] as const;
+export const ROLLUP_SPAN_TYPES = [INTEGER, UINTEGER, BIGINT, BIGINT, BIGINT, BLOB, BLOB, BLOB, BLOB, BLOB, BLOB, BLOB, BLOB, BLOB, BLOB] as const;
+/** Field columns of `rollups` and `rollup_spans`, in `SPAN_FIELDS` (the port's `RollupField`) order. */
+export const ROLLUP_FIELD_COLUMNS = ['count', 'sum', 'min', 'max', 'first_ts', 'first_value', 'last_ts', 'last_value', 'increase'] as const;
 
 export async function openWriter(conn: DuckDBConnection, table: string, types: readonly DuckDBType[]): Promise<ChunkWriter> {
   return new ChunkWriter(await conn.createAppender(table), types);
@@ -137,7 +147,8 @@ export async function forEachPreparedRow(
 /**
  * The result of a prepared read (as {@link forEachPreparedRow}) a data chunk at a time: hot
  * readers take the columns straight from DuckDB's vectors, without a getter call and type
- * tests per cell. `vectors` are valid during the call only.
+ * tests per cell. `vectors` are valid during the call only. Streamed: for reads of any size
+ * (loading the series table at open); see {@link forEachMaterializedChunk} for sample reads.
  */
 export async function forEachPreparedChunk(
   conn: DuckDBConnection,
@@ -155,7 +166,44 @@ export async function forEachPreparedChunk(
   }
 }
 
+/** Data chunks (2,048 rows) a materialized read takes in between two looks at the event loop. */
+const YIELD_EVERY_CHUNKS = 8;
+
+/**
+ * {@link forEachPreparedChunk} over a materialized result: one asynchronous call (DuckDB's
+ * threads scanning in parallel), then its chunks walked synchronously. A streamed result costs
+ * a round trip through the thread pool and the event loop per data chunk, and a selective
+ * scan of the chunks table returns ~150 chunks of a few hundred rows: with queries evaluating
+ * beside it, each trip waited for a turn of the event loop, and a 4-series read took ~0.5 s
+ * to arrive. Materialized, the same scans cost as much CPU or less (4 series: 4.4 against
+ * 12.9 ms; 1,000: 26.9 against 25.6; 4,250: 59.8 against 65.6); the whole result is held
+ * until the call returns, so it is for reads whose rows the caller keeps anyway.
+ */
+export async function forEachMaterializedChunk(
+  conn: DuckDBConnection,
+  sql: string,
+  params: readonly number[],
+  onChunk: (rowCount: number, vectors: readonly DuckDBVector[]) => void,
+): Promise<void> {
+  const result = await (await boundStatement(conn, sql, params)).run();
+  const chunks = result.chunkCount;
+  for (let k = 0; k < chunks; k++) {
+    // A cold read's rows take ~1 µs each to take in: let queries beside it run every ~16,000.
+    if (k > 0 && k % YIELD_EVERY_CHUNKS === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    const chunk = result.getChunk(k);
+    if (chunk.rowCount === 0) continue;
+    const vectors: DuckDBVector[] = [];
+    for (let c = 0; c < chunk.columnCount; c++) vectors.push(chunk.getColumnVector(c));
+    onChunk(chunk.rowCount, vectors);
+  }
+}
+
 async function streamPrepared(conn: DuckDBConnection, sql: string, params: readonly number[]): Promise<DuckDBResult> {
+  return (await boundStatement(conn, sql, params)).stream();
+}
+
+/** `sql` prepared on `conn` (kept, most recently used last) with `params` bound. */
+async function boundStatement(conn: DuckDBConnection, sql: string, params: readonly number[]): Promise<DuckDBPreparedStatement> {
   let cache = preparedByConnection.get(conn);
   if (cache === undefined) preparedByConnection.set(conn, (cache = new Map()));
   let statement = cache.get(sql);
@@ -170,7 +218,7 @@ async function streamPrepared(conn: DuckDBConnection, sql: string, params: reado
   // Most recently used last.
   cache.set(sql, statement);
   for (let i = 0; i < params.length; i++) statement.bindBigInt(i + 1, BigInt(params[i]!));
-  return statement.stream();
+  return statement;
 }
 
 async function readRows(result: DuckDBResult, onRow: (get: (column: number) => unknown) => void): Promise<void> {

@@ -39,9 +39,11 @@ import {
 import { RollupMaintainer } from './rollup-maintainer.js';
 import { normalizeFields } from './rollup-reader.js';
 import { ROLLUP_RESOLUTIONS_MS } from './rollups.js';
-import { readHistograms, readSamples, READ_BATCH_SERIES, seriesWithData } from './sample-reader.js';
+import { readHistograms, readSampleRows, readSamples, READ_BATCH_SERIES, seriesWithData } from './sample-reader.js';
 import { SeriesIndex } from './series-index.js';
 import { loadSeries, writeSeries } from './series-table.js';
+import { SeriesAssemblyPool } from './assembly-pool.js';
+import { ChunkScanner } from './chunk-scan.js';
 import { SerialLock } from './serial-lock.js';
 import { SideTables } from './side-tables.js';
 
@@ -65,6 +67,19 @@ const NO_HISTOGRAMS: ReadonlyMap<number, HistogramPoint[]> = new Map();
 /** Shared by every series without samples of a kind: nothing can be written into them. */
 const EMPTY_TIMES = new Float64Array(0);
 const EMPTY_HISTOGRAMS: readonly NativeHistogram[] = Object.freeze([]);
+/** Every column of a series without buckets (`RollupQuery.withoutRollupsFrom`): empty, shared. */
+const NO_ROLLUPS: Omit<SeriesRollups, 'labels'> = {
+  bucketStarts: EMPTY_TIMES,
+  count: EMPTY_TIMES,
+  sum: EMPTY_TIMES,
+  min: EMPTY_TIMES,
+  max: EMPTY_TIMES,
+  firstTimestamp: EMPTY_TIMES,
+  firstValue: EMPTY_TIMES,
+  lastTimestamp: EMPTY_TIMES,
+  lastValue: EMPTY_TIMES,
+  increase: EMPTY_TIMES,
+};
 const DATABASE_FILE = 'metrics.duckdb';
 /** The head log is rewritten as one snapshot once it exceeds this and twice the last snapshot. */
 const HEAD_LOG_MIN_BYTES = 16 << 20;
@@ -98,21 +113,19 @@ export class DuckDBMetricStore implements MetricStore {
   private readonly retention = new Map<string, number>();
   private retentionDirty = false;
   private readonly idleReaders: DuckDBConnection[] = [];
+  /** Concurrent `select`s share its table scans (see ChunkScanner). */
+  private readonly scanner = new ChunkScanner(
+    () => this.acquireReader(),
+    (conn) => this.releaseReader(conn),
+  );
+  /** Decodes large cold reads on worker threads (started at the first, ended by `close`). */
+  private readonly assembly = new SeriesAssemblyPool();
   private closed = false;
   private readonly now: () => number;
   private readonly defaultRetentionMs: number;
   private readonly rollups: RollupMaintainer;
-  /**
-   * Ids found by {@link resolveSeriesRef}, per refs column (by series index): a record's refs
-   * are resolved while it is decoded and then appended as a batch with the same column, so
-   * `append` takes the ids from here rather than probing the ref table twice per series.
-   * Weak: a column's entry goes with its record.
-   */
-  private readonly resolvedIds = new WeakMap<Uint32Array, { readonly tenant: string; readonly ids: Int32Array }>();
-  /** The column {@link resolveSeriesRef} saw last and its memo (strongly held only until the next column). */
-  private memoRefs: Uint32Array | undefined;
-  private memoTenant = '';
-  private memoIds: Int32Array = new Int32Array(0);
+  /** Series ids of the batch being appended (see `append`). */
+  private appendIds = new Int32Array(256);
   private logSeq = 0;
   private logBytes = 0;
   private lastSnapshotBytes = 0;
@@ -200,21 +213,16 @@ export class DuckDBMetricStore implements MetricStore {
     // Every series is registered, even when all its samples are too old: a stream record may
     // name it by ref later (see `resolveSeriesRef`).
     const n = batch.series.length;
-    const ids = new Int32Array(n);
+    // Scratch, reused: `append` runs to its end without awaiting, and a fresh typed array per
+    // batch is an ArrayBuffer for V8's external-memory GC heuristic to count.
+    if (this.appendIds.length < n) this.appendIds = new Int32Array(Math.max(n, 2 * this.appendIds.length));
+    const ids = this.appendIds;
     const refs = batch.seriesRefs;
     const tenant = batch.tenant;
     if (refs !== undefined) {
-      // The processor resolved these refs through `resolveSeriesRef` while decoding the
-      // record: reuse those ids instead of probing the ref table again. A memoised id counts
-      // only when the batch names that id's own label array, so a stale memo cannot misfile.
-      const resolved = this.resolvedIds.get(refs);
-      const memo = resolved !== undefined && resolved.tenant === tenant ? resolved.ids : undefined;
-      const labelsById = index.labelsById;
-      for (let i = 0; i < n; i++) {
-        const labels = batch.series[i]!;
-        const known = memo === undefined ? 0 : memo[i]!;
-        ids[i] = known > 0 && labelsById[known] === labels ? known : index.getOrCreateByRef(tenant, refs, SERIES_REF_WORDS * i, labels);
-      }
+      // The processor resolved these refs while decoding the record, in this order: the ref
+      // table's guess of the next series makes this second lookup a few cached reads.
+      for (let i = 0; i < n; i++) ids[i] = index.getOrCreateByRef(tenant, refs, SERIES_REF_WORDS * i, batch.series[i]!);
     } else {
       for (let i = 0; i < n; i++) ids[i] = index.getOrCreate(tenant, batch.series[i]!);
     }
@@ -263,21 +271,7 @@ export class DuckDBMetricStore implements MetricStore {
 
   resolveSeriesRef(tenant: string, refs: Uint32Array, at: number): Labels | undefined {
     const id = this.index.lookupRef(tenant, refs, at);
-    if (id <= 0) return undefined;
-    // Records resolve series after series of one column: look its memo up once per column.
-    if (refs !== this.memoRefs || tenant !== this.memoTenant) {
-      let memo = this.resolvedIds.get(refs);
-      // A column is resolved for one tenant; another tenant's resolutions start afresh.
-      if (memo === undefined || memo.tenant !== tenant) {
-        memo = { tenant, ids: new Int32Array(Math.floor(refs.length / SERIES_REF_WORDS)) };
-        this.resolvedIds.set(refs, memo);
-      }
-      this.memoRefs = refs;
-      this.memoTenant = tenant;
-      this.memoIds = memo.ids;
-    }
-    if (at % SERIES_REF_WORDS === 0) this.memoIds[at / SERIES_REF_WORDS] = id;
-    return this.index.labelsById[id];
+    return id > 0 ? this.index.labelsById[id] : undefined;
   }
 
   flush(): Promise<void> {
@@ -379,11 +373,18 @@ export class DuckDBMetricStore implements MetricStore {
         const batch = ids.slice(i, i + READ_BATCH_SERIES);
         const blocks = this.histograms.blocks();
         // The head sees every chunk this store commits, so it can tell which series the disk may add to.
-        const samples = await readSamples(conn, this.head, batch, start, query.end, true);
+        const samples = await readSampleRows(conn, this.head, batch, start, query.end, true, (ids, slotOf, from, to, rows) =>
+          this.scanner.read(ids, slotOf, from, to, rows),
+        );
+        samples.assembleOn(this.assembly);
         const withHistograms = batch.filter((id) => id < this.histogramSeries.length && this.histogramSeries[id] === 1);
         const histograms = withHistograms.length === 0 ? NO_HISTOGRAMS : await readHistograms(conn, blocks, withHistograms, start, query.end);
-        for (const id of batch) {
-          const s = samples.get(id);
+        for (let slot = 0; slot < batch.length; slot++) {
+          const id = batch[slot]!;
+          // Decoded as the consumer pulls it (see SampleRead).
+          const assembling = samples.ready(slot);
+          if (assembling !== undefined) await assembling;
+          const s = samples.take(slot);
           const h = histograms.get(id);
           if (s === undefined && h === undefined) continue;
           // Runs are decoded or merged for this read alone, so they are handed over, not copied.
@@ -431,9 +432,24 @@ export class DuckDBMetricStore implements MetricStore {
     const conn = await this.acquireReader();
     try {
       let emitted = 0;
+      const summarized = new Set<Labels>();
       for await (const r of this.rollups.read(conn, snap, (id) => this.index.labelsById[id]!, fields)) {
         query.signal?.throwIfAborted();
+        summarized.add(r.labels);
         yield r;
+        if (++emitted >= limit) return;
+      }
+      if (query.withoutRollupsFrom === undefined) return;
+      // Only the series without buckets need a look at their samples: usually none, so a
+      // downsampled read no longer pays for reading every chunk of the range (see the port).
+      const from = Math.max(query.withoutRollupsFrom, start);
+      const rest = ids.filter((id) => !summarized.has(this.index.labelsById[id]!) && this.index.overlaps(id, from, query.end));
+      if (rest.length === 0) return;
+      const found = await seriesWithData(conn, this.head, this.histograms.blocks(), rest, from, query.end);
+      for (const id of rest) {
+        if (!found.has(id)) continue;
+        query.signal?.throwIfAborted();
+        yield { labels: this.index.labelsById[id]!, ...NO_ROLLUPS, withoutRollups: true };
         if (++emitted >= limit) return;
       }
     } finally {
@@ -605,6 +621,7 @@ export class DuckDBMetricStore implements MetricStore {
     await this.lock.run(() => this.flushLocked(true));
     await this.lock.run(async () => {
       this.closed = true;
+      await this.assembly.close();
       for (const c of this.idleReaders.splice(0)) c.closeSync();
       this.writer.closeSync();
       this.instance.closeSync();

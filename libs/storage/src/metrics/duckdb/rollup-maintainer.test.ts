@@ -50,3 +50,44 @@ describe('RollupMaintainer: closing idle buckets', () => {
     expect(plan.refresh[0]).toEqual([[0, 2, 0]]);
   });
 });
+
+describe('RollupMaintainer: a restart between two samples of one bucket', () => {
+  it('recomputes the bucket instead of storing a second row for it', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { DuckDBMetricStore } = await import('./duckdb-metric-store.js');
+    const { MetricBatchBuilder, labelsFromRecord } = await import('#pharos/metric-model');
+    const dir = await mkdtemp(join(tmpdir(), 'pharos-rollup-restart-'));
+    const FIVE_MIN = 300_000;
+    const base = Math.floor((Date.now() - 86_400_000) / 3_600_000) * 3_600_000;
+    const write = async (store: Awaited<ReturnType<typeof DuckDBMetricStore.open>>, name: string, t: number, v: number): Promise<void> => {
+      const b = new MetricBatchBuilder('t');
+      b.addSeries(labelsFromRecord({ __name__: name }));
+      b.addSample(t, v);
+      await store.append(b.build());
+    };
+    try {
+      let store = await DuckDBMetricStore.open({ dir, threads: 1, rollupGraceMs: 0 });
+      await write(store, 'lagging', base + 1_000, 1);
+      // Another series moves data time an hour on; two flushes close the idle bucket, write
+      // its row and move the watermark past it.
+      for (let k = 1; k <= 12; k++) await write(store, 'ahead', base + k * FIVE_MIN, k);
+      await store.flush();
+      await store.flush();
+      await store.close();
+      store = await DuckDBMetricStore.open({ dir, threads: 1, rollupGraceMs: 0 });
+      // In order for its series, in the bucket whose row is already stored.
+      await write(store, 'lagging', base + 2_000, 2);
+      const rollups = [];
+      for await (const s of store.selectRollups({ tenant: 't', matchers: [{ name: '__name__', type: '=', value: 'lagging' }], start: base, end: base + FIVE_MIN, resolutionMs: FIVE_MIN })) rollups.push(s);
+      expect(rollups).toHaveLength(1);
+      expect([...rollups[0]!.bucketStarts]).toEqual([base]);
+      expect([...rollups[0]!.count]).toEqual([2]);
+      expect([...rollups[0]!.sum]).toEqual([3]);
+      await store.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

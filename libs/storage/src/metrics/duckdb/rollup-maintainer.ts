@@ -4,6 +4,8 @@ import type { RollupField, SeriesRollups } from '../port.js';
 import { forEachRow, idList, openWriter, PENDING_TYPES, ROLLUP_TYPES, writeRollupRow } from './duckdb-io.js';
 import { AccumulatorColumns, ACC_CLOSED, ACC_DIRTY, ACC_NONE, ACC_OPEN, RowBuffer } from './rollup-accumulators.js';
 import { readSnapshotRollups, type RawReader, type RollupSnapshot } from './rollup-reader.js';
+import { SPAN_MS, spanStart } from './rollup-span-codec.js';
+import { packRollupRows, unpackRollupSpans } from './rollup-span-table.js';
 import { BucketSet, bucketStart, computeRollups, type RollupRow } from './rollups.js';
 
 const WATERMARK_KEY = 'rollup_watermark_';
@@ -12,6 +14,8 @@ const BATCH = 1000;
 /** Rows and recomputed buckets written per flush at most, so one flush stays short. */
 const ROWS_PER_FLUSH = 250_000;
 const REFRESH_PER_FLUSH = 20_000;
+/** A day is packed once the watermark is this far past its end: late samples usually come sooner. */
+const PACK_DELAY_MS = 3_600_000;
 
 
 /** What one flush writes for the rollups; built synchronously, then written in the flush's transaction. */
@@ -34,6 +38,11 @@ export interface RollupFlushPlan {
  * before W is written or listed in `rollup_pending` (dirty marks are persisted by the flush
  * that carries their samples). On open, rows from W on are deleted and re-derived from raw
  * samples, which also rebuilds the accumulators.
+ *
+ * Days wholly before W (less an hour for late samples) are packed by the flushes into
+ * `rollup_spans`, a batch of series at a time; whatever must change a packed day (a dirty
+ * bucket's rewrite, a delete, retention, the re-derivation on open) unpacks it into rows first,
+ * in the same transaction (rollup-span-table.ts).
  */
 export class RollupMaintainer {
   private readonly acc: AccumulatorColumns[];
@@ -84,8 +93,16 @@ export class RollupMaintainer {
     try {
       for (let r = 0; r < this.resolutions.length; r++) {
         const w = this.watermarks[r]!;
-        if (Number.isFinite(w)) await conn.run(`DELETE FROM rollups WHERE resolution_ms = ${this.resolutions[r]} AND bucket >= ${w}`);
-        else await conn.run(`DELETE FROM rollups WHERE resolution_ms = ${this.resolutions[r]}`);
+        const res = this.resolutions[r]!;
+        if (Number.isFinite(w)) {
+          // Days packed while the watermark was later (it moves back when a new series starts
+          // in the past) are re-derived like the rest: unpacked first, their rows from W dropped.
+          await unpackRollupSpans(conn, `resolution_ms = ${res} AND last_bucket >= ${w}`);
+          await conn.run(`DELETE FROM rollups WHERE resolution_ms = ${res} AND bucket >= ${w}`);
+        } else {
+          await conn.run(`DELETE FROM rollup_spans WHERE resolution_ms = ${res}`);
+          await conn.run(`DELETE FROM rollups WHERE resolution_ms = ${res}`);
+        }
       }
       await conn.run('COMMIT');
     } catch (err) {
@@ -126,7 +143,11 @@ export class RollupMaintainer {
       const b = Math.floor(t / res) * res;
       const state = acc.state[id]!;
       if (state === ACC_NONE) {
-        acc.open(id, b, t, v);
+        // No accumulator: a new series, or one without data from the watermark on after a
+        // restart, whose last bucket before the watermark may be stored. A sample there must
+        // recompute the bucket; opening it would shadow (and later duplicate) the stored row.
+        if (b < this.watermarks[r]!) this.mark(r, id, b);
+        else acc.open(id, b, t, v);
       } else if (acc.bucket(id) === b) {
         if (state === ACC_CLOSED) this.mark(r, id, b);
         else acc.add(id, t, v);
@@ -232,6 +253,9 @@ export class RollupMaintainer {
       if (Number.isFinite(w) && w !== this.watermarks[r]) {
         await conn.run(`INSERT OR REPLACE INTO meta VALUES ('${WATERMARK_KEY}${this.resolutions[r]}', ${w})`);
       }
+      // Whole days behind the watermark (every bucket written or pending) are packed, a batch
+      // of series per flush; rows of older stores go the same way.
+      if (Number.isFinite(w)) await packRollupRows(conn, this.resolutions[r]!, spanStart(w - PACK_DELAY_MS));
     }
   }
 
@@ -282,8 +306,10 @@ export class RollupMaintainer {
         const inBatch = `series_id IN ${idList(ids.slice(i, i + BATCH * 10))} AND resolution_ms = ${res}`;
         if (allTime) {
           await conn.run(`DELETE FROM rollups WHERE ${inBatch}`);
+          await conn.run(`DELETE FROM rollup_spans WHERE ${inBatch}`);
           await conn.run(`DELETE FROM rollup_pending WHERE ${inBatch}`);
         } else {
+          await unpackRollupSpans(conn, `${inBatch} AND span_start <= ${clampLiteral(end)} AND span_start + ${SPAN_MS} > ${clampLiteral(start)}`);
           await conn.run(`DELETE FROM rollups WHERE ${inBatch} AND bucket >= ${clampLiteral(start)} AND bucket + ${res - 1} <= ${clampLiteral(end)}`);
         }
       }
@@ -312,6 +338,8 @@ export class RollupMaintainer {
       const res = this.resolutions[r]!;
       for (let i = 0; i < ids.length; i += BATCH * 10) {
         const inBatch = `series_id IN ${idList(ids.slice(i, i + BATCH * 10))} AND resolution_ms = ${res}`;
+        await conn.run(`DELETE FROM rollup_spans WHERE ${inBatch} AND last_bucket + ${res} <= ${clampLiteral(cutoff)}`);
+        await unpackRollupSpans(conn, `${inBatch} AND first_bucket + ${res} <= ${clampLiteral(cutoff)}`);
         await conn.run(`DELETE FROM rollups WHERE ${inBatch} AND bucket + ${res} <= ${clampLiteral(cutoff)}`);
         await conn.run(`DELETE FROM rollup_pending WHERE ${inBatch} AND bucket + ${res} <= ${clampLiteral(cutoff)}`);
       }
@@ -340,6 +368,11 @@ export class RollupMaintainer {
     }
     staged.close();
     const match = `r.resolution_ms = s.resolution_ms AND r.series_id = s.series_id AND r.bucket = s.bucket`;
+    // A recomputed bucket of a packed day: the day goes back to rows (packed again later).
+    await unpackRollupSpans(
+      conn,
+      `EXISTS (SELECT 1 FROM rollup_refresh s WHERE s.resolution_ms = rollup_spans.resolution_ms AND s.series_id = rollup_spans.series_id AND s.bucket >= rollup_spans.span_start AND s.bucket < rollup_spans.span_start + ${SPAN_MS})`,
+    );
     await conn.run(`DELETE FROM rollups r USING rollup_refresh s WHERE ${match}`);
     await conn.run(`DELETE FROM rollup_pending r USING rollup_refresh s WHERE ${match}`);
     await conn.run(`DELETE FROM rollup_refresh`);

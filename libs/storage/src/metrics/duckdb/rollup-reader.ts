@@ -1,17 +1,23 @@
-import { DuckDBDoubleVector, type DuckDBConnection, type DuckDBVector } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Labels } from '#pharos/metric-model';
 import { ROLLUP_FIELDS, type RollupField, type SeriesRollups } from '../port.js';
 import { idList } from './duckdb-io.js';
+import { doubles, SlotIndex } from './rollup-columns.js';
+import { decodeSpanBuckets, decodeSpanField, isTimestampField, SPAN_FIELDS } from './rollup-span-codec.js';
+import { readSpans } from './rollup-span-table.js';
 import type { Run } from './chunk-head.js';
 import { computeRollups, type RollupRow } from './rollups.js';
 
 /**
- * The read side of the rollup table, column by column and only the columns asked for. A 7 d
+ * The read side of the rollup tables, column by column and only the columns asked for. A 7 d
  * panel reads ~2,000 five-minute buckets for each of its series, so the cost is per bucket:
- * no object per row, no sort in DuckDB, no copy per series. DuckDB first counts each series'
- * rows; every series then gets a slot of one Float64Array per column, sized for its stored
- * rows plus the maintainer's in-memory rows, and the rows are scattered into the slots as
- * they arrive, a data chunk at a time. Each series' answer is a view of its slot.
+ * no object per row, no sort in DuckDB, no copy per series. Days behind the maintainer's
+ * watermark are packed, a BLOB per series and day (`rollup_spans`, rollup-span-codec.ts), and
+ * decoded straight into place; the recent days are rows (`rollups`). DuckDB first counts each
+ * series' rows; every series then gets a slot of one Float64Array per column, sized for its
+ * spans' buckets, its stored rows and the maintainer's in-memory rows; spans are decoded in
+ * day order, and the rows are scattered after them as they arrive, a data chunk at a time.
+ * Each series' answer is a view of its slot.
  *
  * The table is written in bucket-closing order (interleaved by series), so the scatter is a
  * counting sort by series; a series with no gap (count = span) has each row put at its
@@ -91,11 +97,11 @@ export async function readSeriesRollups(
   // A series whose count matched its span but held a bucket twice (the table never should)
   // left a hole: placed in arrival order and sorted instead.
   if (stored.holes) stored = await read(false);
-  const { cols, starts, counts } = stored;
+  const { cols, starts, stored: storedCounts } = stored;
   const out: SeriesRollups[] = [];
   for (let i = 0; i < ids.length; i++) {
     const a = starts[i]!;
-    let n = counts[i]!;
+    let n = storedCounts[i]!;
     if (!ascending(cols[0]!, a, a + n)) sortRun(cols, a, n);
     const overlay = overlays.get(ids[i]!);
     if (overlay !== undefined) n = merge(cols, fields, a, n, overlay);
@@ -121,12 +127,15 @@ export async function readSeriesRollups(
   return out;
 }
 
-/** Stored rows of a batch: series i's rows are `[starts[i], starts[i] + counts[i])` of each column, room for its overlay after them. */
+/**
+ * Stored buckets of a batch: series i's are `[starts[i], starts[i] + stored[i])` of each
+ * column (its packed spans' buckets, then its rows), room for its overlay after them.
+ */
 interface StoredRows {
   /** `[bucketStarts, ...fields]`. */
   readonly cols: Float64Array[];
   readonly starts: Int32Array;
-  readonly counts: Int32Array;
+  readonly stored: Int32Array;
   /** A series placed by bucket has a place no row filled. */
   readonly holes: boolean;
 }
@@ -141,18 +150,24 @@ async function readStored(
   overlays: ReadonlyMap<number, SeriesOverlay>,
   placeDense: boolean,
 ): Promise<StoredRows> {
-  const where = `resolution_ms = ${resolutionMs} AND series_id IN ${idList(ids)} AND bucket BETWEEN ${first} AND ${last}`;
+  const inBatch = `resolution_ms = ${resolutionMs} AND series_id IN ${idList(ids)}`;
+  const where = `${inBatch} AND bucket BETWEEN ${first} AND ${last}`;
   const slots = new SlotIndex(ids);
   const counts = new Int32Array(ids.length);
   const starts = new Int32Array(ids.length + 1);
+  /** Where each series' rows go: after its spans' buckets. */
+  const rowBase = new Int32Array(ids.length);
+  const spanFill = new Int32Array(ids.length);
   // First bucket of a series whose rows fill every bucket from its first to its last (the
   // usual case): its rows go straight to their places. NaN: placed in arrival order, sorted after.
   const denseFrom = new Float64Array(ids.length).fill(Number.NaN);
   // [bucketStarts, ...fields]
   let cols: Float64Array[] = [];
-  // One snapshot for the count and the rows: a flush may commit between the two statements.
+  // One snapshot for the spans, the count and the rows: a flush may commit between the statements.
   await conn.run('BEGIN TRANSACTION');
   try {
+    const spanFields = fields.map((f) => SPAN_FIELDS.indexOf(f));
+    const spans = await readSpans(conn, `${inBatch} AND last_bucket >= ${first} AND first_bucket <= ${last}`, spanFields, slots, ids.length);
     const counted = await conn.run(
       `SELECT series_id::DOUBLE, count(*)::DOUBLE, min(bucket)::DOUBLE, max(bucket)::DOUBLE FROM rollups WHERE ${where} GROUP BY series_id`,
     );
@@ -172,17 +187,27 @@ async function readStored(
         stored += n[k]!;
       }
     }
-    for (let i = 0; i < ids.length; i++) starts[i + 1] = starts[i]! + counts[i]! + (overlays.get(ids[i]!)?.rows.length ?? 0);
+    for (let i = 0; i < ids.length; i++) starts[i + 1] = starts[i]! + spans.buckets[i]! + counts[i]! + (overlays.get(ids[i]!)?.rows.length ?? 0);
     cols = Array.from({ length: fields.length + 1 }, () => new Float64Array(starts[ids.length]!));
+    // Spans in (series, day) order, each decoded straight into its series' slot.
+    const range = new Int32Array(2);
+    for (const k of spans.order) {
+      const s = spans.slot[k]!;
+      const at = starts[s]! + spanFill[s]!;
+      const blobs = spans.blobs[k]!;
+      spanFill[s]! += decodeSpanBuckets(blobs[0]!, spans.start[k]!, resolutionMs, cols[0]!, at, first, last, range);
+      for (let c = 0; c < spanFields.length; c++) decodeSpanField(blobs[c + 1]!, range[0]!, range[1]!, cols[c + 1]!, at, isTimestampField(spanFields[c]!) ? cols[0] : undefined);
+    }
+    for (let i = 0; i < ids.length; i++) rowBase[i] = starts[i]! + spanFill[i]!;
     if (stored > 0) {
       const select = ['series_id::DOUBLE', 'bucket::DOUBLE', ...fields.map((f) => `${COLUMN[f]}::DOUBLE`)].join(', ');
       // No ORDER BY: the scatter below sorts by series and bucket in one pass. Materialized
       // rather than streamed: full data chunks, half the chunk fetches.
       const result = await conn.run(`SELECT ${select} FROM rollups WHERE ${where}`);
-      const fill = starts.slice(0, ids.length);
+      const fill = rowBase.slice();
       const buckets = cols[0]!;
       // Unfilled places of dense series stay NaN: a repeated bucket shows (and is sorted out below).
-      buckets.fill(Number.NaN);
+      for (let i = 0; i < ids.length; i++) buckets.fill(Number.NaN, rowBase[i], rowBase[i]! + counts[i]!);
       let at = new Int32Array(2048);
       for (;;) {
         const chunk = await result.fetchChunk();
@@ -194,8 +219,8 @@ async function readStored(
         for (let k = 0; k < rows; k++) {
           const s = slots.of(sid[k]!);
           const from = denseFrom[s]!;
-          const p = from === from ? starts[s]! + (bucket[k]! - from) / resolutionMs : fill[s]!++;
-          if (!(p >= starts[s]! && p < starts[s]! + counts[s]!)) throw new Error(`rollup rows of series ${sid[k]} changed during a read`);
+          const p = from === from ? rowBase[s]! + (bucket[k]! - from) / resolutionMs : fill[s]!++;
+          if (!(p >= rowBase[s]! && p < rowBase[s]! + counts[s]!)) throw new Error(`rollup rows of series ${sid[k]} changed during a read`);
           at[k] = p;
         }
         for (let c = 0; c < cols.length; c++) {
@@ -212,48 +237,11 @@ async function readStored(
   for (let i = 0; i < ids.length && !holes; i++) {
     if (denseFrom[i] !== denseFrom[i]) continue;
     const buckets = cols[0]!;
-    for (let p = starts[i]!; p < starts[i]! + counts[i]!; p++) if (buckets[p] !== buckets[p]) holes = true;
+    for (let p = rowBase[i]!; p < rowBase[i]! + counts[i]!; p++) if (buckets[p] !== buckets[p]) holes = true;
   }
-  return { cols, starts, counts, holes };
-}
-
-/** Series id → index in the batch: a dense table when the ids are close together (the usual case), else a map. */
-class SlotIndex {
-  private readonly base: number;
-  private readonly dense: Int32Array | undefined;
-  private readonly sparse: Map<number, number> | undefined;
-
-  constructor(ids: readonly number[]) {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const id of ids) (lo = Math.min(lo, id)), (hi = Math.max(hi, id));
-    this.base = lo;
-    if (ids.length > 0 && hi - lo < 8 * ids.length + 4096) {
-      this.dense = new Int32Array(hi - lo + 1).fill(-1);
-      ids.forEach((id, i) => (this.dense![id - lo] = i));
-    } else this.sparse = new Map(ids.map((id, i) => [id, i]));
-  }
-
-  of(id: number): number {
-    const i = this.dense !== undefined ? (this.dense[id - this.base] ?? -1) : (this.sparse!.get(id) ?? -1);
-    if (i < 0) throw new Error(`rollup read returned series ${id}, which it did not ask for`);
-    return i;
-  }
-}
-
-/**
- * The vector's values as one Float64Array view (@duckdb/node-api 1.5's
- * `DuckDBDoubleVector.items`, private in its typings): one read per chunk instead of a call
- * per cell. Every column is cast to DOUBLE and NOT NULL, so its items are its values; any
- * other layout is copied cell by cell.
- */
-function doubles(vector: DuckDBVector, rows: number): Float64Array {
-  if (!(vector instanceof DuckDBDoubleVector)) throw new Error(`rollup column read as ${vector.type.toString()}, not DOUBLE`);
-  const items = (vector as unknown as { readonly items?: unknown }).items;
-  if (items instanceof Float64Array && items.length >= rows) return items.subarray(0, rows);
-  const copy = new Float64Array(rows);
-  for (let k = 0; k < rows; k++) copy[k] = vector.getItem(k) ?? Number.NaN;
-  return copy;
+  const total = new Int32Array(ids.length);
+  for (let i = 0; i < ids.length; i++) total[i] = spanFill[i]! + counts[i]!;
+  return { cols, starts, stored: total, holes };
 }
 
 /** Whether `[from, to)` is sorted with every place filled (a NaN is a hole). */

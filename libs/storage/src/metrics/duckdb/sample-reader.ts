@@ -1,9 +1,10 @@
 import { DuckDBBlobVector, type DuckDBConnection } from '@duckdb/node-api';
-import { chunkHas, mergeSampleRuns, type ChunkHead, type Run } from './chunk-head.js';
+import { chunkHas, type ChunkHead, type Run } from './chunk-head.js';
 import { decodeHistogram } from './histogram-codec.js';
 import { mergeHistogramRuns, type HistogramBlock, type HistogramPoint } from './histogram-head.js';
-import { blobCells, forEachPreparedChunk, forEachPreparedRow, forEachRow, idList, msBound, msLiteral } from './duckdb-io.js';
-import { assembleSeries, ChunkRows } from './series-assembly.js';
+import { blobCells, forEachMaterializedChunk, forEachPreparedRow, forEachRow, idList, msBound, msLiteral } from './duckdb-io.js';
+import { SampleRead } from './sample-read.js';
+import { ChunkRows } from './series-assembly.js';
 
 /** Series read per SQL statement: keeps `IN` lists and result sets bounded. */
 export const READ_BATCH_SERIES = 1000;
@@ -79,7 +80,7 @@ export function idRanges(ids: readonly number[]): number[] | undefined {
  * ones list their ids, so each set has its statement (a dashboard repeats the same sets).
  * Rows of ids not asked for may come back; callers skip them.
  */
-function preparedIdRead(sql: (ids: string) => string, ids: readonly number[], bounds: [number, number]): { sql: string; params: number[] } {
+export function preparedIdRead(sql: (ids: string) => string, ids: readonly number[], bounds: [number, number]): { sql: string; params: number[] } {
   const ranges = idRanges(ids);
   if (ranges === undefined) return { sql: sql(`series_id IN ${idList(ids)}`), params: bounds };
   const between: string[] = [];
@@ -95,7 +96,7 @@ function preparedIdRead(sql: (ids: string) => string, ids: readonly number[], bo
  *
  * Rows are taken from DuckDB's vectors column by column (timestamps cast to DOUBLE in SQL: no
  * BigInt per cell) and kept as columns until every row of a series is known; each series is
- * then assembled at its exact size (see {@link assembleSeries}).
+ * then assembled at its exact size (see `assembleSeries`).
  *
  * With `headTracksDisk` (the store, whose head sees every chunk committed: see
  * {@link ChunkHead.diskMaxT}) series with nothing on disk at or after `start` but the chunks
@@ -112,11 +113,41 @@ export async function readSamples(
   end: number,
   headTracksDisk = false,
 ): Promise<Map<number, Run>> {
+  const read = await readSampleRows(conn, head, ids, start, end, headTracksDisk);
   const out = new Map<number, Run>();
-  if (ids.length === 0 || start > end) return out;
+  for (let s = 0; s < ids.length; s++) {
+    const run = read.take(s);
+    if (run !== undefined) out.set(ids[s]!, run);
+  }
+  return out;
+}
+
+/**
+ * Fetches into `rows` the chunk rows of `ids` overlapping `[start, end]` (`slotOf`: each id's
+ * slot), as {@link readSampleRows}' own statement does; the store's `ChunkScanner` shares one
+ * scan among concurrent reads.
+ */
+export type ChunkRowSource = (ids: readonly number[], slotOf: ReadonlyMap<number, number>, start: number, end: number, rows: ChunkRows) => Promise<void>;
+
+/**
+ * The rows of a {@link readSamples} read (same arguments and rules), fetched and grouped by
+ * series; the samples are decoded by {@link SampleRead.take}. `source` fetches the chunk rows
+ * instead of a statement on `conn`.
+ */
+export async function readSampleRows(
+  conn: DuckDBConnection,
+  head: ChunkHead,
+  ids: readonly number[],
+  start: number,
+  end: number,
+  headTracksDisk = false,
+  source?: ChunkRowSource,
+): Promise<SampleRead> {
+  const headRuns: (Run[] | undefined)[] = new Array<Run[] | undefined>(ids.length);
+  const rows = new ChunkRows();
+  if (ids.length === 0 || start > end) return new SampleRead(rows, new Int32Array(ids.length + 1), new Int32Array(0), headRuns, start, end);
   const slotOf = new Map<number, number>();
   const onDisk: number[] = [];
-  const headRuns: (Run[] | undefined)[] = new Array<Run[] | undefined>(ids.length);
   let list: Run[] = [];
   for (let s = 0; s < ids.length; s++) {
     const id = ids[s]!;
@@ -130,14 +161,14 @@ export async function readSamples(
     slotOf.set(id, s);
     onDisk.push(id);
   }
-  const rows = new ChunkRows();
-  if (onDisk.length > 0) {
+  if (onDisk.length > 0 && source !== undefined) await source(onDisk, slotOf, start, end, rows);
+  else if (onDisk.length > 0) {
     const read = preparedIdRead(
       (which) => `SELECT series_id, min_ts::DOUBLE, max_ts::DOUBLE, count, data FROM chunks WHERE ${which} AND max_ts >= $1 AND min_ts <= $2`,
       onDisk,
       [msBound(start, 'ceil'), msBound(end, 'floor')],
     );
-    await forEachPreparedChunk(conn, read.sql, read.params, (rowCount, [idCol, minCol, maxCol, countCol, dataCol]) => {
+    await forEachMaterializedChunk(conn, read.sql, read.params, (rowCount, [idCol, minCol, maxCol, countCol, dataCol]) => {
       if (!(dataCol instanceof DuckDBBlobVector)) throw new Error(`chunks.data read as ${dataCol?.type.toString()}, not BLOB`);
       const data = blobCells(dataCol, rowCount);
       for (let r = 0; r < rowCount; r++) {
@@ -149,14 +180,7 @@ export async function readSamples(
     });
   }
   const { first, order } = rows.groupBySlot(ids.length);
-  for (let s = 0; s < ids.length; s++) {
-    const runs = headRuns[s];
-    let run: Run | undefined;
-    if (first[s] !== first[s + 1]) run = assembleSeries(rows, order, first[s]!, first[s + 1]!, runs, start, end);
-    else if (runs !== undefined) run = mergeSampleRuns(runs);
-    if (run !== undefined && run[2] > 0) out.set(ids[s]!, run);
-  }
-  return out;
+  return new SampleRead(rows, first, order, headRuns, start, end);
 }
 
 /** Native histograms of `ids` in `[start, end]`, disk merged with the head generations `blocks`. */

@@ -139,8 +139,12 @@ export function assembleSeries(
     else total += p >= 0 ? rows.count[p]! : headRuns![-p - 1]![2];
   }
   if (total === 0) return undefined;
-  const ts = new Float64Array(total);
-  const vs = new Float64Array(total);
+  // One allocation for both columns: a fresh ArrayBuffer costs about as much as decoding
+  // 2,000 samples into it (zeroing, external-memory accounting, GC), and a cold read makes
+  // one per series.
+  const both = new Float64Array(2 * total);
+  const ts = both.subarray(0, total);
+  const vs = both.subarray(total);
   let at = 0;
   for (let i = 0; i < n; i++) {
     const p = pieces[i]!;
