@@ -18,6 +18,7 @@
  *                          that outlived a scavenge (what feeds old-space collections)
  *   … --cpu-profile FILE   CPU profile of the main thread during the measured rounds only
  *                          (bodies are built before it starts)
+ *   … --store-thread       the metric store on its own thread (ADR 0018)
  *   … --v8-flags=FLAGS     V8 flags set at start (process-wide, workers included), e.g.
  *                          --v8-flags=--external-memory-accounted-in-global-limit (with `=`:
  *                          parseArgs takes a separate value that starts with `--` for an option)
@@ -45,8 +46,8 @@ import { loadConfig } from '#pharos/config';
 import { IngestDecodePool, MetricIngestor } from '#pharos/ingest';
 import { METRICS_TOPIC } from '#pharos/metric-model';
 import { OtlpDecoder } from '#pharos/otlp';
-import { MetricsProcessor } from '#pharos/processor';
-import { DuckDBMetricStore } from '#pharos/storage';
+import { MetricsProcessor, startStoreThread } from '#pharos/processor';
+import { DuckDBMetricStore, type MetricStore } from '#pharos/storage';
 import { EmbeddedStream } from '#pharos/stream';
 import { createLogger, SelfMetrics } from '#pharos/telemetry';
 import { OtlpBodyBuilder } from './otlp-bodies.js';
@@ -66,6 +67,7 @@ const { values: args } = parseArgs({
     'cpu-profile': { type: 'string' },
     'v8-flags': { type: 'string' },
     protocol: { type: 'string', default: 'remote-write' },
+    'store-thread': { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -123,7 +125,10 @@ const logger = createLogger({ level: 'warn', format: 'json', destination: proces
 const metrics = new SelfMetrics('bench');
 const stream = await EmbeddedStream.open({ dir: join(dir, 'stream'), fsync: config.stream.fsync, segmentBytes: config.stream.segmentBytes });
 await stream.ensureTopic(METRICS_TOPIC, config.stream.partitions);
-const store = await DuckDBMetricStore.open({ dir: join(dir, 'metrics'), defaultRetentionMs: config.storage.metrics.retentionMs });
+const storeOptions = { dir: join(dir, 'metrics'), defaultRetentionMs: config.storage.metrics.retentionMs };
+// `--store-thread`: the store and record decoding on a thread of their own (ADR 0018); its
+// CPU then shows under "decode worker" (both are Node worker threads).
+const store: MetricStore = args['store-thread'] ? await startStoreThread(storeOptions) : await DuckDBMetricStore.open(storeOptions);
 const processor = new MetricsProcessor({
   stream,
   store,

@@ -3,6 +3,7 @@ import type { IdentityServices } from '#apps/common';
 import type { PharosConfig } from '#pharos/config';
 import { FirstStartBootstrap } from '#pharos/identity';
 import { MetadataStore } from '#pharos/metadata';
+import { startStoreThread } from '#pharos/processor';
 import { DuckDBMetricStore, WriteTrackingStore, type MetricStore } from '#pharos/storage';
 import { EmbeddedStream, KafkaStream, parseKafkaUrl, type Stream } from '#pharos/stream';
 import type { Logger, SelfMetrics } from '#pharos/telemetry';
@@ -48,7 +49,15 @@ export async function openStream(config: PharosConfig, logger: Logger, metrics: 
 export async function openMetricStore(config: PharosConfig, logger: Logger, metrics: SelfMetrics): Promise<MetricStore> {
   const path = join(config.dataDir, 'metrics');
   logger.child({ component: 'metric-store' }).info({ path }, 'opening metric store');
-  const duckdb = await DuckDBMetricStore.open({ dir: path, defaultRetentionMs: config.storage.metrics.retentionMs });
+  const options = { dir: path, defaultRetentionMs: config.storage.metrics.retentionMs };
+  const duckdb: MetricStore = config.storage.metrics.thread
+    ? await startStoreThread(options, (err) => {
+        // Acknowledged writes are in the stream and replay at the next start; a process
+        // without its store cannot answer or ingest, so it stops rather than limp on.
+        logger.error({ err }, 'metric store thread died; stopping');
+        process.exit(1);
+      })
+    : await DuckDBMetricStore.open(options);
   for (const [tenant, limits] of Object.entries(config.limits.tenants)) duckdb.setRetention(tenant, limits.retentionMs);
   // One instance for the processor and the query API: the query result cache learns from its
   // write log which cached steps a late write, a delete or a retention change touched.

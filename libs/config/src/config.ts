@@ -56,6 +56,8 @@ export interface PharosConfig {
       readonly retentionMs: number;
       readonly outOfOrderWindowMs: number;
       readonly futureToleranceMs: number;
+      /** The store on its own worker thread (ADR 0018). */
+      readonly thread: boolean;
     };
   };
   readonly query: {

@@ -186,6 +186,12 @@ export const CONFIG_FIELDS: Readonly<Record<string, FieldSpec>> = {
     default: 0,
     doc: 'How far in the past (from now) a sample may be; older ones are refused as `too_old`. 0 accepts anything within retention (as VictoriaMetrics does).',
   },
+  'storage.metrics.thread': {
+    kind: { type: 'bool' },
+    default: true,
+    doc: 'Run the metric store, and the decoding of stream records into appends, on a thread of its own (ADR 0018), so that ingest and queries use a second core.',
+    env: 'PHAROS_METRICS_STORE_THREAD',
+  },
   'storage.metrics.future_tolerance': {
     kind: { type: 'duration' },
     default: 600_000,

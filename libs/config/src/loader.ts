@@ -122,6 +122,7 @@ export function loadConfig(sources: ConfigSources = {}): PharosConfig {
         retentionMs: get('storage.metrics.retention'),
         outOfOrderWindowMs: get('storage.metrics.out_of_order_window'),
         futureToleranceMs: get('storage.metrics.future_tolerance'),
+        thread: get('storage.metrics.thread'),
       },
     },
     query: {

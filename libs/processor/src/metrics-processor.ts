@@ -8,7 +8,7 @@ import {
   type MetricBatch,
   type SeriesRefResolver,
 } from '#pharos/metric-model';
-import type { MetricStore } from '#pharos/storage';
+import type { MetricStore, RecordsAppendResult } from '#pharos/storage';
 import type { RecordBatch, Stream, StreamConsumer } from '#pharos/stream';
 import type { Logger, SelfMetrics } from '#pharos/telemetry';
 import { AppendActor } from './append-actor.js';
@@ -53,6 +53,11 @@ export class MetricsProcessor {
   private readonly storeRefs: SeriesRefResolver | undefined;
   /** Memory for the columns of records that must be copied to be aligned (most are). */
   private readonly columns = new ColumnSlabs();
+  /**
+   * The store's record intake, when it decodes stream records itself (capability `records`:
+   * the store thread, ADR 0018): records then go to it whole, undecoded here.
+   */
+  private readonly storeRecords: ((records: readonly Uint8Array[]) => Promise<RecordsAppendResult>) | undefined;
 
   constructor(private readonly options: MetricsProcessorOptions) {
     this.caughtUpPromise = new Promise((resolve) => (this.caughtUpResolve = resolve));
@@ -62,6 +67,10 @@ export class MetricsProcessor {
       // have every record by ref dropped as unresolved: refuse it here, at start.
       if (store.resolveSeriesRef === undefined) throw new Error('the metric store claims capabilities.seriesRefs but has no resolveSeriesRef');
       this.storeRefs = (tenant, refs, at) => store.resolveSeriesRef!(tenant, refs, at);
+    }
+    if (store.capabilities.records === true) {
+      if (store.appendRecords === undefined) throw new Error('the metric store claims capabilities.records but has no appendRecords');
+      this.storeRecords = (records) => store.appendRecords!(records);
     }
   }
 
@@ -149,6 +158,7 @@ export class MetricsProcessor {
   }
 
   private async processBatch(batch: RecordBatch): Promise<void> {
+    if (this.storeRecords !== undefined) return this.processRecords(batch, this.storeRecords);
     const { logger, metrics } = this.options;
     const appends: Promise<void>[] = [];
     // Series defined by records of this batch and not yet appended, so not yet known to the
@@ -183,6 +193,48 @@ export class MetricsProcessor {
       appends.push(this.actorFor(decoded.tenant, batch.partition).append(decoded));
     }
     await Promise.all(appends);
+    const last = batch.records[batch.records.length - 1];
+    if (last) this.appendedOffsets.set(batch.partition, last.offset + 1);
+    this.checkCaughtUp();
+  }
+
+  /**
+   * A stream batch handed to a store that decodes records itself: one call for the whole
+   * batch (a partition's records, in order), retried as a whole on failure as the actors
+   * retry theirs (appends are idempotent). The batch is already a window: the stream hands a
+   * partition's next batch only once this one resolves.
+   */
+  private async processRecords(batch: RecordBatch, storeRecords: (records: readonly Uint8Array[]) => Promise<RecordsAppendResult>): Promise<void> {
+    const { logger, metrics } = this.options;
+    const values = batch.records.map((r) => r.value);
+    let result: RecordsAppendResult;
+    for (let attempt = 0; ; attempt++) {
+      const start = performance.now();
+      try {
+        result = await storeRecords(values);
+        metrics.processorAppendDuration.observe((performance.now() - start) / 1000);
+        break;
+      } catch (err) {
+        const delay = Math.min(30_000, 100 * 2 ** attempt);
+        logger.error({ err, partition: batch.partition, attempt, retryInMs: delay }, 'store append failed; retrying');
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+    for (const [tenant, t] of Object.entries(result.tenants)) {
+      metrics.processorAppendedSamples.inc({ tenant }, t.stored);
+      if (t.tooOld > 0) metrics.processorDroppedSamples.inc({ tenant, reason: 'too_old' }, t.tooOld);
+    }
+    for (const u of result.undecodable) {
+      logger.error({ err: u.message, partition: batch.partition, offset: batch.records[u.index]!.offset }, 'undecodable metrics record skipped');
+      metrics.processorUndecodableRecords.inc({ topic: batch.topic });
+    }
+    for (const u of result.unresolved) {
+      metrics.processorDroppedSamples.inc({ tenant: u.tenant, reason: 'unresolved_series' }, u.droppedSamples);
+      logger.error(
+        { tenant: u.tenant, partition: batch.partition, offset: batch.records[u.index]!.offset, droppedSamples: u.droppedSamples, ref: u.ref },
+        'metrics record names series by ref that no definition resolves; their samples are dropped',
+      );
+    }
     const last = batch.records[batch.records.length - 1];
     if (last) this.appendedOffsets.set(batch.partition, last.offset + 1);
     this.checkCaughtUp();

@@ -14,8 +14,9 @@ import {
   type Labels,
   type MetricBatch,
 } from '#pharos/metric-model';
-import { MetricsProcessor } from '#pharos/processor';
-import { DuckDBMetricStore } from '#pharos/storage';
+import { MessageChannel } from 'node:worker_threads';
+import { MetricsProcessor, appendRecords } from '#pharos/processor';
+import { DuckDBMetricStore, StoreHost, ThreadedMetricStore, type MessageEndpoint, type MetricStore } from '#pharos/storage';
 import { EmbeddedStream } from '#pharos/stream';
 import { createLogger, SelfMetrics } from '#pharos/telemetry';
 
@@ -34,14 +35,34 @@ function scrape(step: number, series: readonly Labels[] = SERIES): MetricBatch {
 
 interface Node {
   stream: EmbeddedStream;
-  store: DuckDBMetricStore;
+  store: MetricStore;
   processor: MetricsProcessor;
   ingestor: MetricIngestor;
   metrics: SelfMetrics;
   logs: string[];
 }
 
-describe('processor: series named by ref', () => {
+/**
+ * The store as the processor meets it: in process (it resolves refs for the processor), or
+ * served over the store-thread protocol (ADR 0018; host and proxy on this thread, over a real
+ * MessagePort), where the processor hands records over whole and they are decoded and
+ * resolved beside the store.
+ */
+const STORES: [string, (dir: string) => Promise<MetricStore>][] = [
+  ['in process', (dir) => DuckDBMetricStore.open({ dir, threads: 1 })],
+  [
+    'over the store-thread protocol',
+    async (dir) => {
+      const store = await DuckDBMetricStore.open({ dir, threads: 1 });
+      const { port1, port2 } = new MessageChannel();
+      const ready = ThreadedMetricStore.connect(port1 as unknown as MessageEndpoint, async () => port1.close());
+      new StoreHost(store, port2 as unknown as MessageEndpoint, appendRecords);
+      return ready;
+    },
+  ],
+];
+
+describe.each(STORES)('processor: series named by ref, store %s', (_name, openStore) => {
   let dir = '';
   afterEach(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });
@@ -51,7 +72,7 @@ describe('processor: series named by ref', () => {
     const config = loadConfig({ env: {} });
     const stream = await EmbeddedStream.open({ dir: join(dir, 'stream'), fsync: 'group' });
     await stream.ensureTopic(METRICS_TOPIC, 2);
-    const store = await DuckDBMetricStore.open({ dir: join(dir, storeDir), threads: 1 });
+    const store = await openStore(join(dir, storeDir));
     const metrics = new SelfMetrics('test');
     const logs: string[] = [];
     const logger = createLogger({
@@ -99,7 +120,7 @@ describe('processor: series named by ref', () => {
     return (await n.metrics.processorDroppedSamples.get()).values.find((v) => v.labels['reason'] === 'unresolved_series')?.value ?? 0;
   }
 
-  async function samplesOf(store: DuckDBMetricStore, i: number): Promise<number[]> {
+  async function samplesOf(store: MetricStore, i: number): Promise<number[]> {
     const out: number[] = [];
     for await (const s of store.select({ tenant: T, matchers: [{ name: 'i', type: '=', value: String(i) }], start: BASE - 1, end: BASE + 3_600_000 })) {
       out.push(...s.values);
@@ -117,8 +138,11 @@ describe('processor: series named by ref', () => {
     await a.processor.flushAndCommit();
     await a.processor.stop();
     await a.ingestor.ingest('test', scrape(2), { stableLabels: true });
-    expect(a.store.resolveSeriesRef(T, seriesRefsOf(T, [SERIES[7]!]), 0)).toEqual(SERIES[7]);
-    expect(a.store.resolveSeriesRef('other', seriesRefsOf('other', [SERIES[7]!]), 0)).toBeUndefined();
+    // In process, the store resolves refs itself (over the protocol it does so on its side).
+    if (a.store.resolveSeriesRef !== undefined) {
+      expect(a.store.resolveSeriesRef(T, seriesRefsOf(T, [SERIES[7]!]), 0)).toEqual(SERIES[7]);
+      expect(a.store.resolveSeriesRef('other', seriesRefsOf('other', [SERIES[7]!]), 0)).toBeUndefined();
+    }
     await a.store.close();
     await a.stream.close();
 

@@ -16,6 +16,7 @@ export type {
   SeriesExemplars,
   MetadataQuery,
   MetricStoreStats,
+  RecordsAppendResult,
 } from './metrics/port.js';
 export { UnsupportedQueryError } from './metrics/port.js';
 export { WriteLog } from './metrics/write-log.js';
@@ -25,3 +26,7 @@ export type { WriteLoggingStore } from './metrics/write-tracking-store.js';
 export { DuckDBMetricStore } from './metrics/duckdb/duckdb-metric-store.js';
 export type { DuckDBMetricStoreOptions } from './metrics/duckdb/duckdb-metric-store.js';
 export { encodeHistogram, decodeHistogram } from './metrics/duckdb/histogram-codec.js';
+export { StoreHost, type RecordAppender } from './metrics/thread/store-host.js';
+export { ThreadedMetricStore } from './metrics/thread/threaded-metric-store.js';
+export type { MessageEndpoint, StoreRequest, StoreResponse } from './metrics/thread/messages.js';
+export { serializeError } from './metrics/thread/store-host.js';

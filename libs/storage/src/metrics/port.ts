@@ -88,17 +88,43 @@ export interface MetricStore {
    */
   resolveSeriesRef?(tenant: string, refs: Uint32Array, at: number): Labels | undefined;
 
+  /**
+   * Decodes stream records (the collector's encoded metric batches, as the stream holds
+   * them) and appends them in order, resolving series refs itself. Only when
+   * `capabilities.records`: a store served on another thread offers this instead of
+   * {@link resolveSeriesRef} (ADR 0018). The same contract as `append` for what is appended;
+   * a record that cannot be decoded is skipped and reported, as are series named by a ref
+   * nothing defines (their samples are dropped).
+   */
+  appendRecords?(records: readonly Uint8Array[]): Promise<RecordsAppendResult>;
+
   close(): Promise<void>;
 }
 
 export interface MetricStoreCapabilities {
   /** Whether {@link MetricStore.resolveSeriesRef} is offered (absent: no). */
   readonly seriesRefs?: boolean;
+  /** Whether {@link MetricStore.appendRecords} is offered (absent: no). */
+  readonly records?: boolean;
   /** Rollup resolutions the adapter maintains, e.g. `[300000, 3600000]` for 5 m and 1 h. */
   readonly rollupResolutionsMs: readonly number[];
   readonly nativeHistograms: boolean;
   readonly exemplars: boolean;
   readonly deleteSeries: boolean;
+}
+
+/** What became of the records of one {@link MetricStore.appendRecords} call. */
+export interface RecordsAppendResult {
+  /**
+   * Per tenant: samples and histogram samples stored, samples dropped as older than the
+   * retention, and the earliest sample time appended (what the query result cache's write
+   * log needs).
+   */
+  readonly tenants: Readonly<Record<string, { readonly stored: number; readonly tooOld: number; readonly earliest: number }>>;
+  /** Records that could not be decoded: skipped (index into the call's records). */
+  readonly undecodable: readonly { readonly index: number; readonly message: string }[];
+  /** Series named by a ref no definition resolves: their samples were dropped. */
+  readonly unresolved: readonly { readonly index: number; readonly tenant: string; readonly droppedSamples: number; readonly ref: string | undefined }[];
 }
 
 export interface AppendResult {

@@ -9,6 +9,7 @@ import type {
   MetricStore,
   MetricStoreCapabilities,
   MetricStoreStats,
+  RecordsAppendResult,
   RollupQuery,
   SelectQuery,
   SeriesExemplars,
@@ -39,9 +40,20 @@ export class WriteTrackingStore implements MetricStore {
    */
   readonly resolveSeriesRef?: (tenant: string, refs: Uint32Array, at: number) => Labels | undefined;
 
+  /** The adapter's, when it decodes stream records itself (`capabilities.records`), noting their writes. */
+  readonly appendRecords?: (records: readonly Uint8Array[]) => Promise<RecordsAppendResult>;
+
   constructor(readonly inner: MetricStore) {
     this.writes = this.log;
     if (inner.resolveSeriesRef) this.resolveSeriesRef = inner.resolveSeriesRef.bind(inner);
+    if (inner.appendRecords) {
+      const appendRecords = inner.appendRecords.bind(inner);
+      this.appendRecords = async (records) => {
+        const result = await appendRecords(records);
+        for (const [tenant, t] of Object.entries(result.tenants)) if (t.earliest < Infinity) this.log.noteWrite(tenant, t.earliest);
+        return result;
+      };
+    }
   }
 
   get capabilities(): MetricStoreCapabilities {

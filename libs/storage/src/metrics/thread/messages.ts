@@ -1,0 +1,63 @@
+import type { Labels, NativeHistogram } from '#pharos/metric-model';
+import type { MetricStoreCapabilities } from '../port.js';
+
+/**
+ * Messages between a {@link ThreadedMetricStore} (the caller's thread) and a
+ * {@link StoreHost} (the store's thread). Every request carries an id; the host answers it
+ * once (`reply`), or, for the two streaming reads, with `items` messages until one is `done`.
+ * Series travel as a label-set id plus, the first time the host sends that id, its labels:
+ * the host's label arrays are stable per series, so the caller's cache of them stays small
+ * and a refresh sends no label text at all.
+ */
+export type StoreRequest =
+  | { readonly id: number; readonly op: 'call'; readonly method: CallMethod; readonly args: readonly unknown[] }
+  | { readonly id: number; readonly op: 'stream'; readonly method: 'select' | 'selectRollups'; readonly query: unknown }
+  /** The caller consumed a message of stream `id`: the host may send another. */
+  | { readonly id: number; readonly op: 'pull' }
+  /** The caller stopped reading stream `id` (break, error or abort). */
+  | { readonly id: number; readonly op: 'cancel' };
+
+export type CallMethod =
+  | 'append'
+  | 'appendRecords'
+  | 'flush'
+  | 'series'
+  | 'labelNames'
+  | 'labelValues'
+  | 'exemplars'
+  | 'metadata'
+  | 'deleteSeries'
+  | 'setRetention'
+  | 'enforceRetention'
+  | 'stats'
+  | 'close';
+
+export interface SerializedError {
+  readonly name: string;
+  readonly message: string;
+}
+
+/** A series of a streamed read: `labels` only with the first use of `labelsId`. */
+export interface WireSeries {
+  readonly labelsId: number;
+  readonly labels?: Labels;
+  /** `SeriesSamples` or `SeriesRollups` columns by field name, each an owned array. */
+  readonly columns: Readonly<Record<string, Float64Array>>;
+  readonly histograms?: readonly NativeHistogram[];
+}
+
+export type StoreResponse =
+  | { readonly kind: 'ready'; readonly capabilities: MetricStoreCapabilities }
+  | { readonly kind: 'reply'; readonly id: number; readonly ok: true; readonly value: unknown }
+  | { readonly kind: 'reply'; readonly id: number; readonly ok: false; readonly error: SerializedError }
+  /** `forget`: label-set ids the caller drops from its cache before reading `series`. */
+  | { readonly kind: 'items'; readonly id: number; readonly series: readonly WireSeries[]; readonly done: boolean; readonly forget?: readonly number[] }
+  | { readonly kind: 'items-error'; readonly id: number; readonly error: SerializedError }
+  /** The store failed to open (sent instead of `ready`). */
+  | { readonly kind: 'failed'; readonly error: SerializedError };
+
+/** What either side of the channel needs: a `MessagePort` or a worker's `parentPort`/`Worker`. */
+export interface MessageEndpoint {
+  postMessage(message: unknown, transfer?: readonly ArrayBuffer[]): void;
+  on(event: 'message', listener: (message: unknown) => void): unknown;
+}

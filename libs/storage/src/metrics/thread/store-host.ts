@@ -1,0 +1,238 @@
+import type { Labels } from '#pharos/metric-model';
+import type { MetricStore, RecordsAppendResult, RollupQuery, SelectQuery, SeriesRollups, SeriesSamples } from '../port.js';
+import type { CallMethod, MessageEndpoint, SerializedError, StoreRequest, StoreResponse, WireSeries } from './messages.js';
+
+/** Series per streamed message at most, and samples (or buckets) per message at most. */
+const SERIES_PER_MESSAGE = 256;
+const VALUES_PER_MESSAGE = 1 << 20;
+/** Messages of one stream the caller may have unread: enough to keep both threads busy. */
+const STREAM_CREDIT = 2;
+
+const SAMPLE_COLUMNS = ['timestamps', 'values', 'histogramTimestamps'] as const;
+const ROLLUP_COLUMNS = ['bucketStarts', 'count', 'sum', 'min', 'max', 'firstTimestamp', 'firstValue', 'lastTimestamp', 'lastValue', 'increase'] as const;
+
+/** Decodes stream records and appends them to the store (the processor's step, run where the store runs). */
+export type RecordAppender = (store: MetricStore, records: readonly Uint8Array[]) => Promise<RecordsAppendResult>;
+
+interface OpenStream {
+  readonly iterator: AsyncIterator<SeriesSamples | SeriesRollups>;
+  credit: number;
+  /** Resolves the producer waiting for credit. */
+  wake: (() => void) | undefined;
+  cancelled: boolean;
+}
+
+/**
+ * Serves a metric store to another thread over a message endpoint (the store thread's side of
+ * ADR 0018). Calls run in arrival order as the store's own methods would; streamed reads are
+ * sent in messages of a few hundred series, at most {@link STREAM_CREDIT} unread at a time, so
+ * a slow reader holds the store's read open rather than the host's memory growing.
+ */
+export class StoreHost {
+  private readonly streams = new Map<number, OpenStream>();
+  /**
+   * Label sets the caller holds, by the store's (stable) label arrays, least recently sent
+   * first: at most `labelCacheSize`, so the caller's copy stays bounded. An evicted id is
+   * named in `forget` of the next streamed message, before any use of a new id.
+   */
+  private readonly labelIds = new Map<Labels, number>();
+  private forget: number[] = [];
+  private nextLabelsId = 1;
+
+  /** `appendRecords`, when given, serves {@link MetricStore.appendRecords} to the caller. */
+  constructor(
+    private readonly store: MetricStore,
+    private readonly endpoint: MessageEndpoint,
+    private readonly appendRecords?: RecordAppender,
+    private readonly labelCacheSize = 1 << 18,
+  ) {
+    // An id is evicted only when it is the least recently sent: it must not be in a message
+    // still being filled, which holds at most SERIES_PER_MESSAGE ids per open stream.
+    if (labelCacheSize < 2 * SERIES_PER_MESSAGE) throw new Error(`label cache of ${labelCacheSize} label sets is below ${2 * SERIES_PER_MESSAGE}`);
+    endpoint.on('message', (message) => this.onMessage(message as StoreRequest));
+    this.send({ kind: 'ready', capabilities: { ...store.capabilities, seriesRefs: false, records: appendRecords !== undefined } });
+  }
+
+  private onMessage(request: StoreRequest): void {
+    switch (request.op) {
+      case 'call':
+        void this.call(request.id, request.method, request.args);
+        return;
+      case 'stream':
+        void this.stream(request.id, request.method, request.query);
+        return;
+      case 'pull': {
+        const s = this.streams.get(request.id);
+        if (s === undefined) return;
+        s.credit++;
+        s.wake?.();
+        return;
+      }
+      case 'cancel': {
+        const s = this.streams.get(request.id);
+        if (s === undefined) return;
+        s.cancelled = true;
+        s.wake?.();
+        return;
+      }
+    }
+  }
+
+  private async call(id: number, method: CallMethod, args: readonly unknown[]): Promise<void> {
+    try {
+      const value = await this.invoke(method, args);
+      this.send({ kind: 'reply', id, ok: true, value });
+    } catch (err) {
+      this.send({ kind: 'reply', id, ok: false, error: serializeError(err) });
+    }
+  }
+
+  private invoke(method: CallMethod, args: readonly unknown[]): unknown {
+    const store = this.store;
+    const a = args as never[];
+    switch (method) {
+      case 'append':
+        return store.append(a[0]!);
+      case 'appendRecords':
+        if (this.appendRecords === undefined) throw new Error('this store thread does not take stream records');
+        return this.appendRecords(store, a[0]!);
+      case 'flush':
+        return store.flush();
+      case 'series':
+        return store.series(a[0]!);
+      case 'labelNames':
+        return store.labelNames(a[0]!);
+      case 'labelValues':
+        return store.labelValues(a[0]!);
+      case 'exemplars':
+        return store.exemplars(a[0]!);
+      case 'metadata':
+        return store.metadata(a[0]!);
+      case 'deleteSeries':
+        return store.deleteSeries(a[0]!);
+      case 'setRetention':
+        return store.setRetention(a[0]!, a[1]!);
+      case 'enforceRetention':
+        return store.enforceRetention(a[0]);
+      case 'stats':
+        return store.stats();
+      case 'close':
+        return store.close();
+    }
+  }
+
+  private async stream(id: number, method: 'select' | 'selectRollups', query: unknown): Promise<void> {
+    const columns = method === 'select' ? SAMPLE_COLUMNS : ROLLUP_COLUMNS;
+    let iterator: AsyncIterator<SeriesSamples | SeriesRollups>;
+    try {
+      const iterable = method === 'select' ? this.store.select(query as SelectQuery) : this.store.selectRollups(query as RollupQuery);
+      iterator = iterable[Symbol.asyncIterator]();
+    } catch (err) {
+      this.send({ kind: 'items-error', id, error: serializeError(err) });
+      return;
+    }
+    const s: OpenStream = { iterator, credit: STREAM_CREDIT, wake: undefined, cancelled: false };
+    this.streams.set(id, s);
+    try {
+      let batch: WireSeries[] = [];
+      let transfer = new Set<ArrayBuffer>();
+      let values = 0;
+      for (;;) {
+        if (s.cancelled) {
+          await iterator.return?.();
+          return;
+        }
+        const next = await iterator.next();
+        if (next.done === true) break;
+        values += this.pack(next.value, columns, batch, transfer);
+        if (batch.length >= SERIES_PER_MESSAGE || values >= VALUES_PER_MESSAGE) {
+          await this.waitForCredit(s);
+          if (s.cancelled) {
+            await iterator.return?.();
+            return;
+          }
+          s.credit--;
+          this.send({ kind: 'items', id, series: batch, done: false, forget: this.takeForget() }, [...transfer]);
+          batch = [];
+          transfer = new Set();
+          values = 0;
+        }
+      }
+      await this.waitForCredit(s);
+      this.send({ kind: 'items', id, series: batch, done: true, forget: this.takeForget() }, [...transfer]);
+    } catch (err) {
+      this.send({ kind: 'items-error', id, error: serializeError(err) });
+    } finally {
+      this.streams.delete(id);
+    }
+  }
+
+  private waitForCredit(s: OpenStream): Promise<void> {
+    if (s.credit > 0 || s.cancelled) return Promise.resolve();
+    return new Promise((resolve) => {
+      s.wake = () => {
+        s.wake = undefined;
+        resolve();
+      };
+    });
+  }
+
+  /** Adds one series to `batch`; returns how many values it carries. */
+  private pack(item: SeriesSamples | SeriesRollups, columns: readonly string[], batch: WireSeries[], transfer: Set<ArrayBuffer>): number {
+    const record = item as unknown as Record<string, Float64Array>;
+    const out: Record<string, Float64Array> = {};
+    let values = 0;
+    for (const name of columns) {
+      const col = record[name]!;
+      out[name] = owned(col, transfer);
+      values += col.length;
+    }
+    const ids = this.labelIds;
+    let labelsId = ids.get(item.labels);
+    let labels: Labels | undefined;
+    if (labelsId === undefined) {
+      labelsId = this.nextLabelsId++;
+      labels = item.labels;
+      if (ids.size >= this.labelCacheSize) {
+        const [oldest, id] = ids.entries().next().value as [Labels, number];
+        ids.delete(oldest);
+        this.forget.push(id);
+      }
+    } else ids.delete(item.labels);
+    ids.set(item.labels, labelsId);
+    const histograms = 'histograms' in item && item.histograms.length > 0 ? item.histograms : undefined;
+    batch.push(labels === undefined ? { labelsId, columns: out, histograms } : { labelsId, labels, columns: out, histograms });
+    return values;
+  }
+
+  private takeForget(): readonly number[] | undefined {
+    if (this.forget.length === 0) return undefined;
+    const out = this.forget;
+    this.forget = [];
+    return out;
+  }
+
+  private send(message: StoreResponse, transfer?: ArrayBuffer[]): void {
+    this.endpoint.postMessage(message, transfer);
+  }
+}
+
+/**
+ * An array the message may move: the array itself when it is the whole of its buffer (the
+ * port makes returned arrays the caller's), else a copy (views share a buffer with other
+ * series' columns, which moving would take from under them). Empty arrays are sent as new
+ * ones: stores share a frozen empty array between series.
+ */
+function owned(col: Float64Array, transfer: Set<ArrayBuffer>): Float64Array {
+  if (col.length === 0) return new Float64Array(0);
+  const buffer = col.buffer;
+  const whole = buffer instanceof ArrayBuffer && col.byteOffset === 0 && col.byteLength === buffer.byteLength && !transfer.has(buffer);
+  const out = whole ? col : col.slice();
+  transfer.add(out.buffer as ArrayBuffer);
+  return out;
+}
+
+export function serializeError(err: unknown): SerializedError {
+  if (err instanceof Error) return { name: err.name, message: err.message };
+  return { name: 'Error', message: String(err) };
+}
