@@ -44,6 +44,8 @@ export interface WireSeries {
   /** `SeriesSamples` or `SeriesRollups` columns by field name, each an owned array. */
   readonly columns: Readonly<Record<string, Float64Array>>;
   readonly histograms?: readonly NativeHistogram[];
+  /** `SeriesRollups.withoutRollups`. */
+  readonly withoutRollups?: boolean;
 }
 
 export type StoreResponse =

@@ -93,9 +93,13 @@ export class StoreHost {
     switch (method) {
       case 'append':
         return store.append(a[0]!);
-      case 'appendRecords':
+      case 'appendRecords': {
         if (this.appendRecords === undefined) throw new Error('this store thread does not take stream records');
-        return this.appendRecords(store, a[0]!);
+        // One buffer holding every record (see ThreadedMetricStore.appendRecords).
+        const [packed, offsets, lengths] = args as [Uint8Array, Uint32Array, Uint32Array];
+        const records = Array.from(lengths, (n, i) => packed.subarray(offsets[i]!, offsets[i]! + n));
+        return this.appendRecords(store, records);
+      }
       case 'flush':
         return store.flush();
       case 'series':
@@ -201,7 +205,8 @@ export class StoreHost {
     } else ids.delete(item.labels);
     ids.set(item.labels, labelsId);
     const histograms = 'histograms' in item && item.histograms.length > 0 ? item.histograms : undefined;
-    batch.push(labels === undefined ? { labelsId, columns: out, histograms } : { labelsId, labels, columns: out, histograms });
+    const withoutRollups = 'withoutRollups' in item && item.withoutRollups === true ? true : undefined;
+    batch.push({ labelsId, ...(labels === undefined ? {} : { labels }), columns: out, histograms, withoutRollups });
     return values;
   }
 
