@@ -139,7 +139,7 @@ export class StoreHost {
     this.streams.set(id, s);
     try {
       let batch: WireSeries[] = [];
-      let transfer = new Set<ArrayBuffer>();
+      let cols = new MessageColumns();
       let values = 0;
       for (;;) {
         if (s.cancelled) {
@@ -148,7 +148,7 @@ export class StoreHost {
         }
         const next = await iterator.next();
         if (next.done === true) break;
-        values += this.pack(next.value, columns, batch, transfer);
+        values += this.pack(next.value, columns, batch, cols);
         if (batch.length >= SERIES_PER_MESSAGE || values >= VALUES_PER_MESSAGE) {
           await this.waitForCredit(s);
           if (s.cancelled) {
@@ -156,14 +156,14 @@ export class StoreHost {
             return;
           }
           s.credit--;
-          this.send({ kind: 'items', id, series: batch, done: false, forget: this.takeForget() }, [...transfer]);
+          this.send({ kind: 'items', id, series: batch, done: false, forget: this.takeForget() }, cols.seal());
           batch = [];
-          transfer = new Set();
+          cols = new MessageColumns();
           values = 0;
         }
       }
       await this.waitForCredit(s);
-      this.send({ kind: 'items', id, series: batch, done: true, forget: this.takeForget() }, [...transfer]);
+      this.send({ kind: 'items', id, series: batch, done: true, forget: this.takeForget() }, cols.seal());
     } catch (err) {
       this.send({ kind: 'items-error', id, error: serializeError(err) });
     } finally {
@@ -182,13 +182,13 @@ export class StoreHost {
   }
 
   /** Adds one series to `batch`; returns how many values it carries. */
-  private pack(item: SeriesSamples | SeriesRollups, columns: readonly string[], batch: WireSeries[], transfer: Set<ArrayBuffer>): number {
+  private pack(item: SeriesSamples | SeriesRollups, columns: readonly string[], batch: WireSeries[], cols: MessageColumns): number {
     const record = item as unknown as Record<string, Float64Array>;
     const out: Record<string, Float64Array> = {};
     let values = 0;
     for (const name of columns) {
       const col = record[name]!;
-      out[name] = owned(col, transfer);
+      cols.add(out, name, col);
       values += col.length;
     }
     const ids = this.labelIds;
@@ -222,19 +222,45 @@ export class StoreHost {
   }
 }
 
+/** Arrays at least this long that own their buffer move as they are; shorter ones are packed. */
+const MOVE_WHOLE_VALUES = 8192;
+
 /**
- * An array the message may move: the array itself when it is the whole of its buffer (the
- * port makes returned arrays the caller's), else a copy (views share a buffer with other
- * series' columns, which moving would take from under them). Empty arrays are sent as new
- * ones: stores share a frozen empty array between series.
+ * The columns of one streamed message. Moving an `ArrayBuffer` costs a detach here and a new
+ * object there, about a microsecond each: for a refresh of 4,000 series that read a few
+ * samples each, thousands of moves cost more than the read. So columns are copied into one
+ * buffer per message, which moves once, and arrive as views of it; only long columns that
+ * own their buffer (the port makes returned arrays the caller's) move as they are. Views of a
+ * larger buffer (rollup columns share one per read, decoded series share their part's) are
+ * always copied: moving the buffer would take it from under the other views.
  */
-function owned(col: Float64Array, transfer: Set<ArrayBuffer>): Float64Array {
-  if (col.length === 0) return new Float64Array(0);
-  const buffer = col.buffer;
-  const whole = buffer instanceof ArrayBuffer && col.byteOffset === 0 && col.byteLength === buffer.byteLength && !transfer.has(buffer);
-  const out = whole ? col : col.slice();
-  transfer.add(out.buffer as ArrayBuffer);
-  return out;
+class MessageColumns {
+  private readonly pending: { readonly into: Record<string, Float64Array>; readonly name: string; readonly col: Float64Array }[] = [];
+  private readonly moved: ArrayBuffer[] = [];
+  private packedValues = 0;
+
+  add(into: Record<string, Float64Array>, name: string, col: Float64Array): void {
+    const buffer = col.buffer;
+    if (col.length >= MOVE_WHOLE_VALUES && buffer instanceof ArrayBuffer && col.byteOffset === 0 && col.byteLength === buffer.byteLength && !this.moved.includes(buffer)) {
+      into[name] = col;
+      this.moved.push(buffer);
+      return;
+    }
+    this.pending.push({ into, name, col });
+    this.packedValues += col.length;
+  }
+
+  /** Fills the packed buffer; returns what the message moves. */
+  seal(): ArrayBuffer[] {
+    const packed = new Float64Array(this.packedValues);
+    let at = 0;
+    for (const { into, name, col } of this.pending) {
+      packed.set(col, at);
+      into[name] = packed.subarray(at, at + col.length);
+      at += col.length;
+    }
+    return [...this.moved, packed.buffer];
+  }
 }
 
 export function serializeError(err: unknown): SerializedError {
