@@ -40,6 +40,21 @@ describe('store-thread protocol: label sets sent once, cache bounded', () => {
     return out;
   }
 
+  it('keeps concurrent reads right when a later-filled message leaves first', async () => {
+    const query = { tenant: 't', matchers: [{ name: '__name__', type: '=' as const, value: 'm' }], start: 0, end: Date.now() + 1000 };
+    // A's last message is filled but waits for A to read on; B then reads everything.
+    const a = proxy.select(query)[Symbol.asyncIterator]();
+    const firstOfA = await a.next();
+    const b: SeriesSamples[] = [];
+    for await (const s of proxy.select(query)) b.push(s);
+    const restOfA: SeriesSamples[] = [firstOfA.value as SeriesSamples];
+    for (let n = await a.next(); n.done !== true; n = await a.next()) restOfA.push(n.value);
+    for (const all of [b, restOfA]) {
+      expect(all).toHaveLength(SERIES);
+      for (const s of all) expect(Number(s.labels[s.labels.indexOf('i') + 1])).toBe(s.values[0]);
+    }
+  });
+
   it('answers every read right while evicting the least recently sent label sets', async () => {
     for (let round = 0; round < 3; round++) {
       const all = await readAll();

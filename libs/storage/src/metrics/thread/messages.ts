@@ -1,11 +1,11 @@
-import type { Labels, NativeHistogram } from '#pharos/metric-model';
 import type { MetricStoreCapabilities } from '../port.js';
+import type { WireSeriesBatch } from './series-batch.js';
 
 /**
  * Messages between a {@link ThreadedMetricStore} (the caller's thread) and a
  * {@link StoreHost} (the store's thread). Every request carries an id; the host answers it
  * once (`reply`), or, for the two streaming reads, with `items` messages until one is `done`.
- * Series travel as a label-set id plus, the first time the host sends that id, its labels:
+ * Series travel columnar (`WireSeriesBatch`), each as a label-set id plus, the first time the host sends that id, its labels:
  * the host's label arrays are stable per series, so the caller's cache of them stays small
  * and a refresh sends no label text at all.
  */
@@ -37,23 +37,12 @@ export interface SerializedError {
   readonly message: string;
 }
 
-/** A series of a streamed read: `labels` only with the first use of `labelsId`. */
-export interface WireSeries {
-  readonly labelsId: number;
-  readonly labels?: Labels;
-  /** `SeriesSamples` or `SeriesRollups` columns by field name, each an owned array. */
-  readonly columns: Readonly<Record<string, Float64Array>>;
-  readonly histograms?: readonly NativeHistogram[];
-  /** `SeriesRollups.withoutRollups`. */
-  readonly withoutRollups?: boolean;
-}
-
 export type StoreResponse =
   | { readonly kind: 'ready'; readonly capabilities: MetricStoreCapabilities }
   | { readonly kind: 'reply'; readonly id: number; readonly ok: true; readonly value: unknown }
   | { readonly kind: 'reply'; readonly id: number; readonly ok: false; readonly error: SerializedError }
   /** `forget`: label-set ids the caller drops from its cache before reading `series`. */
-  | { readonly kind: 'items'; readonly id: number; readonly series: readonly WireSeries[]; readonly done: boolean; readonly forget?: readonly number[] }
+  | { readonly kind: 'items'; readonly id: number; readonly batch: WireSeriesBatch; readonly done: boolean; readonly forget?: readonly number[] }
   | { readonly kind: 'items-error'; readonly id: number; readonly error: SerializedError }
   /** The store failed to open (sent instead of `ready`). */
   | { readonly kind: 'failed'; readonly error: SerializedError };

@@ -1,6 +1,7 @@
-import type { Labels } from '#pharos/metric-model';
 import type { MetricStore, RecordsAppendResult, RollupQuery, SelectQuery, SeriesRollups, SeriesSamples } from '../port.js';
-import type { CallMethod, MessageEndpoint, SerializedError, StoreRequest, StoreResponse, WireSeries } from './messages.js';
+import type { CallMethod, MessageEndpoint, SerializedError, StoreRequest, StoreResponse } from './messages.js';
+import { SeriesBatchWriter } from './series-batch.js';
+import { SentLabelSets } from './sent-label-sets.js';
 
 /** Series per streamed message at most, and samples (or buckets) per message at most. */
 const SERIES_PER_MESSAGE = 256;
@@ -30,14 +31,8 @@ interface OpenStream {
  */
 export class StoreHost {
   private readonly streams = new Map<number, OpenStream>();
-  /**
-   * Label sets the caller holds, by the store's (stable) label arrays, least recently sent
-   * first: at most `labelCacheSize`, so the caller's copy stays bounded. An evicted id is
-   * named in `forget` of the next streamed message, before any use of a new id.
-   */
-  private readonly labelIds = new Map<Labels, number>();
-  private forget: number[] = [];
-  private nextLabelsId = 1;
+  /** Label-set ids the caller holds (see {@link SentLabelSets}). */
+  private readonly labelSets: SentLabelSets;
 
   /** `appendRecords`, when given, serves {@link MetricStore.appendRecords} to the caller. */
   constructor(
@@ -46,9 +41,7 @@ export class StoreHost {
     private readonly appendRecords?: RecordAppender,
     private readonly labelCacheSize = 1 << 18,
   ) {
-    // An id is evicted only when it is the least recently sent: it must not be in a message
-    // still being filled, which holds at most SERIES_PER_MESSAGE ids per open stream.
-    if (labelCacheSize < 2 * SERIES_PER_MESSAGE) throw new Error(`label cache of ${labelCacheSize} label sets is below ${2 * SERIES_PER_MESSAGE}`);
+    this.labelSets = new SentLabelSets(labelCacheSize);
     endpoint.on('message', (message) => this.onMessage(message as StoreRequest));
     this.send({ kind: 'ready', capabilities: { ...store.capabilities, seriesRefs: false, records: appendRecords !== undefined } });
   }
@@ -138,9 +131,7 @@ export class StoreHost {
     const s: OpenStream = { iterator, credit: STREAM_CREDIT, wake: undefined, cancelled: false };
     this.streams.set(id, s);
     try {
-      let batch: WireSeries[] = [];
-      let cols = new MessageColumns();
-      let values = 0;
+      let batch = new SeriesBatchWriter(columns.length);
       for (;;) {
         if (s.cancelled) {
           await iterator.return?.();
@@ -148,27 +139,32 @@ export class StoreHost {
         }
         const next = await iterator.next();
         if (next.done === true) break;
-        values += this.pack(next.value, columns, batch, cols);
-        if (batch.length >= SERIES_PER_MESSAGE || values >= VALUES_PER_MESSAGE) {
+        this.pack(next.value, columns, batch);
+        if (batch.size >= SERIES_PER_MESSAGE || batch.values >= VALUES_PER_MESSAGE) {
           await this.waitForCredit(s);
           if (s.cancelled) {
             await iterator.return?.();
             return;
           }
           s.credit--;
-          this.send({ kind: 'items', id, series: batch, done: false, forget: this.takeForget() }, cols.seal());
-          batch = [];
-          cols = new MessageColumns();
-          values = 0;
+          this.sendItems(id, batch, false);
+          batch = new SeriesBatchWriter(columns.length);
         }
       }
       await this.waitForCredit(s);
-      this.send({ kind: 'items', id, series: batch, done: true, forget: this.takeForget() }, cols.seal());
+      this.sendItems(id, batch, true);
     } catch (err) {
       this.send({ kind: 'items-error', id, error: serializeError(err) });
     } finally {
       this.streams.delete(id);
     }
+  }
+
+  private sendItems(id: number, writer: SeriesBatchWriter, done: boolean): void {
+    const { batch, transfer } = writer.seal();
+    const forget = this.labelSets.takeForget();
+    this.send({ kind: 'items', id, batch, done, ...(forget === undefined ? {} : { forget }) }, transfer);
+    this.labelSets.sent(writer.labelUses);
   }
 
   private waitForCredit(s: OpenStream): Promise<void> {
@@ -181,85 +177,18 @@ export class StoreHost {
     });
   }
 
-  /** Adds one series to `batch`; returns how many values it carries. */
-  private pack(item: SeriesSamples | SeriesRollups, columns: readonly string[], batch: WireSeries[], cols: MessageColumns): number {
+  /** Adds one series to `batch`. */
+  private pack(item: SeriesSamples | SeriesRollups, columns: readonly string[], batch: SeriesBatchWriter): void {
     const record = item as unknown as Record<string, Float64Array>;
-    const out: Record<string, Float64Array> = {};
-    let values = 0;
-    for (const name of columns) {
-      const col = record[name]!;
-      cols.add(out, name, col);
-      values += col.length;
-    }
-    const ids = this.labelIds;
-    let labelsId = ids.get(item.labels);
-    let labels: Labels | undefined;
-    if (labelsId === undefined) {
-      labelsId = this.nextLabelsId++;
-      labels = item.labels;
-      if (ids.size >= this.labelCacheSize) {
-        const [oldest, id] = ids.entries().next().value as [Labels, number];
-        ids.delete(oldest);
-        this.forget.push(id);
-      }
-    } else ids.delete(item.labels);
-    ids.set(item.labels, labelsId);
-    const histograms = 'histograms' in item && item.histograms.length > 0 ? item.histograms : undefined;
-    const withoutRollups = 'withoutRollups' in item && item.withoutRollups === true ? true : undefined;
-    batch.push({ labelsId, ...(labels === undefined ? {} : { labels }), columns: out, histograms, withoutRollups });
-    return values;
-  }
-
-  private takeForget(): readonly number[] | undefined {
-    if (this.forget.length === 0) return undefined;
-    const out = this.forget;
-    this.forget = [];
-    return out;
+    const cols = columns.map((name) => record[name]!);
+    const use = this.labelSets.use(item.labels);
+    batch.labelUses.push(use);
+    const histograms = 'histograms' in item ? item.histograms : undefined;
+    batch.add(use.entry.id, use.define ? item.labels : undefined, cols, histograms, 'withoutRollups' in item && item.withoutRollups === true);
   }
 
   private send(message: StoreResponse, transfer?: ArrayBuffer[]): void {
     this.endpoint.postMessage(message, transfer);
-  }
-}
-
-/** Arrays at least this long that own their buffer move as they are; shorter ones are packed. */
-const MOVE_WHOLE_VALUES = 8192;
-
-/**
- * The columns of one streamed message. Moving an `ArrayBuffer` costs a detach here and a new
- * object there, about a microsecond each: for a refresh of 4,000 series that read a few
- * samples each, thousands of moves cost more than the read. So columns are copied into one
- * buffer per message, which moves once, and arrive as views of it; only long columns that
- * own their buffer (the port makes returned arrays the caller's) move as they are. Views of a
- * larger buffer (rollup columns share one per read, decoded series share their part's) are
- * always copied: moving the buffer would take it from under the other views.
- */
-class MessageColumns {
-  private readonly pending: { readonly into: Record<string, Float64Array>; readonly name: string; readonly col: Float64Array }[] = [];
-  private readonly moved: ArrayBuffer[] = [];
-  private packedValues = 0;
-
-  add(into: Record<string, Float64Array>, name: string, col: Float64Array): void {
-    const buffer = col.buffer;
-    if (col.length >= MOVE_WHOLE_VALUES && buffer instanceof ArrayBuffer && col.byteOffset === 0 && col.byteLength === buffer.byteLength && !this.moved.includes(buffer)) {
-      into[name] = col;
-      this.moved.push(buffer);
-      return;
-    }
-    this.pending.push({ into, name, col });
-    this.packedValues += col.length;
-  }
-
-  /** Fills the packed buffer; returns what the message moves. */
-  seal(): ArrayBuffer[] {
-    const packed = new Float64Array(this.packedValues);
-    let at = 0;
-    for (const { into, name, col } of this.pending) {
-      packed.set(col, at);
-      into[name] = packed.subarray(at, at + col.length);
-      at += col.length;
-    }
-    return [...this.moved, packed.buffer];
   }
 }
 

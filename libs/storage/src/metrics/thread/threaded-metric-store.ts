@@ -18,15 +18,21 @@ import {
   type SeriesRollups,
   type SeriesSamples,
 } from '../port.js';
-import type { CallMethod, MessageEndpoint, SerializedError, StoreRequest, StoreResponse, WireSeries } from './messages.js';
+import type { CallMethod, MessageEndpoint, SerializedError, StoreRequest, StoreResponse } from './messages.js';
+import { columnOf, type WireSeriesBatch } from './series-batch.js';
 
 /** Error classes that keep their class across the thread boundary, so callers can `instanceof` them. */
 const KNOWN_ERRORS: Record<string, new (message: string) => Error> = {
   UnsupportedQueryError,
 };
 
-const EMPTY = new Float64Array(0);
 const NO_HISTOGRAMS: readonly NativeHistogram[] = Object.freeze([]);
+
+/** A streamed message with its series' label sets, resolved when it arrived. */
+interface ReceivedBatch {
+  readonly batch: WireSeriesBatch;
+  readonly labels: readonly Labels[];
+}
 
 interface PendingCall {
   readonly resolve: (value: unknown) => void;
@@ -35,7 +41,7 @@ interface PendingCall {
 
 /** Messages of one streamed read, consumed by its async iterator. */
 interface StreamQueue {
-  readonly messages: (readonly WireSeries[] | null)[];
+  readonly messages: (ReceivedBatch | null)[];
   error: Error | undefined;
   wake: (() => void) | undefined;
 }
@@ -129,35 +135,40 @@ export class ThreadedMetricStore implements MetricStore {
   }
 
   async *select(query: SelectQuery): AsyncIterable<SeriesSamples> {
-    for await (const s of this.stream('select', query)) {
-      const c = s.columns;
-      yield {
-        labels: this.labelsOf(s),
-        timestamps: c['timestamps'] ?? EMPTY,
-        values: c['values'] ?? EMPTY,
-        histogramTimestamps: c['histogramTimestamps'] ?? EMPTY,
-        histograms: s.histograms ?? NO_HISTOGRAMS,
-      };
+    for await (const { batch, labels } of this.stream('select', query)) {
+      const histograms = sparse(batch.histogramsAt, batch.histograms, batch.count);
+      for (let i = 0; i < batch.count; i++) {
+        yield {
+          labels: labels[i]!,
+          timestamps: columnOf(batch, 3, i, 0),
+          values: columnOf(batch, 3, i, 1),
+          histogramTimestamps: columnOf(batch, 3, i, 2),
+          histograms: histograms?.[i] ?? NO_HISTOGRAMS,
+        };
+      }
     }
   }
 
   async *selectRollups(query: RollupQuery): AsyncIterable<SeriesRollups> {
-    for await (const s of this.stream('selectRollups', query)) {
-      const c = s.columns;
-      yield {
-        labels: this.labelsOf(s),
-        bucketStarts: c['bucketStarts'] ?? EMPTY,
-        count: c['count'] ?? EMPTY,
-        sum: c['sum'] ?? EMPTY,
-        min: c['min'] ?? EMPTY,
-        max: c['max'] ?? EMPTY,
-        firstTimestamp: c['firstTimestamp'] ?? EMPTY,
-        firstValue: c['firstValue'] ?? EMPTY,
-        lastTimestamp: c['lastTimestamp'] ?? EMPTY,
-        lastValue: c['lastValue'] ?? EMPTY,
-        increase: c['increase'] ?? EMPTY,
-        ...(s.withoutRollups === true ? { withoutRollups: true } : {}),
-      };
+    for await (const { batch, labels } of this.stream('selectRollups', query)) {
+      const without = new Set(batch.withoutRollupsAt);
+      const col = (i: number, c: number): Float64Array => columnOf(batch, 10, i, c);
+      for (let i = 0; i < batch.count; i++) {
+        yield {
+          labels: labels[i]!,
+          bucketStarts: col(i, 0),
+          count: col(i, 1),
+          sum: col(i, 2),
+          min: col(i, 3),
+          max: col(i, 4),
+          firstTimestamp: col(i, 5),
+          firstValue: col(i, 6),
+          lastTimestamp: col(i, 7),
+          lastValue: col(i, 8),
+          increase: col(i, 9),
+          ...(without.has(i) ? { withoutRollups: true } : {}),
+        };
+      }
     }
   }
 
@@ -209,14 +220,16 @@ export class ThreadedMetricStore implements MetricStore {
     return this.labelsById.size;
   }
 
-  private labelsOf(s: WireSeries): Labels {
-    if (s.labels !== undefined) {
-      this.labelsById.set(s.labelsId, s.labels);
-      return s.labels;
+  /** The label sets of a batch's series: those new to this side cached, the others from the cache. */
+  private labelsOf(batch: WireSeriesBatch): Labels[] {
+    for (let k = 0; k < batch.newLabelsAt.length; k++) this.labelsById.set(batch.labelsIds[batch.newLabelsAt[k]!]!, batch.newLabels[k]!);
+    const out = new Array<Labels>(batch.count);
+    for (let i = 0; i < batch.count; i++) {
+      const labels = this.labelsById.get(batch.labelsIds[i]!);
+      if (labels === undefined) throw new Error(`store thread sent label set ${batch.labelsIds[i]} before defining it`);
+      out[i] = labels;
     }
-    const labels = this.labelsById.get(s.labelsId);
-    if (labels === undefined) throw new Error(`store thread sent label set ${s.labelsId} before defining it`);
-    return labels;
+    return out;
   }
 
   private call(method: CallMethod, args: readonly unknown[], transfer: ArrayBuffer[] = []): Promise<unknown> {
@@ -228,7 +241,7 @@ export class ThreadedMetricStore implements MetricStore {
     });
   }
 
-  private async *stream(method: 'select' | 'selectRollups', query: SelectQuery): AsyncGenerator<WireSeries> {
+  private async *stream(method: 'select' | 'selectRollups', query: SelectQuery): AsyncGenerator<ReceivedBatch> {
     if (this.failure !== undefined) throw this.failure;
     const { signal, ...rest } = query;
     signal?.throwIfAborted();
@@ -246,13 +259,13 @@ export class ThreadedMetricStore implements MetricStore {
       for (;;) {
         while (q.messages.length === 0 && q.error === undefined) await new Promise<void>((r) => (q.wake = r));
         if (q.error !== undefined) throw q.error;
-        const series = q.messages.shift()!;
-        if (series === null) {
+        const received = q.messages.shift()!;
+        if (received === null) {
           finished = true;
           return;
         }
         this.post({ id, op: 'pull' });
-        yield* series;
+        yield received;
       }
     } finally {
       signal?.removeEventListener('abort', onAbort);
@@ -272,14 +285,26 @@ export class ThreadedMetricStore implements MetricStore {
         return;
       }
       case 'items': {
-        // Applied on arrival: messages arrive in the order the host sent them, and the host
-        // names an evicted id only after its last use was sent.
-        if (m.forget !== undefined) for (const id of m.forget) this.labelsById.delete(id);
+        // Label sets are resolved on arrival, in the order the host sent its messages, and
+        // only then are the ids it evicted dropped: a message the reader has not reached yet
+        // may name an id that a later message forgets (the host forgets an id once every
+        // message naming it has been sent, not read). Done even for a cancelled read, so the
+        // cache stays the host's.
         const q = this.streams.get(m.id);
+        let labels: readonly Labels[];
+        try {
+          labels = m.batch.count > 0 ? this.labelsOf(m.batch) : [];
+        } catch (err) {
+          // A protocol fault: fail the read rather than throw out of the message handler.
+          if (q !== undefined) (q.error = err as Error), q.wake?.();
+          return;
+        } finally {
+          if (m.forget !== undefined) for (const id of m.forget) this.labelsById.delete(id);
+        }
         if (q === undefined) return;
-        if (m.series.length > 0) q.messages.push(m.series);
+        if (m.batch.count > 0) q.messages.push({ batch: m.batch, labels });
         if (m.done) q.messages.push(null);
-        else if (m.series.length === 0) this.post({ id: m.id, op: 'pull' });
+        else if (m.batch.count === 0) this.post({ id: m.id, op: 'pull' });
         q.wake?.();
         return;
       }
@@ -298,6 +323,14 @@ export class ThreadedMetricStore implements MetricStore {
   private post(request: StoreRequest, transfer: ArrayBuffer[] = []): void {
     this.endpoint.postMessage(request, transfer);
   }
+}
+
+/** `values[k]` placed at `at[k]` of a `count`-long array; undefined when there are none. */
+function sparse<T>(at: Int32Array, values: readonly T[], count: number): (T | undefined)[] | undefined {
+  if (at.length === 0) return undefined;
+  const out = new Array<T | undefined>(count);
+  for (let k = 0; k < at.length; k++) out[at[k]!] = values[k];
+  return out;
 }
 
 function deserializeError(e: SerializedError): Error {
