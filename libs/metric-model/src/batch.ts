@@ -102,6 +102,15 @@ export function sampleCount(batch: MetricBatch): number {
   return batch.sampleOffsets[batch.series.length] ?? 0;
 }
 
+/** The earliest float or histogram sample time of a batch (Infinity when it has none). */
+export function earliestTimestamp(batch: MetricBatch): number {
+  let min = Infinity;
+  const ts = batch.timestamps;
+  for (let i = 0; i < ts.length; i++) if (ts[i]! < min) min = ts[i]!;
+  for (const h of batch.histograms) if (h.timestamp < min) min = h.timestamp;
+  return min;
+}
+
 /** Builds a batch incrementally; used by decoders that cannot size arrays up front. */
 export class MetricBatchBuilder {
   private readonly series: Labels[] = [];

@@ -24,7 +24,7 @@ export {
 } from './histogram.js';
 export { continuesWithoutReset, counterResetHintOnAppend } from './histogram-reset.js';
 export type { MetricBatch, HistogramSample, Exemplar, MetricMetadata, MetricType } from './batch.js';
-export { MetricBatchBuilder, isStaleNaN, STALE_NAN, sampleCount, METRIC_TYPES } from './batch.js';
+export { MetricBatchBuilder, isStaleNaN, STALE_NAN, sampleCount, earliestTimestamp, METRIC_TYPES } from './batch.js';
 export type { LabelMatcher, MatchType } from './matcher.js';
 export { compileMatcher, matchesAll, InvalidMatcherError } from './matcher.js';
 export type { CompiledRE2 } from './re2.js';

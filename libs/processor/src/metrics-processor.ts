@@ -13,6 +13,7 @@ import type { RecordBatch, Stream, StreamConsumer } from '#pharos/stream';
 import type { Logger, SelfMetrics } from '#pharos/telemetry';
 import { AppendActor } from './append-actor.js';
 import { ColumnSlabs } from './column-slabs.js';
+import { refKey } from './record-appender.js';
 import { recordBytes } from './record-bytes.js';
 import { withoutUnresolved } from './unresolved.js';
 
@@ -276,8 +277,4 @@ export class MetricsProcessor {
     this.caughtUp = true;
     this.caughtUpResolve?.();
   }
-}
-
-function refKey(tenant: string, refs: Uint32Array, at: number): string {
-  return `${tenant}\u0000${refs[at]},${refs[at + 1]},${refs[at + 2]},${refs[at + 3]}`;
 }

@@ -1,6 +1,7 @@
 import {
   UNRESOLVED_LABELS,
   decodeMetricBatch,
+  earliestTimestamp,
   seriesRefHex,
   type Labels,
   type MetricBatch,
@@ -60,19 +61,13 @@ export const appendRecords: RecordAppender = async function appendRecords(store:
     const t = (tenants[decoded.tenant] ??= { stored: 0, tooOld: 0, earliest: Infinity });
     t.stored += result.samplesStored + result.histogramsStored;
     t.tooOld += result.samplesTooOld;
-    t.earliest = Math.min(t.earliest, earliest(decoded));
+    t.earliest = Math.min(t.earliest, earliestTimestamp(decoded));
   }
   return { tenants, undecodable, unresolved };
 };
 
-function earliest(batch: MetricBatch): number {
-  let min = Infinity;
-  const ts = batch.timestamps;
-  for (let i = 0; i < ts.length; i++) if (ts[i]! < min) min = ts[i]!;
-  for (const h of batch.histograms) if (h.timestamp < min) min = h.timestamp;
-  return min;
-}
 
-function refKey(tenant: string, refs: Uint32Array, at: number): string {
-  return `${tenant}\u0000${refs[at]}:${refs[at + 1]}:${refs[at + 2]}:${refs[at + 3]}`;
+/** Key of a series ref of a tenant, for definitions remembered within one delivery. */
+export function refKey(tenant: string, refs: Uint32Array, at: number): string {
+  return `${tenant}\u0000${refs[at]},${refs[at + 1]},${refs[at + 2]},${refs[at + 3]}`;
 }

@@ -1,4 +1,4 @@
-import type { MetricBatch } from '#pharos/metric-model';
+import { earliestTimestamp, type MetricBatch } from '#pharos/metric-model';
 import type {
   AppendResult,
   DeleteQuery,
@@ -65,7 +65,7 @@ export class WriteTrackingStore implements MetricStore {
       return await this.inner.append(batch);
     } finally {
       // Also after a failed append: part of the batch may have been applied.
-      const min = minTimestamp(batch);
+      const min = earliestTimestamp(batch);
       if (min < Infinity) this.log.noteWrite(batch.tenant, min);
     }
   }
@@ -141,12 +141,4 @@ export interface WriteLoggingStore extends MetricStore {
 export function writeLogOf(store: MetricStore): TenantWriteLog | undefined {
   const writes = (store as Partial<WriteLoggingStore>).writes;
   return writes !== undefined && typeof writes.mark === 'function' && typeof writes.earliestWriteSince === 'function' ? writes : undefined;
-}
-
-function minTimestamp(batch: MetricBatch): number {
-  let min = Infinity;
-  const ts = batch.timestamps;
-  for (let i = 0; i < ts.length; i++) if (ts[i]! < min) min = ts[i]!;
-  for (const h of batch.histograms) if (h.timestamp < min) min = h.timestamp;
-  return min;
 }
