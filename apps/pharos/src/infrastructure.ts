@@ -49,7 +49,8 @@ export async function openStream(config: PharosConfig, logger: Logger, metrics: 
 export async function openMetricStore(config: PharosConfig, logger: Logger, metrics: SelfMetrics): Promise<MetricStore> {
   const path = join(config.dataDir, 'metrics');
   logger.child({ component: 'metric-store' }).info({ path }, 'opening metric store');
-  const options = { dir: path, defaultRetentionMs: config.storage.metrics.retentionMs };
+  const memoryLimit = config.storage.metrics.memoryLimitBytes;
+  const options = { dir: path, defaultRetentionMs: config.storage.metrics.retentionMs, ...(memoryLimit > 0 ? { memoryLimit: `${memoryLimit}B` } : {}) };
   const duckdb: MetricStore = config.storage.metrics.thread
     ? await startStoreThread(options, (err) => {
         // Acknowledged writes are in the stream and replay at the next start; a process

@@ -58,6 +58,8 @@ export interface PharosConfig {
       readonly futureToleranceMs: number;
       /** The store on its own worker thread (ADR 0018). */
       readonly thread: boolean;
+      /** DuckDB's `memory_limit` in bytes; 0: DuckDB's default. */
+      readonly memoryLimitBytes: number;
     };
   };
   readonly query: {

@@ -192,6 +192,12 @@ export const CONFIG_FIELDS: Readonly<Record<string, FieldSpec>> = {
     doc: 'Run the metric store, and the decoding of stream records into appends, on a thread of its own (ADR 0018), so that ingest and queries use a second core.',
     env: 'PHAROS_METRICS_STORE_THREAD',
   },
+  'storage.metrics.memory_limit': {
+    kind: { type: 'bytes' },
+    default: 0,
+    doc: "Memory the embedded DuckDB metric store may use for its buffers (its `memory_limit`); 0 leaves DuckDB's default, 80 % of the machine's RAM.",
+    env: 'PHAROS_METRICS_MEMORY_LIMIT',
+  },
   'storage.metrics.future_tolerance': {
     kind: { type: 'duration' },
     default: 600_000,

@@ -123,6 +123,7 @@ export function loadConfig(sources: ConfigSources = {}): PharosConfig {
         outOfOrderWindowMs: get('storage.metrics.out_of_order_window'),
         futureToleranceMs: get('storage.metrics.future_tolerance'),
         thread: get('storage.metrics.thread'),
+        memoryLimitBytes: get('storage.metrics.memory_limit'),
       },
     },
     query: {
