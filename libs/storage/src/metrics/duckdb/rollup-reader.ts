@@ -42,7 +42,7 @@ const COLUMN: Readonly<Record<RollupField, string>> = {
 };
 
 /** `RollupRow` key of each field. */
-const ROW_KEY: Readonly<Record<RollupField, Exclude<keyof RollupRow, 'bucket'>>> = {
+export const ROW_KEY: Readonly<Record<RollupField, Exclude<keyof RollupRow, 'bucket'>>> = {
   count: 'count',
   sum: 'sum',
   min: 'min',

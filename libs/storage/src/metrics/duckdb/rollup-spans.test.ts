@@ -8,6 +8,7 @@ import { ROLLUP_FIELDS, type RollupField, type SeriesRollups } from '../port.js'
 import { DuckDBMetricStore } from './duckdb-metric-store.js';
 import { forEachRow } from './duckdb-io.js';
 import { computeRollups, ROLLUP_RESOLUTIONS_MS } from './rollups.js';
+import { ROW_KEY } from './rollup-reader.js';
 import { unpackRollupSpans } from './rollup-span-table.js';
 
 /**
@@ -83,18 +84,7 @@ async function compare(store: DuckDBMetricStore, res: number, start: number, end
   for await (const s of store.select({ tenant: T, matchers: M, start: Math.ceil(start / res) * res, end: Math.floor(end / res) * res + res - 1 })) {
     const rows = computeRollups(s.timestamps, s.values, s.timestamps.length, res);
     if (rows.length === 0) continue;
-    const key: Record<RollupField, 'count' | 'sum' | 'min' | 'max' | 'firstTs' | 'firstValue' | 'lastTs' | 'lastValue' | 'increase'> = {
-      count: 'count',
-      sum: 'sum',
-      min: 'min',
-      max: 'max',
-      firstTimestamp: 'firstTs',
-      firstValue: 'firstValue',
-      lastTimestamp: 'lastTs',
-      lastValue: 'lastValue',
-      increase: 'increase',
-    };
-    want.push([s.labels[3]!, rows.map((r) => r.bucket), ...fields.map((f) => rows.map((r) => r[key[f]]))]);
+    want.push([s.labels[3]!, rows.map((r) => r.bucket), ...fields.map((f) => rows.map((r) => r[ROW_KEY[f]]))]);
   }
   expect(got).toEqual(want);
 }
