@@ -333,7 +333,10 @@ export interface EncodedChunk {
 
 const scratch = new ChunkArena(1);
 
-/** Encodes sorted, deduplicated samples into as many chunks as the limits require. */
+/**
+ * Encodes sorted, deduplicated samples into as many head-format chunks as the limits require
+ * (what goes to disk is {@link encodeSealedChunks} in chunk-packer.ts: these, packed).
+ */
 export function encodeSamples(ts: Float64Array, vs: Float64Array, n: number): EncodedChunk[] {
   const out: EncodedChunk[] = [];
   scratch.ensure(0);

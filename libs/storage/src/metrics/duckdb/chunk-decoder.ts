@@ -10,6 +10,8 @@
 
 /** Header bit 7: XOR value coding; otherwise bits 0–4 hold the decimal exponent. */
 const XOR_HEADER = 0x80;
+/** Header bit 6: a packed (sealed) decimal chunk, see chunk-packer.ts. */
+const PACKED_HEADER = 0x40;
 const EXPONENT_MASK = 0x1f;
 /** The encoder's exponents: `POW10[e]` is the very double it divided by (`10 ** e`). */
 const POW10 = Array.from({ length: EXPONENT_MASK + 1 }, (_, e) => 10 ** e);
@@ -80,9 +82,9 @@ export function decodeChunk(
 ): number {
   if (count <= 0 || firstTs > end) return 0;
   const hdr = data[0]!;
-  return (hdr & XOR_HEADER) !== 0
-    ? decodeXor(data, firstTs, count, ts, vs, at, end)
-    : decodeDecimal(data, POW10[hdr & EXPONENT_MASK]!, firstTs, count, ts, vs, at, end);
+  if ((hdr & XOR_HEADER) !== 0) return decodeXor(data, firstTs, count, ts, vs, at, end);
+  const p = POW10[hdr & EXPONENT_MASK]!;
+  return (hdr & PACKED_HEADER) !== 0 ? decodePacked(data, p, firstTs, count, ts, vs, at, end) : decodeDecimal(data, p, firstTs, count, ts, vs, at, end);
 }
 
 /**
@@ -165,6 +167,123 @@ function decodeDecimal(
       pos += 71;
       vs[at + i] = f64[0]!;
       continue;
+    }
+    vs[at + i] = m / p;
+  }
+  return count;
+}
+
+/** Where {@link readVarint} leaves the byte offset after the varint it read. */
+let varintEnd = 0;
+
+/** An unsigned LEB128 varint at byte `at` (up to 2^53). */
+function readVarint(data: Uint8Array, at: number): number {
+  let v = 0;
+  let scale = 1;
+  for (;;) {
+    const b = data[at++]!;
+    v += (b & 0x7f) * scale;
+    if (b < 0x80) break;
+    scale *= 128;
+  }
+  varintEnd = at;
+  return v;
+}
+
+/** A value code's payload of `n` bits after a prefix of `prefix` bits, at `pos`, unzigzagged. */
+function codeAt(data: Uint8Array, w: number, pos: number, prefix: number, n: number): number {
+  if (prefix + n <= 32) return unzigzag31((w << prefix) >>> (32 - n));
+  const z = wideAt(data, pos + prefix, n);
+  return z < 2147483648 ? unzigzag31(z) : unzigzagWide(z);
+}
+
+/**
+ * The packed format (chunk-packer.ts): per-chunk transform, common factor and code widths,
+ * timestamps implied when regular. Same window technique as {@link decodeDecimal}.
+ */
+function decodePacked(
+  data: Uint8Array,
+  p: number,
+  firstTs: number,
+  count: number,
+  ts: Float64Array,
+  vs: Float64Array,
+  at: number,
+  end: number,
+): number {
+  const flags = data[1]!;
+  const transform = flags & 3;
+  const regular = (flags & 4) !== 0;
+  let byte = 2;
+  let interval = 0;
+  if (regular) {
+    interval = readVarint(data, byte);
+    byte = varintEnd;
+  }
+  let m = unzigzagWide(readVarint(data, byte));
+  byte = varintEnd;
+  let constant = 0;
+  if (transform !== 0) {
+    constant = unzigzagWide(readVarint(data, byte));
+    byte = varintEnd;
+  }
+  const g = readVarint(data, byte);
+  byte = varintEnd;
+  const w1 = data[byte]!;
+  const w2 = data[byte + 1]!;
+  const w3 = data[byte + 2]!;
+  let pos = (byte + 3) * 8;
+  // Delta-of-delta: the last delta; delta-from-step: the step.
+  let d = constant;
+  let t = firstTs;
+  let delta = 0;
+  ts[at] = t;
+  vs[at] = m / p;
+  for (let i = 1; i < count; i++) {
+    let w = windowAt(data, pos);
+    if (regular) t += interval;
+    else {
+      // The window is reloaded after the timestamp code: value codes read up to 32 bits of it.
+      if (w < 0) {
+        const c = timestampCode(w);
+        delta += unzigzag31(c >>> 5);
+        pos += c & 31;
+      } else pos += 1;
+      w = windowAt(data, pos);
+      t += delta;
+    }
+    if (t > end) return i;
+    ts[at + i] = t;
+    let x: number;
+    if (w3 === 0) x = 0;
+    else if (w >= 0) {
+      x = 0;
+      pos += 1;
+    } else {
+      const ones = Math.clz32(~w);
+      if (ones === 1) {
+        x = codeAt(data, w, pos, 2, w1) * g;
+        pos += 2 + w1;
+      } else if (ones === 2) {
+        x = codeAt(data, w, pos, 3, w2) * g;
+        pos += 3 + w2;
+      } else if (ones === 3) {
+        x = codeAt(data, w, pos, 4, w3) * g;
+        pos += 4 + w3;
+      } else {
+        // `1111` + a raw float; the state is left as it was.
+        u32[1] = bitsAt(data, pos + 4, 32);
+        u32[0] = bitsAt(data, pos + 36, 32);
+        pos += 68;
+        vs[at + i] = f64[0]!;
+        continue;
+      }
+    }
+    if (transform === 0) m += x;
+    else if (transform === 1) m += d + x;
+    else {
+      d += x;
+      m += d;
     }
     vs[at + i] = m / p;
   }

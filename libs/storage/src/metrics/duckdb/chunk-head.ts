@@ -1,4 +1,5 @@
-import { ChunkArena, decodeChunk, encodeSamples, MAX_CHUNK_SAMPLES, NO_CHUNK, type EncodedChunk } from './chunk-codec.js';
+import { ChunkArena, decodeChunk, MAX_CHUNK_SAMPLES, NO_CHUNK, type EncodedChunk } from './chunk-codec.js';
+import { encodeSealedChunks, packChunk } from './chunk-packer.js';
 import { CommittedChunks } from './committed-chunks.js';
 import { LogReader, LogWriter } from './head-log.js';
 import { sampleWins, SampleColumns } from './sample-order.js';
@@ -115,7 +116,7 @@ export class ChunkHead {
   private cut(id: number): void {
     const a = this.arena;
     if (a.hdr[id] === NO_CHUNK) return;
-    this.addClosed({ id, minT: a.firstTs[id]!, maxT: a.lastTs[id]!, count: a.count[id]!, data: a.bytes(id).slice() });
+    this.addClosed({ id, minT: a.firstTs[id]!, maxT: a.lastTs[id]!, count: a.count[id]!, data: packChunk(a.bytes(id), a.firstTs[id]!, a.count[id]!) });
     this.hint[id] = a.nextHint(id);
     a.hdr[id] = NO_CHUNK;
     this.gen[id] = (this.gen[id]! + 1) % NO_CHUNK;
@@ -132,7 +133,7 @@ export class ChunkHead {
   sealOutOfOrder(): void {
     for (const [id, buf] of this.ooo) {
       buf.normalize();
-      for (const c of encodeSamples(buf.ts, buf.vs, buf.length)) this.addClosed({ id, ...c });
+      for (const c of encodeSealedChunks(buf.ts, buf.vs, buf.length)) this.addClosed({ id, ...c });
     }
     this.ooo.clear();
   }
@@ -275,7 +276,7 @@ export class ChunkHead {
             keepVs[keepTs.length] = vs[i]!;
             keepTs.push(ts[i]!);
           }
-          for (const e of encodeSamples(Float64Array.from(keepTs), keepVs, keepTs.length)) kept.push({ id, ...e });
+          for (const e of encodeSealedChunks(Float64Array.from(keepTs), keepVs, keepTs.length)) kept.push({ id, ...e });
         }
         if (kept.length > 0) this.closed.set(id, kept);
         else this.closed.delete(id);

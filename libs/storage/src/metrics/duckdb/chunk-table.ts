@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { decodeRange, type ClosedChunk } from './chunk-head.js';
-import { encodeSamples } from './chunk-codec.js';
+import { encodeSealedChunks } from './chunk-packer.js';
 import { CHUNK_TYPES, forEachRow, msLiteral, openWriter, type ChunkWriter } from './duckdb-io.js';
 import { SampleColumns } from './sample-order.js';
 import { chunkOverlap } from './sample-reader.js';
@@ -30,7 +30,7 @@ export async function rewriteChunks(conn: DuckDBConnection, ids: readonly number
       keepVs[keepTs.length] = vs[i]!;
       keepTs.push(ts[i]!);
     }
-    for (const c of encodeSamples(Float64Array.from(keepTs), keepVs, keepTs.length)) kept.push({ id, ...c });
+    for (const c of encodeSealedChunks(Float64Array.from(keepTs), keepVs, keepTs.length)) kept.push({ id, ...c });
   });
   await conn.run(`DELETE FROM chunks WHERE ${where}`);
   if (kept.length === 0) return;
@@ -53,7 +53,7 @@ export async function migrateSampleRows(conn: DuckDBConnection): Promise<void> {
       if (lastId < 0 || cols.length === 0) return;
       // Rows were deduplicated only at read: resolve duplicates with the port's rule.
       cols.normalize();
-      for (const c of encodeSamples(cols.ts, cols.vs, cols.length)) writeChunk(cw, lastId, c);
+      for (const c of encodeSealedChunks(cols.ts, cols.vs, cols.length)) writeChunk(cw, lastId, c);
     };
     await forEachRow(conn, `SELECT series_id, ts, value FROM samples ORDER BY series_id, ts`, (get) => {
       const id = get(0) as number;
