@@ -93,6 +93,13 @@ describe('self-monitoring of the pharos binary', () => {
     expect(Number(buckets.body.data.result[0]?.value[1])).toBeGreaterThan(0);
     const rss = await instant(pharos.url, 'pharos_process_resident_memory_bytes{job="pharos"}');
     expect(Number(rss.body.data.result[0]?.value[1])).toBeGreaterThan(10 * 1024 * 1024);
+    // The store thread's memory (the platform runs the store on a thread of its own): DuckDB's
+    // buffer manager and the thread's V8 heap, which the process' nodejs_* metrics do not show.
+    const storeMemory = await instant(pharos.url, 'pharos_store_memory_bytes{job="pharos"}');
+    const byKind = new Map(storeMemory.body.data.result.map((r) => [r.metric['kind'], Number(r.value[1])]));
+    expect(byKind.get('engine')).toBeGreaterThan(0);
+    expect(byKind.get('heap_used')).toBeGreaterThan(1024 * 1024);
+    expect(byKind.get('heap_total')).toBeGreaterThanOrEqual(byKind.get('heap_used')!);
   });
 
   it('writes nothing into other tenants', async () => {

@@ -67,6 +67,7 @@ export async function openMetricStore(config: PharosConfig, logger: Logger, metr
     const stats = await store.stats();
     metrics.storeSeries.set(stats.series);
     metrics.storeBytesOnDisk.set(stats.bytesOnDisk);
+    for (const [kind, bytes] of Object.entries(stats.memory ?? {})) metrics.storeMemory.set({ kind: snakeCase(kind) }, bytes);
   });
   return store;
 }
@@ -103,4 +104,9 @@ export async function bootstrapIdentity(
         '  (Set PHAROS_ADMIN_PASSWORD before the first start to choose it instead.)\n\n',
     );
   }
+}
+
+/** `heapUsed` → `heap_used`: the label values of `pharos_store_memory_bytes`. */
+function snakeCase(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }

@@ -16,6 +16,7 @@ export type {
   SeriesExemplars,
   MetadataQuery,
   MetricStoreStats,
+  StoreMemory,
   RecordsAppendResult,
 } from './metrics/port.js';
 export { UnsupportedQueryError } from './metrics/port.js';

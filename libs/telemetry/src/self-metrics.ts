@@ -145,6 +145,13 @@ export class SelfMetrics {
     registers: [this.registry],
   });
 
+  readonly storeMemory = new Gauge({
+    name: 'pharos_store_memory_bytes',
+    help: "Memory of the metric store by kind: engine (DuckDB's buffer manager); heap_used, heap_total, external, array_buffers of the store thread's V8 isolate when it runs on a thread of its own (the main thread's are the nodejs_* metrics).",
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
   private readonly refreshers: Array<() => void | Promise<void>> = [];
 
   /**

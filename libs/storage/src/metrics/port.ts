@@ -258,6 +258,21 @@ export interface DeleteQuery {
 export interface MetricStoreStats {
   readonly series: number;
   readonly bytesOnDisk: number;
+  /** Memory the store holds, by kind, in bytes (what an adapter can tell; see {@link StoreMemory}). */
+  readonly memory?: StoreMemory;
+}
+
+/**
+ * A store's memory, for self-monitoring: `engine` is its database engine's own accounting
+ * (DuckDB's buffer manager); the V8 figures are those of the isolate the store runs on, given
+ * only when that is a thread of its own (the main thread's are the process' nodejs metrics).
+ */
+export interface StoreMemory {
+  readonly engine?: number;
+  readonly heapUsed?: number;
+  readonly heapTotal?: number;
+  readonly external?: number;
+  readonly arrayBuffers?: number;
 }
 
 /** Thrown when an adapter cannot answer a request (see capabilities). */

@@ -1,5 +1,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
+import { isMainThread } from 'node:worker_threads';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { SERIES_REF_WORDS, type Labels, type MetricBatch, type MetricMetadata, type NativeHistogram } from '#pharos/metric-model';
 import {
@@ -14,6 +16,7 @@ import {
   type MetricStore,
   type MetricStoreCapabilities,
   type MetricStoreStats,
+  type StoreMemory,
   type RollupQuery,
   type SelectQuery,
   type SeriesQuery,
@@ -605,7 +608,24 @@ export class DuckDBMetricStore implements MetricStore {
         // The WAL is absent right after a checkpoint.
       }
     }
-    return { series: this.index.size, bytesOnDisk };
+    return { series: this.index.size, bytesOnDisk, memory: await this.memory() };
+  }
+
+  private async memory(): Promise<StoreMemory> {
+    // A reader connection: a scrape must not wait for a flush holding the writer.
+    const conn = await this.acquireReader();
+    let engine: number;
+    try {
+      const rows = (await conn.runAndReadAll('SELECT CAST(COALESCE(sum(memory_usage_bytes), 0) AS DOUBLE) FROM duckdb_memory()')).getRows();
+      engine = Number(rows[0]?.[0] ?? 0);
+    } finally {
+      this.releaseReader(conn);
+    }
+    if (isMainThread) return { engine };
+    // On a thread of its own (ADR 0018) the isolate's figures are the store's.
+    const heap = getHeapStatistics();
+    const usage = process.memoryUsage();
+    return { engine, heapUsed: heap.used_heap_size, heapTotal: heap.total_heap_size, external: heap.external_memory, arrayBuffers: usage.arrayBuffers };
   }
 
   /** Forces a DuckDB checkpoint (WAL folded into the compressed file); used by benchmarks and tools. */
