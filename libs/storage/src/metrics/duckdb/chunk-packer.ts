@@ -130,16 +130,6 @@ function chooseWidths(longest: number, into: Widths): void {
 }
 
 const chosen: Widths = { w1: 1, w2: 1, w3: 1, bits: 0 };
-const candidate: Widths = { w1: 1, w2: 1, w3: 1, bits: 0 };
-
-function varintBytes(v: number): number {
-  let n = 1;
-  while (v >= 128) {
-    v = Math.floor(v / 128);
-    n++;
-  }
-  return n;
-}
 
 function writeVarint(buf: Uint8Array, at: number, v: number): number {
   while (v >= 128) {
@@ -209,6 +199,10 @@ export function packChunk(data: Uint8Array, firstTs: number, count: number): Uin
   let d = firstDelta;
   let stepValid = true;
   let dodValid = true;
+  // Sums of the codes' magnitudes: the transform with the smaller one is costed and written
+  // (costing both took the packer ~20 % longer for the rare byte it saved).
+  let stepSum = 0;
+  let dodSum = 0;
   for (let i = 1; i < count; i++) {
     const mi = ms[i]!;
     if (Number.isNaN(mi)) continue;
@@ -219,45 +213,36 @@ export function packChunk(data: Uint8Array, firstTs: number, count: number): Uin
     m = mi;
     xStep[i] = cs;
     xDod[i] = cd;
-    if (Math.abs(cs) > MAX_X) stepValid = false;
-    if (Math.abs(cd) > MAX_X) dodValid = false;
+    const as = Math.abs(cs);
+    const ad = Math.abs(cd);
+    stepSum += as;
+    dodSum += ad;
+    if (as > MAX_X) stepValid = false;
+    if (ad > MAX_X) dodValid = false;
   }
-  let best = -1;
-  let bestBits = Infinity;
-  let bestG = 1;
-  for (let tr = TRANSFORM_STEP; tr <= TRANSFORM_DOD; tr++) {
-    if (!(tr === TRANSFORM_STEP ? stepValid : dodValid)) continue;
-    const x = tr === TRANSFORM_STEP ? xStep : xDod;
-    const g = commonFactor(x, count);
-    lengths.fill(0);
-    let longest = 0;
-    for (let i = 1; i < count; i++) {
-      if (Number.isNaN(ms[i]!)) continue;
-      const b = bitLength(zigzag(g === 1 ? x[i]! : x[i]! / g));
-      lengths[b]!++;
-      if (b > longest) longest = b;
-    }
-    chooseWidths(longest, candidate);
-    if (longest === 0 && decimals === count) {
-      // Every code is 0 and none is an escape: no value codes at all (w3 = 0).
-      candidate.w1 = candidate.w2 = candidate.w3 = 0;
-      candidate.bits = 0;
-    }
-    const constant = tr === TRANSFORM_STEP ? step : firstDelta;
-    const bits = candidate.bits + 8 * (varintBytes(zigzag(constant)) + varintBytes(g));
-    if (bits < bestBits) {
-      bestBits = bits;
-      best = tr;
-      bestG = g;
-      chosen.w1 = candidate.w1;
-      chosen.w2 = candidate.w2;
-      chosen.w3 = candidate.w3;
-    }
+  let tr = dodValid && (!stepValid || dodSum < stepSum) ? TRANSFORM_DOD : stepValid ? TRANSFORM_STEP : -1;
+  if (tr < 0) return data.slice();
+  const x = tr === TRANSFORM_STEP ? xStep : xDod;
+  const g = commonFactor(x, count);
+  lengths.fill(0);
+  let longest = 0;
+  for (let i = 1; i < count; i++) {
+    if (Number.isNaN(ms[i]!)) continue;
+    const b = bitLength(zigzag(g === 1 ? x[i]! : x[i]! / g));
+    lengths[b]!++;
+    if (b > longest) longest = b;
   }
-  if (best < 0) return data.slice();
-  chosen.bits = bestBits + (count - decimals) * 68;
-  if (best === TRANSFORM_STEP && step === 0) best = TRANSFORM_DELTA;
-  return writePacked(data, count, e, best, best === TRANSFORM_DOD ? firstDelta : step, bestG, regular, interval);
+  chooseWidths(longest, chosen);
+  if (longest === 0 && decimals === count) {
+    // Every code is 0 and none is an escape: no value codes at all (w3 = 0).
+    chosen.w1 = chosen.w2 = chosen.w3 = 0;
+    chosen.bits = 0;
+  }
+  // Escapes are not in the histogram: room for them too when the output is zeroed.
+  chosen.bits += (count - decimals) * 68;
+  const constant = tr === TRANSFORM_DOD ? firstDelta : step;
+  if (tr === TRANSFORM_STEP && step === 0) tr = TRANSFORM_DELTA;
+  return writePacked(data, count, e, tr, constant, g, regular, interval);
 }
 
 /**
