@@ -134,4 +134,40 @@ describe('ActiveSeriesTable', () => {
     expect(t.active).toBe(5_000);
     expect(t.touchIfPresent(9_999 * 7919, 100_000)).toBe(false);
   });
+
+  it('agrees with a map of last-seen times through senders in fixed orders, new series, gaps and sweeps', () => {
+    let seed = 42;
+    const rand = (): number => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      return seed / 4294967296;
+    };
+    const hash = (): number => Math.floor(rand() * 2 ** 53);
+    // Three senders, each writing its series in its own order every scrape; one drops half of its
+    // series for a while, new series appear, and the table sweeps between scrapes.
+    const senders = [0, 1, 2].map(() => Array.from({ length: 3000 }, hash));
+    const t = new ActiveSeriesTable(60_000, 16, 0);
+    const model = new Map<number, number>();
+    const windowS = 60;
+    let now = 1000;
+    for (let scrape = 0; scrape < 30; scrape++) {
+      now += 15_000;
+      for (const [k, series] of senders.entries()) {
+        const list = k === 1 && scrape >= 5 && scrape < 15 ? series.slice(0, 1500) : series;
+        for (const h of list) {
+          const present = model.has(h);
+          expect(t.touchIfPresent(h, now)).toBe(present);
+          if (!present) t.add(h, now);
+          model.set(h, now);
+        }
+        if (scrape % 7 === 3) series.push(hash());
+      }
+      if (scrape % 4 === 0) {
+        t.sweep(now);
+        // The table counts in whole seconds since its epoch (1 s before its start).
+        for (const [h, seenMs] of model) if (Math.floor((seenMs + 1000) / 1000) < Math.floor((now + 1000) / 1000) - windowS) model.delete(h);
+        expect(t.active).toBe(model.size);
+      }
+    }
+    expect(t.active).toBe(model.size);
+  });
 });
