@@ -20,9 +20,10 @@ export const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS rollups (resolution_ms INTEGER NOT NULL, series_id UINTEGER NOT NULL, bucket BIGINT NOT NULL,
      count DOUBLE, sum DOUBLE, min DOUBLE, max DOUBLE, first_ts BIGINT, first_value DOUBLE,
      last_ts BIGINT, last_value DOUBLE, increase DOUBLE)`,
-  // Rollups of whole days behind the maintainer's watermark, packed: one row per resolution,
-  // series and UTC day, a BLOB per field (rollup-span-codec.ts); the day's rows are no longer
-  // in `rollups` (rollup-span-table.ts).
+  // Rollups behind the maintainer's watermark, packed: one row per resolution, series and UTC
+  // day (its buckets so far, merged in as the watermark passes each 6 h step), a BLOB per field
+  // (rollup-span-codec.ts); packed buckets are no longer in `rollups`, and a read merges the
+  // two (rollup-span-table.ts).
   `CREATE TABLE IF NOT EXISTS rollup_spans (resolution_ms INTEGER NOT NULL, series_id UINTEGER NOT NULL, span_start BIGINT NOT NULL,
      first_bucket BIGINT NOT NULL, last_bucket BIGINT NOT NULL, buckets BLOB NOT NULL, count BLOB NOT NULL, sum BLOB NOT NULL,
      min BLOB NOT NULL, max BLOB NOT NULL, first_ts BLOB NOT NULL, first_value BLOB NOT NULL, last_ts BLOB NOT NULL,

@@ -4,7 +4,7 @@ import type { RollupField, SeriesRollups } from '../port.js';
 import { forEachRow, idList, openWriter, PENDING_TYPES, ROLLUP_TYPES, writeRollupRow } from './duckdb-io.js';
 import { AccumulatorColumns, ACC_CLOSED, ACC_DIRTY, ACC_NONE, ACC_OPEN, RowBuffer } from './rollup-accumulators.js';
 import { readSnapshotRollups, type RawReader, type RollupSnapshot } from './rollup-reader.js';
-import { SPAN_MS, spanStart } from './rollup-span-codec.js';
+import { SPAN_MS } from './rollup-span-codec.js';
 import { packRollupRows, unpackRollupSpans } from './rollup-span-table.js';
 import { BucketSet, bucketStart, computeRollups, type RollupRow } from './rollups.js';
 
@@ -14,8 +14,14 @@ const BATCH = 1000;
 /** Rows and recomputed buckets written per flush at most, so one flush stays short. */
 const ROWS_PER_FLUSH = 250_000;
 const REFRESH_PER_FLUSH = 20_000;
-/** A day is packed once the watermark is this far past its end: late samples usually come sooner. */
+/** Buckets are packed once the watermark is this far past them: late samples usually come sooner. */
 const PACK_DELAY_MS = 3_600_000;
+/**
+ * Buckets are packed up to a multiple of this, so a day's span is rewritten (merged with the
+ * rows of its next part) four times a day rather than every flush: at most ~7 h of buckets stay
+ * rows (~43 bytes each, ~7 packed), at ~2.5× the encoding work of packing whole days only.
+ */
+const PACK_STEP_MS = 6 * 3_600_000;
 
 
 /** What one flush writes for the rollups; built synchronously, then written in the flush's transaction. */
@@ -24,6 +30,8 @@ export interface RollupFlushPlan {
   readonly refresh: [number, number, number][][];
   readonly marks: number[];
   readonly watermarks: number[];
+  /** Per resolution, the last series this flush packed (-1: none), set while it is written. */
+  readonly packedThrough: number[];
 }
 
 /**
@@ -39,9 +47,10 @@ export interface RollupFlushPlan {
  * that carries their samples). On open, rows from W on are deleted and re-derived from raw
  * samples, which also rebuilds the accumulators.
  *
- * Days wholly before W (less an hour for late samples) are packed by the flushes into
- * `rollup_spans`, a batch of series at a time; whatever must change a packed day (a dirty
- * bucket's rewrite, a delete, retention, the re-derivation on open) unpacks it into rows first,
+ * Buckets before W less an hour (for late samples), rounded down to 6 h, are packed by the
+ * flushes into their days' spans in `rollup_spans`, a batch of series at a time (a day in four
+ * parts, each merged into its span); whatever must change a packed bucket (a dirty bucket's
+ * rewrite, a delete, retention, the re-derivation on open) unpacks its span into rows first,
  * in the same transaction (rollup-span-table.ts).
  */
 export class RollupMaintainer {
@@ -52,6 +61,8 @@ export class RollupMaintainer {
   private readonly refreshing: BucketSet[];
   private newMarks: [number, number, number][] = [];
   private readonly watermarks: number[];
+  /** Per resolution, the last series the previous flush packed: the next one packs those after it. */
+  private readonly packCursor: number[];
   private newestT = -Infinity;
   /**
    * Flush generation (incremented by each `planFlush`) in which each series last had an
@@ -71,6 +82,7 @@ export class RollupMaintainer {
     this.dirty = resolutions.map(() => new BucketSet());
     this.refreshing = resolutions.map(() => new BucketSet());
     this.watermarks = resolutions.map(() => -Infinity);
+    this.packCursor = resolutions.map(() => -1);
   }
 
   /**
@@ -227,7 +239,7 @@ export class RollupMaintainer {
       watermarks.push(Number.isFinite(w) ? w : Number.isFinite(this.newestT) ? bucketStart(this.newestT, res) + res : this.watermarks[r]!);
     }
     const marks = this.newMarks.length;
-    return { rows, refresh, marks: [marks], watermarks };
+    return { rows, refresh, marks: [marks], watermarks, packedThrough: this.resolutions.map(() => -1) };
   }
 
   /** Writes a plan inside the flush's transaction on `conn` (the raw data it recomputes from is already written). */
@@ -253,9 +265,12 @@ export class RollupMaintainer {
       if (Number.isFinite(w) && w !== this.watermarks[r]) {
         await conn.run(`INSERT OR REPLACE INTO meta VALUES ('${WATERMARK_KEY}${this.resolutions[r]}', ${w})`);
       }
-      // Whole days behind the watermark (every bucket written or pending) are packed, a batch
-      // of series per flush; rows of older stores go the same way.
-      if (Number.isFinite(w)) await packRollupRows(conn, this.resolutions[r]!, spanStart(w - PACK_DELAY_MS));
+      // Buckets behind the watermark (every one written or pending) are packed into their days'
+      // spans, a batch of series per flush; rows of older stores go the same way.
+      if (Number.isFinite(w)) {
+        const packed = await packRollupRows(conn, this.resolutions[r]!, Math.floor((w - PACK_DELAY_MS) / PACK_STEP_MS) * PACK_STEP_MS, this.packCursor[r]);
+        plan.packedThrough[r] = packed.lastId;
+      }
     }
   }
 
@@ -265,6 +280,7 @@ export class RollupMaintainer {
       this.rows[r]!.dropFirst(plan.rows[r]!);
       for (const [, id, b] of plan.refresh[r]!) this.refreshing[r]!.delete(id, b);
       this.watermarks[r] = plan.watermarks[r]!;
+      this.packCursor[r] = plan.packedThrough[r]!;
     }
   }
 
@@ -368,10 +384,11 @@ export class RollupMaintainer {
     }
     staged.close();
     const match = `r.resolution_ms = s.resolution_ms AND r.series_id = s.series_id AND r.bucket = s.bucket`;
-    // A recomputed bucket of a packed day: the day goes back to rows (packed again later).
+    // A recomputed bucket within a span's buckets: the span goes back to rows (packed again
+    // later). One outside them (in the rows after a day's packed part) leaves the span alone.
     await unpackRollupSpans(
       conn,
-      `EXISTS (SELECT 1 FROM rollup_refresh s WHERE s.resolution_ms = rollup_spans.resolution_ms AND s.series_id = rollup_spans.series_id AND s.bucket >= rollup_spans.span_start AND s.bucket < rollup_spans.span_start + ${SPAN_MS})`,
+      `EXISTS (SELECT 1 FROM rollup_refresh s WHERE s.resolution_ms = rollup_spans.resolution_ms AND s.series_id = rollup_spans.series_id AND s.bucket BETWEEN rollup_spans.first_bucket AND rollup_spans.last_bucket)`,
     );
     await conn.run(`DELETE FROM rollups r USING rollup_refresh s WHERE ${match}`);
     await conn.run(`DELETE FROM rollup_pending r USING rollup_refresh s WHERE ${match}`);

@@ -3,7 +3,8 @@ import type { Labels } from '#pharos/metric-model';
 import { ROLLUP_FIELDS, type RollupField, type SeriesRollups } from '../port.js';
 import { idList } from './duckdb-io.js';
 import { doubles, SlotIndex } from './rollup-columns.js';
-import { decodeSpanBuckets, decodeSpanField, isTimestampField, SPAN_FIELDS } from './rollup-span-codec.js';
+import { decodeSpanBuckets, SPAN_FIELDS } from './rollup-span-codec.js';
+import { decodeSpanFields, planSpanDecode } from './rollup-span-fields.js';
 import { readSpans } from './rollup-span-table.js';
 import type { Run } from './chunk-head.js';
 import { computeRollups, type RollupRow } from './rollups.js';
@@ -11,10 +12,12 @@ import { computeRollups, type RollupRow } from './rollups.js';
 /**
  * The read side of the rollup tables, column by column and only the columns asked for. A 7 d
  * panel reads ~2,000 five-minute buckets for each of its series, so the cost is per bucket:
- * no object per row, no sort in DuckDB, no copy per series. Days behind the maintainer's
- * watermark are packed, a BLOB per series and day (`rollup_spans`, rollup-span-codec.ts), and
- * decoded straight into place; the recent days are rows (`rollups`). DuckDB first counts each
- * series' rows; every series then gets a slot of one Float64Array per column, sized for its
+ * no object per row, no sort in DuckDB, no copy per series. Buckets behind the maintainer's
+ * watermark are packed, a BLOB per series, day and field (`rollup_spans`, rollup-span-codec.ts),
+ * and decoded straight into place (with the fields the asked ones are coded against,
+ * rollup-span-fields.ts); the recent hours are rows (`rollups`), later than the spans of their
+ * day. DuckDB first counts each series' rows; every series then gets a slot of one
+ * Float64Array per column, sized for its
  * spans' buckets, its stored rows and the maintainer's in-memory rows; spans are decoded in
  * day order, and the rows are scattered after them as they arrive, a data chunk at a time.
  * Each series' answer is a view of its slot.
@@ -166,8 +169,8 @@ async function readStored(
   // One snapshot for the spans, the count and the rows: a flush may commit between the statements.
   await conn.run('BEGIN TRANSACTION');
   try {
-    const spanFields = fields.map((f) => SPAN_FIELDS.indexOf(f));
-    const spans = await readSpans(conn, `${inBatch} AND last_bucket >= ${first} AND first_bucket <= ${last}`, spanFields, slots, ids.length);
+    const plan = planSpanDecode(fields.map((f) => SPAN_FIELDS.indexOf(f)));
+    const spans = await readSpans(conn, `${inBatch} AND last_bucket >= ${first} AND first_bucket <= ${last}`, plan.fields, slots, ids.length);
     const counted = await conn.run(
       `SELECT series_id::DOUBLE, count(*)::DOUBLE, min(bucket)::DOUBLE, max(bucket)::DOUBLE FROM rollups WHERE ${where} GROUP BY series_id`,
     );
@@ -191,12 +194,13 @@ async function readStored(
     cols = Array.from({ length: fields.length + 1 }, () => new Float64Array(starts[ids.length]!));
     // Spans in (series, day) order, each decoded straight into its series' slot.
     const range = new Int32Array(2);
+    const into = cols.slice(1);
     for (const k of spans.order) {
       const s = spans.slot[k]!;
       const at = starts[s]! + spanFill[s]!;
       const blobs = spans.blobs[k]!;
       spanFill[s]! += decodeSpanBuckets(blobs[0]!, spans.start[k]!, resolutionMs, cols[0]!, at, first, last, range);
-      for (let c = 0; c < spanFields.length; c++) decodeSpanField(blobs[c + 1]!, range[0]!, range[1]!, cols[c + 1]!, at, isTimestampField(spanFields[c]!) ? cols[0] : undefined);
+      decodeSpanFields(plan, blobs, 1, range[0]!, range[1]!, into, at, cols[0]!);
     }
     for (let i = 0; i < ids.length; i++) rowBase[i] = starts[i]! + spanFill[i]!;
     if (stored > 0) {

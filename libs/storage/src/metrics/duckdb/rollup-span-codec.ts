@@ -1,11 +1,14 @@
-import { decimalExponent } from './chunk-codec.js';
-
 /**
- * The packed rollup format: the buckets of one series at one resolution within one span (a UTC
- * day), the way raw samples are stored as chunks. A 7 d panel over 1,000 series then reads
- * 7,000 table rows instead of 2 M, and DuckDB no longer materializes (and node-api copies) a
- * vector per column per 2,048 rows. Each field is a BLOB of its own (a column of
- * `rollup_spans`), so a read fetches the fields it needs and no others, as it did with rows.
+ * The packed rollup format: the buckets of one series at one resolution within one span, the
+ * way raw samples are stored as chunks. A 7 d panel over 1,000 series then reads a few rows a
+ * series instead of 2,000, and DuckDB no longer materializes (and node-api copies) a vector per
+ * column per 2,048 rows. Each field is a BLOB of its own (a column of `rollup_spans`), so a read
+ * fetches the fields it needs (and those their BLOBs may reference, {@link MAY_REFERENCE}).
+ * Encoding is in rollup-span-encode.ts and rollup-span-fields.ts.
+ *
+ * A span holds buckets of one UTC day: all of them, or (a day packed in parts as it
+ * completes) its first part, merged with the next part into a new span later; every bucket
+ * index lies within {@link SPAN_MS} of the span's start.
  *
  * The bucket BLOB: `u16` bucket count n, `u8` mode: 0 = n consecutive buckets from the `u16`
  * index that follows (the usual case), 1 = n `u16` indexes; bucket = span start + index ×
@@ -20,9 +23,23 @@ import { decimalExponent } from './chunk-codec.js';
  *   `m − previous m` and of c, the value being `m × 10^-e + c × 2^k`: sums, increases and
  *   counters accumulated from decimal steps in floating point lie a few ULPs off a decimal
  *   (6632.620000000003), 3–4 bytes instead of 8;
- * - `2` raw: n `f64`, little-endian (anything else).
- * Decoding divides by the same power of ten the encoder checked, so values come back bit-exact.
- * Fields decode in tight loops with no allocation.
+ * - `2` raw: n `f64`, little-endian (anything else);
+ * - `4` decimal, second order: as `1` but each varint is `m − (2 × previous m − the one
+ *   before)` (the first two as in `1`): counters at a steady rate, their sums;
+ * - `5` near-decimal, second order: as `3` with `m` predicted as in `4`;
+ * - `6` decimal after a field: `u8` field f, `u8` e, then per bucket the zigzag varint of
+ *   `m − round(f's value of the bucket before × 10^e)` (the first bucket: of its own):
+ *   a counter's first value in a bucket lies one scrape after the last value of the one before;
+ * - `7` derived: `u8` op, then op 0 `f64` c (every value is c), op 1 `u8` field a (every
+ *   value is a's), op 2 `u8` a, `u8` b (every value is a's − b's), then `u16` count and that
+ *   many exceptions, `u16` row and `f64` value, rows ascending: for a counter without a reset
+ *   in the bucket min is the first value, max the last and the increase last − first, exactly
+ *   (the differences of nearby doubles are exact); a missed scrape makes a count an exception.
+ * Modes 6 and 7 reference other fields of the same span, which are decoded first
+ * ({@link MAY_REFERENCE} is what a field may reference: no cycles).
+ * Decoding divides by the same power of ten the encoder checked, so values come back
+ * bit-exact; the encoder takes a mode only when it checked every value. Fields decode in
+ * tight loops with no allocation.
  */
 
 /** Every field in the order of the port's `RollupField` (and of `rollup_spans`' field columns). */
@@ -31,32 +48,51 @@ export const SPAN_FIELDS = ['count', 'sum', 'min', 'max', 'firstTimestamp', 'fir
 export function isTimestampField(f: number): boolean {
   return f === 4 || f === 6;
 }
-/** The span a row of `rollup_spans` covers: one UTC day. */
+/** The longest span a row of `rollup_spans` covers: one UTC day (and its bucket indexes lie within it). */
 export const SPAN_MS = 86_400_000;
 /** At most this many buckets in a span (5 m: 288). */
 export const MAX_SPAN_BUCKETS = 1440;
 
+/**
+ * Fields whose values field f's BLOB may reference (modes 6 and 7), by index in
+ * {@link SPAN_FIELDS}: min the first value, max the last (a counter's), the increase both, the
+ * first value the last. A read fetches these besides the fields it asks for (a `max` read the
+ * last values too, a small BLOB a counter's max becomes); the graph has no cycle.
+ */
+export const MAY_REFERENCE: readonly (readonly number[])[] = [[], [], [5], [7], [], [7], [], [], [7, 5]];
+
 const CONSECUTIVE = 0;
 const LISTED = 1;
-const CONSTANT = 0;
-const DECIMAL = 1;
-const RAW = 2;
-const NEAR_DECIMAL = 3;
-/** Exponents tried for near-decimal coding, and the values sampled to pick one. */
-const MAX_NEAR_E = 8;
-const NEAR_SAMPLE = 32;
-/** Largest ULP correction coded (beyond it the values are not near any decimal: raw). */
-const MAX_CORRECTION = 2 ** 40;
-const MAX_E = 12;
-const POW10 = Array.from({ length: MAX_E + 1 }, (_, e) => 10 ** e);
+export const CONSTANT = 0;
+export const DECIMAL = 1;
+export const RAW = 2;
+export const NEAR_DECIMAL = 3;
+export const DECIMAL_2 = 4;
+export const NEAR_DECIMAL_2 = 5;
+export const DECIMAL_AFTER = 6;
+export const DERIVED = 7;
+/** Ops of a derived field: every value c, a field's, or a field's minus another's. */
+export const DERIVED_CONSTANT = 0;
+export const DERIVED_EQUAL = 1;
+export const DERIVED_DIFFERENCE = 2;
+export const MAX_E = 12;
+export const POW10 = Array.from({ length: MAX_E + 1 }, (_, e) => 10 ** e);
 /** Near-decimal bases are `m × 10^-e` (a multiplication decodes faster than a division; the encoder checks each value either way). */
-const INV10 = POW10.map((p) => 1 / p);
-/** |m| bound: deltas of two such stay exact in doubles. */
-const MAX_M = 2 ** 51;
+export const INV10 = POW10.map((p) => 1 / p);
 /** Raw fields are little-endian; on such a platform they are copied, not read value by value. */
 const LITTLE_ENDIAN = new Uint8Array(Float64Array.of(1).buffer)[7] === 0x3f;
 /** Aligned room for the raw values of one field while they are copied out. */
 let scratch = new Float64Array(1024);
+/** One `f64` read out of a BLOB without a DataView per call (a span's fields are decoded a few thousand times a read). */
+const one = new Float64Array(1);
+const oneBytes = new Uint8Array(one.buffer);
+
+/** The little-endian `f64` at `at` in `blob`. */
+function f64At(blob: Uint8Array, at: number): number {
+  if (LITTLE_ENDIAN) for (let k = 0; k < 8; k++) oneBytes[k] = blob[at + k]!;
+  else for (let k = 0; k < 8; k++) oneBytes[7 - k] = blob[at + k]!;
+  return one[0]!;
+}
 
 /** Start of the span holding bucket `b`. */
 export function spanStart(b: number): number {
@@ -120,159 +156,30 @@ export function decodeSpanBuckets(blob: Uint8Array, start: number, resolutionMs:
   return hi - lo;
 }
 
-/**
- * Field BLOB of `values[from, from + n)`; a timestamp field passes `buckets` (the rows' bucket
- * starts) and is coded as offsets from them.
- */
-export function encodeSpanField(values: Float64Array, from: number, n: number, buckets?: Float64Array): Uint8Array {
-  const v = new Float64Array(n);
-  for (let i = 0; i < n; i++) v[i] = buckets === undefined ? values[from + i]! : values[from + i]! - buckets[from + i]!;
-  let constant = v[0] === v[0];
-  for (let i = 1; i < n && constant; i++) constant = Object.is(v[i], v[0]);
-  if (constant) {
-    const out = new Uint8Array(9);
-    out[0] = CONSTANT;
-    new DataView(out.buffer).setFloat64(1, v[0]!, true);
-    return out;
-  }
-  const decimal = encodeDecimal(v, n) ?? encodeNearDecimal(v, n);
-  if (decimal !== undefined) return decimal;
-  const out = new Uint8Array(1 + 8 * n);
-  out[0] = RAW;
-  const view = new DataView(out.buffer);
-  for (let i = 0; i < n; i++) view.setFloat64(1 + 8 * i, v[i]!, true);
-  return out;
-}
-
-function encodeDecimal(v: Float64Array, n: number): Uint8Array | undefined {
-  let e = 0;
-  for (let i = 0; i < n; i++) {
-    const k = decimalExponent(v[i]!);
-    if (k < 0) return undefined;
-    if (k > e) e = k;
-  }
-  const p = POW10[e]!;
-  // Worst case 8 bytes a value (a 53-bit zigzag); cut to size at the end.
-  const out = new Uint8Array(2 + 8 * n);
-  out[0] = DECIMAL;
-  out[1] = e;
-  let at = 2;
-  let prev = 0;
-  for (let i = 0; i < n; i++) {
-    const m = Math.round(v[i]! * p);
-    // A value decimal at a smaller exponent need not divide back exactly at this one.
-    if (Math.abs(m) > MAX_M || m / p !== v[i]) return undefined;
-    const d = m - prev;
-    prev = m;
-    let z = d >= 0 ? d * 2 : -d * 2 - 1;
-    while (z >= 128) {
-      out[at++] = (z % 128) | 128;
-      z = Math.floor(z / 128);
-    }
-    out[at++] = z;
-  }
-  return out.slice(0, at);
-}
-
-/**
- * Values a few ULPs off a decimal (sums, increases and counters accumulated from decimal
- * steps in floating point: 6632.620000000003): the nearest `m / 10^e` as in decimal coding,
- * then the difference to the value as an integer multiple c of a power of two u (half the ULP
- * of the column's smallest value), so decoding is `m × 10^-e + c × u`: two multiplications and
- * an addition (the encoder checks each result bit for bit).
- * Taken only when it saves at least 3 bytes a value over raw.
- */
-function encodeNearDecimal(v: Float64Array, n: number): Uint8Array | undefined {
-  let best = -1;
-  let bestCost = Infinity;
-  for (let e = 0; e <= MAX_NEAR_E; e++) {
-    const p = POW10[e]!;
-    const inv = INV10[e]!;
-    const u = unitFor(v, Math.min(n, NEAR_SAMPLE), p);
-    let cost = 0;
-    let prev = 0;
-    for (let i = 0; i < Math.min(n, NEAR_SAMPLE) && cost < Infinity; i++) {
-      const m = Math.round(v[i]! * p) + 0;
-      const c = (v[i]! - m * inv) / u;
-      if (!(Math.abs(m) <= MAX_M) || !(Math.abs(c) <= MAX_CORRECTION) || !Number.isInteger(c)) cost = Infinity;
-      else cost += varintLength(zig(m - prev)) + varintLength(zig(c));
-      prev = m;
-    }
-    if (cost < bestCost) (bestCost = cost), (best = e);
-  }
-  if (best < 0 || bestCost > 5 * Math.min(n, NEAR_SAMPLE)) return undefined;
-  const p = POW10[best]!;
-  const inv = INV10[best]!;
-  const u = unitFor(v, n, p);
-  const k = Math.log2(u);
-  if (!(k >= -1074 && k <= 1023)) return undefined;
-  const out = new Uint8Array(4 + 16 * n);
-  out[0] = NEAR_DECIMAL;
-  out[1] = best;
-  new DataView(out.buffer).setInt16(2, k, true);
-  let at = 4;
-  let prev = 0;
-  for (let i = 0; i < n; i++) {
-    // `+ 0`: a -0 would lose its sign in the deltas (and then fails the check below: raw).
-    const m = Math.round(v[i]! * p) + 0;
-    const c = (v[i]! - m * inv) / u;
-    if (!(Math.abs(m) <= MAX_M) || !(Math.abs(c) <= MAX_CORRECTION) || !Number.isInteger(c) || !Object.is(m * inv + c * u, v[i])) return undefined;
-    at = writeVarint(out, at, zig(m - prev));
-    at = writeVarint(out, at, zig(c));
-    prev = m;
-    if (at > 1 + 5 * n) return undefined;
-  }
-  return out.slice(0, at);
-}
-
-/**
- * Half the ULP of the smallest nonzero `round(v × p) / p` among the first `n` values (1 when
- * all are 0): `m × 10^-e` may sit a fraction of an ULP off the decimal, so its distance to a
- * value need not be a whole number of the value's ULPs.
- */
-function unitFor(v: Float64Array, n: number, p: number): number {
-  let smallest = Infinity;
-  for (let i = 0; i < n; i++) {
-    const x = Math.abs(Math.round(v[i]! * p) / p) / 2;
-    if (x > 0 && x < smallest) smallest = x;
-  }
-  if (!Number.isFinite(smallest)) return 1;
-  return 2 ** Math.max(-1074, Math.floor(Math.log2(smallest)) - 52);
-}
-
-/** Inverse of {@link zig}; small values (the usual one-byte varints) in integer arithmetic. */
-function unzig(z: number): number {
+/** Inverse of zigzag coding; small values (the usual one-byte varints) in integer arithmetic. */
+export function unzig(z: number): number {
   return z < 0x40000000 ? (z >>> 1) ^ -(z & 1) : z % 2 === 0 ? z / 2 : -(z + 1) / 2;
-}
-
-function zig(d: number): number {
-  return d >= 0 ? d * 2 : -d * 2 - 1;
-}
-
-function varintLength(z: number): number {
-  let n = 1;
-  while (z >= 128) (z = Math.floor(z / 128)), n++;
-  return n;
-}
-
-function writeVarint(out: Uint8Array, at: number, z: number): number {
-  while (z >= 128) {
-    out[at++] = (z % 128) | 128;
-    z = Math.floor(z / 128);
-  }
-  out[at++] = z;
-  return at;
 }
 
 /**
  * Decodes rows `[lo, hi)` of a field BLOB into `into` from `at`; a timestamp field passes the
- * decoded bucket starts (`into`'s positions of the same rows in `buckets`).
+ * decoded bucket starts (`into`'s positions of the same rows in `buckets`). A field that
+ * references others (modes 6 and 7) needs `refs[f]` for each field f it names: f's values of
+ * rows `[0, hi)` from index 0 (rollup-span-fields.ts decodes a span's fields in that order).
  */
-export function decodeSpanField(blob: Uint8Array, lo: number, hi: number, into: Float64Array, at: number, buckets?: Float64Array): void {
+export function decodeSpanField(
+  blob: Uint8Array,
+  lo: number,
+  hi: number,
+  into: Float64Array,
+  at: number,
+  buckets?: Float64Array,
+  refs?: readonly (Float64Array | undefined)[],
+): void {
   if (hi <= lo) return;
   const mode = blob[0]!;
   if (mode === CONSTANT) {
-    into.fill(new DataView(blob.buffer, blob.byteOffset, blob.byteLength).getFloat64(1, true), at, at + hi - lo);
+    into.fill(f64At(blob, 1), at, at + hi - lo);
   } else if (mode === RAW) {
     if (blob.length < 1 + 8 * hi) throw new Error(`rollup span field of ${blob.length} bytes holds fewer than ${hi} values`);
     if (LITTLE_ENDIAN) {
@@ -286,10 +193,13 @@ export function decodeSpanField(blob: Uint8Array, lo: number, hi: number, into: 
       const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
       for (let i = lo; i < hi; i++) into[at + i - lo] = view.getFloat64(1 + 8 * i, true);
     }
-  } else if (mode === DECIMAL) {
+  } else if (mode === DECIMAL || mode === DECIMAL_2) {
     const p = POW10[blob[1]!]!;
+    // First order: m += d; second order: the delta itself accumulates d (`slope` = 1).
+    const slope = mode === DECIMAL_2 ? 1 : 0;
     let q = 2;
     let m = 0;
+    let delta = 0;
     for (let i = 0; i < hi; i++) {
       let b = blob[q++]!;
       let z = b & 127;
@@ -301,15 +211,18 @@ export function decodeSpanField(blob: Uint8Array, lo: number, hi: number, into: 
           mul *= 128;
         } while (b >= 128);
       }
-      m += unzig(z);
+      delta = (i > 1 ? slope * delta : 0) + unzig(z);
+      m += delta;
       if (i >= lo) into[at + i - lo] = m / p;
     }
     if (q > blob.length) throw new Error(`rollup span field of ${blob.length} bytes holds fewer than ${hi} values`);
-  } else if (mode === NEAR_DECIMAL) {
+  } else if (mode === NEAR_DECIMAL || mode === NEAR_DECIMAL_2) {
     const inv = INV10[blob[1]!]!;
-    const u = 2 ** ((blob[2]! | (blob[3]! << 8)) << 16 >> 16);
+    const u = 2 ** (((blob[2]! | (blob[3]! << 8)) << 16) >> 16);
+    const slope = mode === NEAR_DECIMAL_2 ? 1 : 0;
     let q = 4;
     let m = 0;
+    let delta = 0;
     for (let i = 0; i < hi; i++) {
       let b = blob[q++]!;
       let z = b & 127;
@@ -321,7 +234,8 @@ export function decodeSpanField(blob: Uint8Array, lo: number, hi: number, into: 
           mul *= 128;
         } while (b >= 128);
       }
-      m += unzig(z);
+      delta = (i > 1 ? slope * delta : 0) + unzig(z);
+      m += delta;
       b = blob[q++]!;
       let c = b & 127;
       if (b >= 128) {
@@ -335,6 +249,54 @@ export function decodeSpanField(blob: Uint8Array, lo: number, hi: number, into: 
       if (i >= lo) into[at + i - lo] = m * inv + unzig(c) * u;
     }
     if (q > blob.length) throw new Error(`rollup span field of ${blob.length} bytes holds fewer than ${hi} values`);
+  } else if (mode === DECIMAL_AFTER) {
+    const ref = referenced(refs, blob[1]!, hi);
+    const p = POW10[blob[2]!]!;
+    let q = 3;
+    for (let i = 0; i < hi; i++) {
+      let b = blob[q++]!;
+      let z = b & 127;
+      if (b >= 128) {
+        let mul = 128;
+        do {
+          b = blob[q++]!;
+          z += (b & 127) * mul;
+          mul *= 128;
+        } while (b >= 128);
+      }
+      if (i >= lo) into[at + i - lo] = (Math.round(ref[i > 0 ? i - 1 : 0]! * p) + unzig(z)) / p;
+    }
+    if (q > blob.length) throw new Error(`rollup span field of ${blob.length} bytes holds fewer than ${hi} values`);
+  } else if (mode === DERIVED) {
+    const op = blob[1]!;
+    let q: number;
+    if (op === DERIVED_CONSTANT) {
+      into.fill(f64At(blob, 2), at, at + hi - lo);
+      q = 10;
+    } else if (op === DERIVED_EQUAL) {
+      const a = referenced(refs, blob[2]!, hi);
+      for (let i = lo; i < hi; i++) into[at + i - lo] = a[i]!;
+      q = 3;
+    } else if (op === DERIVED_DIFFERENCE) {
+      const a = referenced(refs, blob[2]!, hi);
+      const b = referenced(refs, blob[3]!, hi);
+      for (let i = lo; i < hi; i++) into[at + i - lo] = a[i]! - b[i]!;
+      q = 4;
+    } else throw new Error(`rollup span derived field op ${op} is not known`);
+    const exceptions = blob[q]! | (blob[q + 1]! << 8);
+    if (blob.length < q + 2 + 10 * exceptions) throw new Error(`rollup span field of ${blob.length} bytes is shorter than its ${exceptions} exceptions`);
+    for (let k = 0, e = q + 2; k < exceptions; k++, e += 10) {
+      const row = blob[e]! | (blob[e + 1]! << 8);
+      if (row >= hi) break;
+      if (row >= lo) into[at + row - lo] = f64At(blob, e + 2);
+    }
   } else throw new Error(`rollup span field mode ${mode} is not known`);
   if (buckets !== undefined) for (let i = at; i < at + hi - lo; i++) into[i]! += buckets[i]!;
+}
+
+/** The decoded values of field `f` a BLOB references (rows from 0 through at least `hi`). */
+function referenced(refs: readonly (Float64Array | undefined)[] | undefined, f: number, hi: number): Float64Array {
+  const ref = refs?.[f];
+  if (ref === undefined || ref.length < hi) throw new Error(`rollup span field references field ${f} (${SPAN_FIELDS[f] ?? 'unknown'}), which was not decoded before it`);
+  return ref;
 }

@@ -1,52 +1,53 @@
-import { DuckDBBlobVector, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBBlobVector, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api';
 import { blobCells, forEachRow, openWriter, ROLLUP_FIELD_COLUMNS, ROLLUP_SPAN_TYPES, ROLLUP_TYPES, writeRollupRow } from './duckdb-io.js';
 import { doubles, type SlotIndex } from './rollup-columns.js';
-import {
-  decodeSpanBuckets,
-  decodeSpanField,
-  encodeSpanBuckets,
-  encodeSpanField,
-  isTimestampField,
-  SPAN_FIELDS,
-  SPAN_MS,
-  spanBucketCount,
-  spanStart,
-} from './rollup-span-codec.js';
+import { decodeSpanBuckets, encodeSpanBuckets, SPAN_FIELDS, SPAN_MS, spanBucketCount, spanStart } from './rollup-span-codec.js';
+import { decodeSpanFields, encodeSpanFields, planSpanDecode } from './rollup-span-fields.js';
 
 /**
  * The packed rollup table: reads of it, and moves between the two rollup tables (docs/adr/0003,
  * "Packed days"). `rollups` holds a row per (resolution, series, bucket) for the recent,
  * still-changing part; `rollup_spans` a row per (resolution, series, UTC day), a packed BLOB
- * per field, once the day lies wholly before the maintainer's watermark. A day of a series is in exactly one of them: anything that must change a packed
- * day (a dirty bucket's recomputation, a delete, retention cutting through it, a crash
- * recovery re-deriving it) first unpacks it back into rows, and a later flush packs it again.
- * All of it runs inside the caller's transaction, so a reader (one snapshot for both tables)
- * sees each day once.
+ * per field, for the buckets of the day behind the maintainer's watermark. A bucket is in
+ * exactly one of them: a day's span may hold its first part and rows the rest, which a later
+ * flush merges into the span (a day is packed in parts as it completes). Anything that must
+ * change a packed bucket (a dirty bucket's recomputation, a delete, retention cutting through
+ * it, a crash recovery re-deriving it) first unpacks its span back into rows, and a later flush
+ * packs it again. All of it runs inside the caller's transaction, so a reader (one snapshot for
+ * both tables) sees each bucket once.
  */
 
-/** Series packed per flush and resolution at most, so one flush stays short: ~0.3 s of CPU for 500 series × 1 day (312 rows each), ~1 µs a row. */
+/**
+ * Series packed per flush and resolution at most, so one flush stays short: ~1 µs a row of SQL
+ * and ~0.3 µs to encode it, plus re-encoding the part of the day already packed (a day is
+ * packed in parts, see `PACK_STEP_MS` in rollup-maintainer.ts): ~0.1 s for 500 series × 6 h.
+ */
 export const PACK_SERIES_PER_FLUSH = 500;
 
 const FIELD_COLUMNS = ROLLUP_FIELD_COLUMNS.map((c) => `${c}::DOUBLE`).join(', ');
 
+/** What {@link packRollupRows} did: rows packed, and the last series packed (the cursor for the next call). */
+export interface PackResult {
+  readonly rows: number;
+  readonly lastId: number;
+}
+
 /**
- * Packs the rows of `rollups` at `resolutionMs` with a bucket before `below` (a span
- * boundary) for the first {@link PACK_SERIES_PER_FLUSH} series that have any; returns the
- * rows packed (0: nothing left before `below`). Stores written before packing existed are
- * packed this way too, a batch of series per flush.
+ * Packs the rows of `rollups` at `resolutionMs` with a bucket before `below` (a bucket
+ * boundary) for the first `seriesLimit` series after `afterId` that have any
+ * (from the first series again when none after it has), into their days' spans, merged with
+ * the part of each day already packed; returns the rows packed (0: nothing left before
+ * `below`). Stores written before packing existed are packed this way too, a batch of series
+ * per flush. The cursor keeps later series from starving while `below` moves on.
  */
-export async function packRollupRows(conn: DuckDBConnection, resolutionMs: number, below: number): Promise<number> {
-  if (below % SPAN_MS !== 0) throw new RangeError(`rollups are packed up to a span boundary, not ${below}`);
+export async function packRollupRows(conn: DuckDBConnection, resolutionMs: number, below: number, afterId = -1, seriesLimit = PACK_SERIES_PER_FLUSH): Promise<PackResult> {
+  if (below % resolutionMs !== 0) throw new RangeError(`rollups are packed up to a bucket boundary, not ${below}`);
   const where = `resolution_ms = ${resolutionMs} AND bucket < ${below}`;
-  let maxId = -1;
-  await forEachRow(conn, `SELECT max(series_id) FROM (SELECT DISTINCT series_id FROM rollups WHERE ${where} ORDER BY series_id LIMIT ${PACK_SERIES_PER_FLUSH})`, (get) => {
-    const id = get(0);
-    if (typeof id === 'number') maxId = id;
-  });
-  if (maxId < 0) return 0;
-  // Every series up to maxId with rows before `below` is among the ones picked.
-  const picked = `${where} AND series_id <= ${maxId}`;
-  const out = await openWriter(conn, 'rollup_spans', ROLLUP_SPAN_TYPES);
+  let maxId = await lastPicked(conn, where, afterId, seriesLimit);
+  if (maxId < 0 && afterId >= 0) maxId = await lastPicked(conn, where, (afterId = -1), seriesLimit);
+  if (maxId < 0) return { rows: 0, lastId: -1 };
+  // Every series in (afterId, maxId] with rows before `below` is among the ones picked.
+  const picked = `${where} AND series_id > ${afterId} AND series_id <= ${maxId}`;
   const result = await conn.run(`SELECT series_id::DOUBLE, bucket::DOUBLE, ${FIELD_COLUMNS} FROM rollups WHERE ${picked} ORDER BY series_id, bucket`);
   let cap = 1024;
   let ids = new Float64Array(cap);
@@ -72,6 +73,14 @@ export async function packRollupRows(conn: DuckDBConnection, resolutionMs: numbe
     for (let c = 0; c < cols.length; c++) cols[c]!.set(doubles(chunk.getColumnVector(c), rows), n);
     n += rows;
   }
+  let firstDay = Infinity;
+  for (let i = 0; i < n; i++) firstDay = Math.min(firstDay, spanStart(buckets[i]!));
+  // The spans of these series' days: the rows are merged into them. All of the range is
+  // deleted and written again (those without rows as they were): one range DELETE costs a
+  // fraction of one that joins a list of keys.
+  const spanRange = `resolution_ms = ${resolutionMs} AND series_id > ${afterId} AND series_id <= ${maxId} AND span_start >= ${firstDay} AND span_start < ${below}`;
+  const packed = await readPackedDays(conn, spanRange);
+  const spans: PackedSpan[] = [];
   let a = 0;
   while (a < n) {
     const id = ids[a]!;
@@ -88,19 +97,132 @@ export async function packRollupRows(conn: DuckDBConnection, resolutionMs: numbe
       }
       w++;
     }
-    out.set(0, resolutionMs);
-    out.set(1, id);
-    out.set(2, BigInt(day));
-    out.set(3, BigInt(buckets[a]!));
-    out.set(4, BigInt(buckets[w - 1]!));
-    out.set(5, encodeSpanBuckets(day, resolutionMs, buckets, a, w - a));
-    for (let f = 0; f < fields.length; f++) out.set(6 + f, encodeSpanField(fields[f]!, a, w - a, isTimestampField(f) ? buckets : undefined));
-    out.endRow();
+    const key = `${id}:${day}`;
+    const before = packed.get(key);
+    let rows: SpanRows = { buckets, fields, from: a, count: w - a };
+    if (before !== undefined) {
+      rows = mergeRows(decodeWholeSpan(before.blobs, day, resolutionMs), buckets, fields, a, w);
+      packed.delete(key);
+    }
+    const blobs = [encodeSpanBuckets(day, resolutionMs, rows.buckets, rows.from, rows.count), ...encodeSpanFields(rows.fields, rows.from, rows.count, rows.buckets)];
+    spans.push({ id, day, blobs, first: rows.buckets[rows.from]!, last: rows.buckets[rows.from + rows.count - 1]! });
     a = e;
+  }
+  if (packed.size > 0 || spans.length > 0) await conn.run(`DELETE FROM rollup_spans WHERE ${spanRange}`);
+  spans.push(...packed.values());
+  const out = await openWriter(conn, 'rollup_spans', ROLLUP_SPAN_TYPES);
+  for (const s of spans) {
+    out.set(0, resolutionMs);
+    out.set(1, s.id);
+    out.set(2, BigInt(s.day));
+    out.set(3, BigInt(s.first));
+    out.set(4, BigInt(s.last));
+    for (let b = 0; b < s.blobs.length; b++) out.set(5 + b, s.blobs[b]!);
+    out.endRow();
   }
   out.close();
   await conn.run(`DELETE FROM rollups WHERE ${picked}`);
-  return n;
+  return { rows: n, lastId: maxId };
+}
+
+/** The last of the first `limit` series after `afterId` with rows matching `where`, or -1. */
+async function lastPicked(conn: DuckDBConnection, where: string, afterId: number, limit: number): Promise<number> {
+  let maxId = -1;
+  await forEachRow(conn, `SELECT max(series_id) FROM (SELECT DISTINCT series_id FROM rollups WHERE ${where} AND series_id > ${afterId} ORDER BY series_id LIMIT ${limit})`, (get) => {
+    const id = get(0);
+    if (typeof id === 'number') maxId = id;
+  });
+  return maxId;
+}
+
+/** A span of one series and day: its bucket BLOB, then its fields' in {@link SPAN_FIELDS} order. */
+interface PackedSpan {
+  readonly id: number;
+  readonly day: number;
+  readonly first: number;
+  readonly last: number;
+  readonly blobs: Uint8Array[];
+}
+
+/** The spans matching `where`, by `series:day`. */
+async function readPackedDays(conn: DuckDBConnection, where: string): Promise<Map<string, PackedSpan>> {
+  const out = new Map<string, PackedSpan>();
+  const result = await conn.run(
+    `SELECT series_id::DOUBLE, span_start::DOUBLE, first_bucket::DOUBLE, last_bucket::DOUBLE, buckets, ${ROLLUP_FIELD_COLUMNS.join(', ')} FROM rollup_spans WHERE ${where}`,
+  );
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (chunk === null || chunk.rowCount === 0) break;
+    const rows = chunk.rowCount;
+    const [sid, day, first, last] = [0, 1, 2, 3].map((c) => doubles(chunk.getColumnVector(c), rows)) as [Float64Array, Float64Array, Float64Array, Float64Array];
+    const cells = blobColumns(chunk, 4, rows);
+    for (let r = 0; r < rows; r++) out.set(`${sid[r]}:${day[r]}`, { id: sid[r]!, day: day[r]!, first: first[r]!, last: last[r]!, blobs: cells.map((col) => col[r]!) });
+  }
+  return out;
+}
+
+function blobColumns(chunk: DuckDBDataChunk, from: number, rows: number): Uint8Array[][] {
+  const cells: Uint8Array[][] = [];
+  for (let c = from; c < chunk.columnCount; c++) {
+    const vector = chunk.getColumnVector(c);
+    if (!(vector instanceof DuckDBBlobVector)) throw new Error(`rollup_spans column ${c} read as ${vector.type.toString()}, not BLOB`);
+    cells.push(blobCells(vector, rows));
+  }
+  return cells;
+}
+
+/** Columns of a span's rows: `buckets`, then the fields in {@link SPAN_FIELDS} order, rows `[from, from + count)`. */
+interface SpanRows {
+  readonly buckets: Float64Array;
+  readonly fields: Float64Array[];
+  readonly from: number;
+  readonly count: number;
+}
+
+const ALL_FIELDS = planSpanDecode(SPAN_FIELDS.map((_, f) => f));
+
+/** Every bucket and field of a span (its bucket BLOB, then the fields' in {@link SPAN_FIELDS} order). */
+function decodeWholeSpan(blobs: readonly Uint8Array[], start: number, resolutionMs: number): SpanRows {
+  const n = spanBucketCount(blobs[0]!);
+  const buckets = new Float64Array(n);
+  const fields = SPAN_FIELDS.map(() => new Float64Array(n));
+  decodeSpanBuckets(blobs[0]!, start, resolutionMs, buckets, 0, -Infinity, Infinity, new Int32Array(2));
+  decodeSpanFields(
+    ALL_FIELDS,
+    ALL_FIELDS.fields.map((f) => blobs[f + 1]!),
+    0,
+    0,
+    n,
+    fields,
+    0,
+    buckets,
+  );
+  return { buckets, fields, from: 0, count: n };
+}
+
+/** A packed span's rows and rows `[a, e)` of `buckets`/`fields`, by bucket; a row replaces a packed bucket. */
+function mergeRows(span: SpanRows, buckets: Float64Array, fields: readonly Float64Array[], a: number, e: number): SpanRows {
+  const cap = span.count + e - a;
+  const mb = new Float64Array(cap);
+  const mf = SPAN_FIELDS.map(() => new Float64Array(cap));
+  let m = 0;
+  let i = 0;
+  let j = a;
+  while (i < span.count || j < e) {
+    const fromRow = j < e && (i >= span.count || buckets[j]! <= span.buckets[i]!);
+    if (fromRow) {
+      if (i < span.count && buckets[j] === span.buckets[i]) i++;
+      mb[m] = buckets[j]!;
+      for (let f = 0; f < mf.length; f++) mf[f]![m] = fields[f]![j]!;
+      j++;
+    } else {
+      mb[m] = span.buckets[i]!;
+      for (let f = 0; f < mf.length; f++) mf[f]![m] = span.fields[f]![i]!;
+      i++;
+    }
+    m++;
+  }
+  return { buckets: mb, fields: mf, from: 0, count: m };
 }
 
 /**
@@ -109,36 +231,22 @@ export async function packRollupRows(conn: DuckDBConnection, resolutionMs: numbe
  */
 export async function unpackRollupSpans(conn: DuckDBConnection, where: string): Promise<number> {
   const spans: { res: number; id: number; start: number; blobs: Uint8Array[] }[] = [];
-  const result = await conn.run(`SELECT resolution_ms, series_id, span_start::DOUBLE, buckets, ${ROLLUP_FIELD_COLUMNS.join(', ')} FROM rollup_spans WHERE ${where}`);
+  const result = await conn.run(`SELECT resolution_ms::DOUBLE, series_id::DOUBLE, span_start::DOUBLE, buckets, ${ROLLUP_FIELD_COLUMNS.join(', ')} FROM rollup_spans WHERE ${where}`);
   for (;;) {
     const chunk = await result.fetchChunk();
     if (chunk === null || chunk.rowCount === 0) break;
-    const cells: Uint8Array[][] = [];
-    for (let c = 3; c < chunk.columnCount; c++) {
-      const vector = chunk.getColumnVector(c);
-      if (!(vector instanceof DuckDBBlobVector)) throw new Error(`rollup_spans column ${c} read as ${vector.type.toString()}, not BLOB`);
-      cells.push(blobCells(vector, chunk.rowCount));
-    }
-    for (let r = 0; r < chunk.rowCount; r++) {
-      spans.push({
-        res: chunk.getColumnVector(0).getItem(r) as number,
-        id: chunk.getColumnVector(1).getItem(r) as number,
-        start: chunk.getColumnVector(2).getItem(r) as number,
-        blobs: cells.map((col) => col[r]!),
-      });
-    }
+    const rows = chunk.rowCount;
+    const [res, sid, start] = [0, 1, 2].map((c) => doubles(chunk.getColumnVector(c), rows)) as [Float64Array, Float64Array, Float64Array];
+    const cells = blobColumns(chunk, 3, rows);
+    for (let r = 0; r < rows; r++) spans.push({ res: res[r]!, id: sid[r]!, start: start[r]!, blobs: cells.map((col) => col[r]!) });
   }
   if (spans.length === 0) return 0;
   const out = await openWriter(conn, 'rollups', ROLLUP_TYPES);
-  const range = new Int32Array(2);
   for (const s of spans) {
-    const n = spanBucketCount(s.blobs[0]!);
-    const cols = Array.from({ length: SPAN_FIELDS.length + 1 }, () => new Float64Array(n));
-    decodeSpanBuckets(s.blobs[0]!, s.start, s.res, cols[0]!, 0, -Infinity, Infinity, range);
-    for (let f = 0; f < SPAN_FIELDS.length; f++) decodeSpanField(s.blobs[f + 1]!, 0, n, cols[f + 1]!, 0, isTimestampField(f) ? cols[0] : undefined);
+    const { buckets, fields, count: n } = decodeWholeSpan(s.blobs, s.start, s.res);
     for (let i = 0; i < n; i++) {
-      const [bucket, count, sum, min, max, firstTs, firstValue, lastTs, lastValue, increase] = cols.map((c) => c[i]!) as [number, number, number, number, number, number, number, number, number, number];
-      writeRollupRow(out, s.res, s.id, { bucket, count, sum, min, max, firstTs, firstValue, lastTs, lastValue, increase });
+      const [count, sum, min, max, firstTs, firstValue, lastTs, lastValue, increase] = fields.map((c) => c[i]!) as [number, number, number, number, number, number, number, number, number];
+      writeRollupRow(out, s.res, s.id, { bucket: buckets[i]!, count, sum, min, max, firstTs, firstValue, lastTs, lastValue, increase });
     }
   }
   out.close();
@@ -156,6 +264,10 @@ export interface BatchSpans {
   readonly buckets: Int32Array;
 }
 
+/**
+ * Spans of `rollup_spans` matching `where`, with their bucket BLOB and those of `fields`
+ * (indexes in `SPAN_FIELDS`, a decode plan's), for the series of `slots`.
+ */
 export async function readSpans(conn: DuckDBConnection, where: string, fields: readonly number[], slots: SlotIndex, count: number): Promise<BatchSpans> {
   const slot: number[] = [];
   const start: number[] = [];
@@ -169,12 +281,7 @@ export async function readSpans(conn: DuckDBConnection, where: string, fields: r
     const rows = chunk.rowCount;
     const sid = doubles(chunk.getColumnVector(0), rows);
     const day = doubles(chunk.getColumnVector(1), rows);
-    const cells: Uint8Array[][] = [];
-    for (let c = 2; c < chunk.columnCount; c++) {
-      const vector = chunk.getColumnVector(c);
-      if (!(vector instanceof DuckDBBlobVector)) throw new Error(`rollup_spans column ${c} read as ${vector.type.toString()}, not BLOB`);
-      cells.push(blobCells(vector, rows));
-    }
+    const cells = blobColumns(chunk, 2, rows);
     for (let k = 0; k < rows; k++) {
       const s = slots.of(sid[k]!);
       slot.push(s);

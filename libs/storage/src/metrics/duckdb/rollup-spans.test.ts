@@ -109,8 +109,12 @@ describe('packed rollup spans', () => {
     await compareAll(store);
     await store.close();
     const packed = await tableCounts(dir);
-    // Three whole days behind the watermark, both resolutions, four series.
-    expect(packed.spans).toBe(3 * 2 * SERIES);
+    // Buckets up to the last 6 h step at least an hour behind the watermark are packed, both
+    // resolutions, four series: three whole days and the fourth's first 18 h (each day packed
+    // in four parts by the hourly flushes of `load`, merged into one span a day). Rows: the last
+    // 6 h but the still-open last bucket (re-derived on open), 71 five-minute and 5 one-hour
+    // buckets a series.
+    expect(packed).toEqual({ spans: 4 * 2 * SERIES, rows: SERIES * (71 + 5) });
     store = await open(dir);
     await compareAll(store);
 
@@ -121,6 +125,9 @@ describe('packed rollup spans', () => {
     late.addSample(START + DAY + 90 * STEP + 1_000, 1e6);
     late.addSeries(['__name__', 'c', 's', '1']);
     late.addSample(START + 1_050 * STEP, 42.5);
+    // The last day is packed up to 6 h before its end: one into its packed part, one into its rows.
+    late.addSample(NOW - 10 * HOUR + 7_000, 7);
+    late.addSample(NOW - 3 * HOUR + 7_000, 8);
     await store.append(late.build());
     await compareAll(store);
     await store.flush();
@@ -135,14 +142,14 @@ describe('packed rollup spans', () => {
     await store.flush();
     await compareAll(store);
     await store.close();
-    expect((await tableCounts(dir)).spans).toBe(3 * 2 * SERIES);
+    expect((await tableCounts(dir)).spans).toBe(4 * 2 * SERIES);
 
     // A series deleted for all time leaves no span behind.
     store = await open(dir);
     await store.deleteSeries({ tenant: T, matchers: [{ name: 's', type: '=', value: '3' }] });
     await compareAll(store);
     await store.close();
-    expect((await tableCounts(dir)).spans).toBe(3 * 2 * (SERIES - 1));
+    expect((await tableCounts(dir)).spans).toBe(4 * 2 * (SERIES - 1));
 
     // Retention cutting through the first packed day.
     store = await open(dir);
@@ -163,7 +170,8 @@ describe('packed rollup spans', () => {
     let store = await open(dir);
     await load(store, 0, (3 * DAY) / STEP);
     await store.close();
-    expect((await tableCounts(dir)).spans).toBe(2 * 2 * SERIES);
+    // Two whole days and the third's first 18 h.
+    expect((await tableCounts(dir)).spans).toBe(3 * 2 * SERIES);
 
     // As after a crash once a backfilled series had moved the watermark back: spans from it
     // on are re-derived, the others stay packed.
@@ -193,6 +201,6 @@ describe('packed rollup spans', () => {
     await store.flush();
     await compareAll(store);
     await store.close();
-    expect(await tableCounts(dir)).toMatchObject({ spans: 2 * 2 * SERIES });
+    expect(await tableCounts(dir)).toMatchObject({ spans: 3 * 2 * SERIES });
   }, 120_000);
 });
