@@ -54,7 +54,7 @@ const ms = new Float64Array(MAX_CHUNK_SAMPLES);
 /** The raw codes (before division by the common factor) of each transform, per sample. */
 const xStep = new Float64Array(MAX_CHUNK_SAMPLES);
 const xDod = new Float64Array(MAX_CHUNK_SAMPLES);
-/** Number of codes of each bit length 0–53, per transform. */
+/** Number of codes of each bit length 0–53, of the transform chosen. */
 const lengths = new Int32Array(54);
 const out = new Uint8Array(MAX_HEADER_BYTES + Math.ceil((MAX_CHUNK_SAMPLES * MAX_SAMPLE_BITS) / 8) + 8);
 
