@@ -19,6 +19,9 @@
  *   … --cpu-profile FILE   CPU profile of the main thread during the measured rounds only
  *                          (bodies are built before it starts)
  *   … --store-thread       the metric store on its own thread (ADR 0018)
+ *   … --flush-interval MS  the processor's store flush interval (default: the config's)
+ *   … --heap-snapshot FILE the main thread's heap at the end, after the memory report's
+ *                          collection (with `node --expose-gc`); the bench's own fleet is in it
  *   … --v8-flags=FLAGS     V8 flags set at start (process-wide, workers included), e.g.
  *                          --v8-flags=--external-memory-accounted-in-global-limit (with `=`:
  *                          parseArgs takes a separate value that starts with `--` for an option)
@@ -41,7 +44,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { setFlagsFromString } from 'node:v8';
+import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 import { loadConfig } from '#pharos/config';
 import { IngestDecodePool, MetricIngestor } from '#pharos/ingest';
 import { METRICS_TOPIC } from '#pharos/metric-model';
@@ -68,6 +71,8 @@ const { values: args } = parseArgs({
     'v8-flags': { type: 'string' },
     protocol: { type: 'string', default: 'remote-write' },
     'store-thread': { type: 'boolean', default: false },
+    'flush-interval': { type: 'string' },
+    'heap-snapshot': { type: 'string' },
   },
   strict: true,
 });
@@ -136,7 +141,7 @@ const processor = new MetricsProcessor({
   logger,
   batchMaxSamples: config.processor.batchMaxSamples,
   batchMaxWaitMs: config.processor.batchMaxWaitMs,
-  flushIntervalMs: config.processor.flushIntervalMs,
+  flushIntervalMs: args['flush-interval'] === undefined ? config.processor.flushIntervalMs : int('flush-interval', 100),
 });
 await processor.start();
 const pool = new IngestDecodePool(WORKERS, (err) => logger.error({ err }, 'decode worker failed'));
@@ -343,6 +348,21 @@ const groups = [...new Set(results.flatMap((r) => [...r.threads.keys()]))];
 const millionSamples = samplesOfSteps(measuredSteps) / 1e6;
 process.stdout.write(`median by thread (µs CPU/sample): ${groups.map((g) => `${g} ${(med(results.map((r) => r.threads.get(g) ?? 0)) / millionSamples).toFixed(2)}`).join(', ')}\n`);
 gcObserver.disconnect();
+// Where the memory is at the end, after collections: the bodies built up front are dropped
+// first, so what is left is the path's own state (per-series tables, caches, heads).
+roundBodies.length = 0;
+warm.length = 0;
+// With `node --expose-gc`, collected first, so the figures are live state rather than garbage.
+(globalThis as { gc?: () => void }).gc?.();
+if (args['heap-snapshot'] !== undefined) writeHeapSnapshot(args['heap-snapshot']);
+const storeMemory = (await store.stats()).memory;
+const mib = (n: number | undefined): string => (n === undefined ? '-' : `${(n / 1048576).toFixed(0)}`);
+const own = process.memoryUsage();
+process.stdout.write(
+  `memory (MiB): process RSS ${mib(own.rss)}, max RSS ${mib(process.resourceUsage().maxRSS * 1024)}; main heap ${mib(own.heapUsed)} of ${mib(own.heapTotal)}, external ${mib(own.external)}` +
+    (storeMemory === undefined ? '' : `; store ${Object.entries(storeMemory).map(([k, v]) => `${k} ${mib(v as number)}`).join(', ')}`) +
+    '\n',
+);
 await processor.stop();
 await pool.close();
 await store.close();

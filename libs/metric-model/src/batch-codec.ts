@@ -251,7 +251,12 @@ export function encodeMetricBatch(batch: MetricBatch, options: EncodeMetricBatch
       const labels = batch.series[i]!;
       // With refs an empty block means "labels left out"; an empty label set would read as that.
       if (labels.length === 0 && refs !== undefined) throw new RangeError(`series ${i} has no labels; a batch with refs cannot carry it`);
-      w.bytes(encodedLabelBlock(labels));
+      // With `omit`, labels are written only to define a series, once per definition period:
+      // caching the block would keep a buffer per series (~0.6 KB with its objects; 0.6 GB at
+      // a million series) for a rare write. Without refs every record carries every series'
+      // labels, and the cache spares encoding them each time.
+      if (omit !== undefined) w.labelBlock(labels);
+      else w.bytes(encodedLabelBlock(labels));
     }
   }
   // Series index in the output, for the sections that refer to series.
