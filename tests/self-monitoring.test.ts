@@ -100,6 +100,12 @@ describe('self-monitoring of the pharos binary', () => {
     expect(byKind.get('engine')).toBeGreaterThan(0);
     expect(byKind.get('heap_used')).toBeGreaterThan(1024 * 1024);
     expect(byKind.get('heap_total')).toBeGreaterThanOrEqual(byKind.get('heap_used')!);
+    // The remote-write decode workers' isolates (label caches), likewise beside the main thread's.
+    const decodeMemory = await instant(pharos.url, 'pharos_ingest_decode_workers_memory_bytes{job="pharos"}');
+    const decodeByKind = new Map(decodeMemory.body.data.result.map((r) => [r.metric['kind'], Number(r.value[1])]));
+    expect(decodeByKind.get('heap_used')).toBeGreaterThan(1024 * 1024);
+    expect(decodeByKind.get('heap_total')).toBeGreaterThanOrEqual(decodeByKind.get('heap_used')!);
+    expect(decodeByKind.has('external')).toBe(true);
   });
 
   it('writes nothing into other tenants', async () => {

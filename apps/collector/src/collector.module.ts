@@ -62,6 +62,7 @@ export class CollectorModule implements OnModuleInit, OnApplicationShutdown {
     @Inject(CONFIG) private readonly config: PharosConfig,
     @Inject(READINESS) private readonly readiness: Readiness,
     @Inject(DECODE_POOL) private readonly decodePool: IngestDecodePool,
+    @Inject(SELF_METRICS) private readonly metrics: SelfMetrics,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -70,6 +71,12 @@ export class CollectorModule implements OnModuleInit, OnApplicationShutdown {
     this.sweepTimer = setInterval(() => this.ingestor.sweepActiveSeries(), 60_000);
     this.sweepTimer.unref();
     this.readiness.require('collector: stream topic ready', () => true);
+    this.metrics.refreshBeforeCollect(async () => {
+      const memory = await this.decodePool.memory();
+      this.metrics.decodeWorkersMemory.set({ kind: 'heap_used' }, memory.heapUsed);
+      this.metrics.decodeWorkersMemory.set({ kind: 'heap_total' }, memory.heapTotal);
+      this.metrics.decodeWorkersMemory.set({ kind: 'external' }, memory.external);
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {

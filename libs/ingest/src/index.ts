@@ -4,6 +4,7 @@ export { IngestRefusedError } from './ingest-errors.js';
 export { splitByPartition } from './partition-split.js';
 export { StreamLagMonitor } from './lag-monitor.js';
 export { IngestDecodePool } from './decode-pool.js';
+export type { DecodeWorkersMemory } from './decode-pool.js';
 export { decodeRequest } from './request-decoders.js';
 export type { DecodeRequest, DecodedRequest } from './request-decoders.js';
 export { prepareBatch, withoutSeries } from './prepared-batch.js';

@@ -152,6 +152,13 @@ export class SelfMetrics {
     registers: [this.registry],
   });
 
+  readonly decodeWorkersMemory = new Gauge({
+    name: 'pharos_ingest_decode_workers_memory_bytes',
+    help: "Memory of the ingest decode workers' V8 isolates, summed over workers, by kind: heap_used, heap_total, external (ArrayBuffers, mostly). The decoders' label caches live there.",
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
   private readonly refreshers: Array<() => void | Promise<void>> = [];
 
   /**
