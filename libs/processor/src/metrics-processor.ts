@@ -194,7 +194,18 @@ export class MetricsProcessor {
       appends.push(this.actorFor(decoded.tenant, batch.partition).append(decoded));
     }
     await Promise.all(appends);
+    this.appended(batch);
+  }
+
+  /**
+   * A batch's samples are readable: its offset moves on, and the delay since its oldest
+   * record entered the stream is observed — the freshness a writer sees (a sample must be
+   * readable within 2 s of its acknowledgement, also under load).
+   */
+  private appended(batch: RecordBatch): void {
+    const first = batch.records[0];
     const last = batch.records[batch.records.length - 1];
+    if (first) this.options.metrics.processorVisibilityDelay.observe(Math.max(0, Date.now() - first.timestamp) / 1000);
     if (last) this.appendedOffsets.set(batch.partition, last.offset + 1);
     this.checkCaughtUp();
   }
@@ -236,9 +247,7 @@ export class MetricsProcessor {
         'metrics record names series by ref that no definition resolves; their samples are dropped',
       );
     }
-    const last = batch.records[batch.records.length - 1];
-    if (last) this.appendedOffsets.set(batch.partition, last.offset + 1);
-    this.checkCaughtUp();
+    this.appended(batch);
   }
 
   /**

@@ -156,6 +156,31 @@ describe.each(STORES)('processor: series named by ref, store %s', (_name, openSt
     await b.stream.close();
   });
 
+  it('observes the delay from a record entering the stream to its samples being readable', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'pharos-processor-refs-'));
+    const n = await start();
+    const delay = async (): Promise<{ count: number; sum: number }> => {
+      const values = (await n.metrics.processorVisibilityDelay.get()).values;
+      return { count: values.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0, sum: values.find((v) => v.metricName?.endsWith('_sum'))?.value ?? 0 };
+    };
+    // A record that entered the stream 3 s ago (as one waiting behind a backlog would have).
+    await n.stream.producer().produce(METRICS_TOPIC, [{ key: T, partition: 0, value: encodeMetricBatch(scrape(0)), timestamp: Date.now() - 3_000 }]);
+    await waitAppended(n, 40);
+    const old = await delay();
+    expect(old.count).toBe(1);
+    expect(old.sum).toBeGreaterThanOrEqual(3);
+    expect(old.sum).toBeLessThan(13);
+    await n.ingestor.ingest('test', scrape(1), { stableLabels: true });
+    await waitAppended(n, 80);
+    const both = await delay();
+    expect(both.count).toBeGreaterThan(1);
+    // The fresh records' delays are those of this process (well under the 10 s wait limit).
+    expect(both.sum - old.sum).toBeLessThan(10 * (both.count - old.count));
+    await n.processor.stop();
+    await n.store.close();
+    await n.stream.close();
+  });
+
   it('resolves a ref defined earlier in the same delivery, before the store has it', async () => {
     dir = await mkdtemp(join(tmpdir(), 'pharos-processor-refs-'));
     const n = await start();

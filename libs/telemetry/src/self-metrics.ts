@@ -126,6 +126,13 @@ export class SelfMetrics {
     registers: [this.registry],
   });
 
+  readonly processorVisibilityDelay = new Histogram({
+    name: 'pharos_processor_visibility_delay_seconds',
+    help: 'Time from a metrics record entering the stream (its write acknowledged) to its samples being readable, per stream batch (its oldest record).',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+
   readonly storeFlushDuration = new Histogram({
     name: 'pharos_store_flush_duration_seconds',
     help: 'Time to make the metric store durable before committing stream offsets.',
