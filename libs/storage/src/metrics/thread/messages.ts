@@ -39,7 +39,11 @@ export interface SerializedError {
 
 export type StoreResponse =
   | { readonly kind: 'ready'; readonly capabilities: MetricStoreCapabilities }
-  | { readonly kind: 'reply'; readonly id: number; readonly ok: true; readonly value: unknown }
+  /**
+   * `returned`: the buffer an `appendRecords` request moved here, moved back once its records
+   * are appended, for the caller to pack the next delivery into (see `ThreadedMetricStore`).
+   */
+  | { readonly kind: 'reply'; readonly id: number; readonly ok: true; readonly value: unknown; readonly returned?: ArrayBuffer }
   | { readonly kind: 'reply'; readonly id: number; readonly ok: false; readonly error: SerializedError }
   /** `forget`: label-set ids the caller drops from its cache before reading `series`. */
   | { readonly kind: 'items'; readonly id: number; readonly batch: WireSeriesBatch; readonly done: boolean; readonly forget?: readonly number[] }

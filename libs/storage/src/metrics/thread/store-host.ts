@@ -74,7 +74,12 @@ export class StoreHost {
   private async call(id: number, method: CallMethod, args: readonly unknown[]): Promise<void> {
     try {
       const value = await this.invoke(method, args);
-      this.send({ kind: 'reply', id, ok: true, value });
+      // The records' buffer goes back rather than to this isolate's garbage: nothing of it is
+      // kept (decoded columns are copied into the head), and as this thread's external memory
+      // it would count toward the next collection until a major GC, ~1 GB at a million series.
+      const returned = method === 'appendRecords' ? ownBuffer(args[0]) : undefined;
+      if (returned === undefined) this.send({ kind: 'reply', id, ok: true, value });
+      else this.send({ kind: 'reply', id, ok: true, value, returned }, [returned]);
     } catch (err) {
       this.send({ kind: 'reply', id, ok: false, error: serializeError(err) });
     }
@@ -195,4 +200,11 @@ export class StoreHost {
 export function serializeError(err: unknown): SerializedError {
   if (err instanceof Error) return { name: err.name, message: err.message };
   return { name: 'Error', message: String(err) };
+}
+
+/** The `ArrayBuffer` under a `Uint8Array` argument, when it is a plain one that can move. */
+function ownBuffer(arg: unknown): ArrayBuffer | undefined {
+  if (!(arg instanceof Uint8Array)) return undefined;
+  const buffer = arg.buffer;
+  return buffer instanceof ArrayBuffer && buffer.byteLength > 0 ? buffer : undefined;
 }

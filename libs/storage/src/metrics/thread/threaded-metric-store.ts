@@ -46,6 +46,9 @@ interface StreamQueue {
   wake: (() => void) | undefined;
 }
 
+/** Record buffers kept for reuse: concurrent deliveries are one per stream partition. */
+const MAX_SPARE_BUFFERS = 8;
+
 /**
  * The metric store port served by a {@link StoreHost} on another thread (ADR 0018). Every
  * call is a message; streamed reads arrive a few hundred series per message, their columns
@@ -59,6 +62,8 @@ export class ThreadedMetricStore implements MetricStore {
   private readonly calls = new Map<number, PendingCall>();
   private readonly streams = new Map<number, StreamQueue>();
   private readonly labelsById = new Map<number, Labels>();
+  /** See {@link recordBuffer}: one per concurrent delivery (a partition each) is all it takes. */
+  private readonly spareBuffers: ArrayBuffer[] = [];
   private nextId = 1;
   private failure: Error | undefined;
 
@@ -115,8 +120,9 @@ export class ThreadedMetricStore implements MetricStore {
   appendRecords(records: readonly Uint8Array[]): Promise<RecordsAppendResult> {
     // Copied into one buffer (each record on an 8-byte boundary, so the store thread can read
     // aligned columns in place), which moves: a stream may still hold the records' own
-    // buffers (other consumer groups, its read cache), and one allocation per call rather
-    // than per record keeps this thread's external memory, a GC trigger, low.
+    // buffers (other consumer groups, its read cache). The store thread moves it back once
+    // appended and the next delivery reuses it: no ArrayBuffer per call on either thread,
+    // whose external memory (a GC trigger) would otherwise grow by every delivery.
     const offsets = new Uint32Array(records.length + 1);
     let total = 0;
     for (let i = 0; i < records.length; i++) {
@@ -124,10 +130,32 @@ export class ThreadedMetricStore implements MetricStore {
       total += Math.ceil(records[i]!.byteLength / 8) * 8;
     }
     offsets[records.length] = total;
-    const packed = new Uint8Array(total);
+    const packed = this.recordBuffer(total);
     for (let i = 0; i < records.length; i++) packed.set(records[i]!, offsets[i]!);
     const lengths = Uint32Array.from(records, (r) => r.byteLength);
     return this.call('appendRecords', [packed, offsets, lengths], [packed.buffer, offsets.buffer, lengths.buffer]) as Promise<RecordsAppendResult>;
+  }
+
+  /**
+   * `total` bytes to pack a delivery into: a buffer the store thread handed back when one is
+   * large enough (the padding between records may hold old bytes; nothing reads it), else a
+   * new one with room to spare, so that deliveries of varying size keep reusing it.
+   */
+  private recordBuffer(total: number): Uint8Array<ArrayBuffer> {
+    const spare = this.spareBuffers;
+    for (let i = 0; i < spare.length; i++) {
+      if (spare[i]!.byteLength < total) continue;
+      const buffer = spare[i]!;
+      spare[i] = spare[spare.length - 1]!;
+      spare.pop();
+      return new Uint8Array(buffer, 0, total);
+    }
+    return new Uint8Array(new ArrayBuffer(Math.ceil((total * 1.25) / 4096) * 4096), 0, total);
+  }
+
+  /** Buffers handed back by the store thread, ready for the next deliveries. */
+  get spareRecordBuffers(): number {
+    return this.spareBuffers.length;
   }
 
   flush(): Promise<void> {
@@ -280,6 +308,7 @@ export class ThreadedMetricStore implements MetricStore {
         const c = this.calls.get(m.id);
         if (c === undefined) return;
         this.calls.delete(m.id);
+        if (m.ok && m.returned !== undefined && this.spareBuffers.length < MAX_SPARE_BUFFERS) this.spareBuffers.push(m.returned);
         if (m.ok) c.resolve(m.value);
         else c.reject(deserializeError(m.error));
         return;
