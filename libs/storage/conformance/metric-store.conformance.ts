@@ -11,6 +11,7 @@ import {
   type NativeHistogram,
 } from '#pharos/metric-model';
 import { UnsupportedQueryError, type MetricStore, type SeriesRollups, type SeriesSamples } from '#pharos/storage';
+import type { SeriesCounterRollups } from '../src/metrics/port.js';
 
 /**
  * The metric store port's acceptance suite (after Jaeger's storage integration suite): every
@@ -568,9 +569,59 @@ export function describeMetricStoreConformance(adapterName: string, harness: Met
         expect(await ask(s, { withoutRollupsFrom: from, limitSeries: 4 })).toHaveLength(4);
         // From the bucket's start, the early histogram counts.
         expect((await ask(s, { withoutRollupsFrom: BASE })).filter(([, without]) => without).map(([k]) => k)).toEqual(['hist', 'hist-early', 'stale']);
+        // The counter aggregate names the same series, alike (ADR 0020).
+        if (s.selectCounterRollups !== undefined) {
+          for (const extra of [{ withoutRollupsFrom: from }, {}, { withoutRollupsFrom: from, limitSeries: 4 }]) {
+            const counters = await collect(s.selectCounterRollups({ tenant: T, matchers: [eq('__name__', 'x')], resolutionMs: res, start: BASE, end, ...extra }));
+            expect(counters.map((c) => [c.labels[3]!, c.withoutRollups === true, c.bucketStarts.length + c.counter.length])).toEqual(await ask(s, extra));
+          }
+        }
       };
       await check(store());
       await store().flush();
+      await check(store());
+      await check(await reopen());
+    });
+
+    test('the counter aggregate equals its definition over the rollup fields, from any first bucket', async () => {
+      const { store, reopen } = await fresh();
+      if (store().selectCounterRollups === undefined) return;
+      const resolutions = store().capabilities.rollupResolutionsMs;
+      // Two days of three counters at 15 s with fractional steps (so the order of additions
+      // shows in the bits), resets inside buckets and at bucket boundaries, and a gap.
+      const step = 15_000;
+      const DAY = 24 * HOUR;
+      const start = BASE - 2 * DAY;
+      const series = [0, 1, 2].map((s) => {
+        const samples: [number, number][] = [];
+        let v = 1000.1 * (s + 1);
+        for (let i = 0; i < (2 * DAY) / step; i++) {
+          if (s === 2 && i % 5000 < 400) continue;
+          const t = start + i * step;
+          if (i % (997 + 300 * s) === 0) v = 0.3 * s;
+          else if (s === 1 && t % 3_600_000 === 0) v = 0.7;
+          else v += 0.1 * ((i * 7 + s) % 13) + 1e-3 * s;
+          samples.push([t, v]);
+        }
+        return { labels: { __name__: 'c', s: String(s) }, samples };
+      });
+      for (let day = 0; day < 2; day++) {
+        const from = start + day * DAY;
+        await store().append(buildBatch(T, series.map((x) => ({ labels: x.labels, samples: x.samples.filter(([t]) => t >= from && t < from + DAY) }))));
+        await store().flush();
+      }
+      const check = async (s: MetricStore): Promise<void> => {
+        for (const res of resolutions) {
+          for (const first of [start, start + 7 * res, start + DAY + 3 * res]) {
+            const q = { tenant: T, matchers: [eq('__name__', 'c')], resolutionMs: res, start: first, end: BASE };
+            const fields = await collect(s.selectRollups({ ...q, fields: ['firstTimestamp', 'firstValue', 'lastValue', 'increase'] }));
+            const counters = await collect(s.selectCounterRollups!(q));
+            expect(counters.length).toBe(3);
+            expect(counters.map(counterPlain)).toEqual(fields.map((r) => counterPlain(referenceCounter(r, first))));
+            expect(counters.every((c) => c.counter.length > 10)).toBe(true);
+          }
+        }
+      };
       await check(store());
       await check(await reopen());
     });
@@ -627,6 +678,16 @@ export function describeMetricStoreConformance(adapterName: string, harness: Met
               const some = await collect(s.selectRollups({ tenant: T, matchers: [eq('__name__', 'c')], resolutionMs: res, fields, ...ALL }));
               const part = (r: SeriesRollups): unknown => ({ labels: [...r.labels], bucketStarts: Array.from(r.bucketStarts), ...Object.fromEntries(fields.map((f) => [f, Array.from(r[f])])) });
               expect(some.map(part)).toEqual(expected.map(part));
+              if (s.selectCounterRollups !== undefined) {
+                // The counter aggregate (ADR 0020): the port's definition over the fields, bit
+                // for bit, started by the first bucket asked (all of them, then from a later one).
+                const later = Math.floor((BASE + 7 * 60_000 + 40 * step) / res) * res;
+                for (const start of [ALL.start, later]) {
+                  const counters = await collect(s.selectCounterRollups({ tenant: T, matchers: [eq('__name__', 'c')], resolutionMs: res, start, end: ALL.end }));
+                  const want = expected.map((r) => referenceCounter(r, start)).filter((c) => c.bucketStarts.length > 0);
+                  expect(counters.map(counterPlain)).toEqual(want.map(counterPlain));
+                }
+              }
             }
             await dispose();
           }),
@@ -639,6 +700,44 @@ export function describeMetricStoreConformance(adapterName: string, harness: Met
 }
 
 const ROLLUP_FIELD_NAMES = ['count', 'sum', 'min', 'max', 'firstTimestamp', 'firstValue', 'lastTimestamp', 'lastValue', 'increase'] as const;
+
+type CounterAnswer = Omit<SeriesCounterRollups, 'withoutRollups'>;
+
+function counterPlain(c: CounterAnswer): unknown {
+  return [[...c.labels], Array.from(c.bucketStarts), Array.from(c.counter), c.firstTimestamp, c.firstValue, c.lastValue];
+}
+
+/**
+ * Reference counter aggregate of a rollup answer's buckets from `from` on, as port.ts defines
+ * `SeriesCounterRollups.counter`: the first bucket's first value plus its increase, then each
+ * bucket adds the jump from the last one (its first value alone after a drop) and its increase.
+ */
+function referenceCounter(r: SeriesRollups, from: number): CounterAnswer {
+  const keep: number[] = [];
+  r.bucketStarts.forEach((b, k) => {
+    if (b >= from) keep.push(k);
+  });
+  const counter: number[] = [];
+  let total = NaN;
+  keep.forEach((k, j) => {
+    if (j === 0) total = r.firstValue[k]! + r.increase[k]!;
+    else {
+      const jump = r.firstValue[k]! - r.lastValue[keep[j - 1]!]!;
+      total = total + (jump >= 0 ? jump : r.firstValue[k]!) + r.increase[k]!;
+    }
+    counter.push(total);
+  });
+  const k0 = keep[0];
+  const kn = keep[keep.length - 1];
+  return {
+    labels: r.labels,
+    bucketStarts: Float64Array.from(keep, (k) => r.bucketStarts[k]!),
+    counter: Float64Array.from(counter),
+    firstTimestamp: k0 === undefined ? NaN : r.firstTimestamp[k0]!,
+    firstValue: k0 === undefined ? NaN : r.firstValue[k0]!,
+    lastValue: kn === undefined ? NaN : r.lastValue[kn]!,
+  };
+}
 
 /** Reference rollup: per bucket, from the sorted samples of one series. */
 function bruteForce(samples: readonly (readonly [number, number])[], res: number, labels: readonly string[]): SeriesRollups {

@@ -1,7 +1,7 @@
 import type { LabelMatcher, Labels } from '#pharos/metric-model';
 import type { SeriesRollups, SeriesSamples } from '#pharos/storage';
 import type { Call } from '../ast.js';
-import { downsampledSamples, rollupFieldsFor, type RollupAggregate } from './downsampling.js';
+import { counterBucketsOf, counterSamples, downsampledSamples, rollupFieldsFor, SampleSlabs, type CounterBuckets, type RollupAggregate } from './downsampling.js';
 import { compareLabels, labelsKey } from './labels.js';
 import { PromQLError } from './query-api.js';
 import type { QueryContext } from './query-context.js';
@@ -35,7 +35,7 @@ export async function fetchDownsampled(
     let e = entries.get(key);
     if (e === undefined) {
       if (entries.size >= limits.maxSeries) throw tooManySeries(limits.maxSeries);
-      e = { labels, rollups: undefined, tail: undefined, raw: undefined };
+      e = { labels, rollups: undefined, counters: undefined, tail: undefined, raw: undefined };
       entries.set(key, e);
     }
     return e;
@@ -50,10 +50,29 @@ export async function fetchDownsampled(
       const withoutRollupsFrom = ctx.store.capabilities.nativeHistograms ? start : undefined;
       const rawOnly: Labels[] = [];
       const query = { tenant, matchers, start: firstBucket, end: boundary - 1, resolutionMs, fields, limitSeries, signal: storeSignal, withoutRollupsFrom };
-      for await (const r of ctx.store.selectRollups(query)) {
-        if (r.withoutRollups === true) rawOnly.push(r.labels);
-        else if (r.bucketStarts.length > 0) entry(r.labels).rollups = r;
-        await ctx.maybeYield();
+      if (aggregate === 'counter') {
+        // The store's counter aggregate (docs/adr/0020) when it offers one: one column a series
+        // instead of four. Otherwise the same reduction here, over the fields, in place.
+        const read = ctx.store.selectCounterRollups?.(query);
+        if (read !== undefined) {
+          for await (const c of read) {
+            if (c.withoutRollups === true) rawOnly.push(c.labels);
+            else if (c.bucketStarts.length > 0) entry(c.labels).counters = c;
+            await ctx.maybeYield();
+          }
+        } else {
+          for await (const r of ctx.store.selectRollups(query)) {
+            if (r.withoutRollups === true) rawOnly.push(r.labels);
+            else if (r.bucketStarts.length > 0) entry(r.labels).counters = counterBucketsOf(r, r.increase);
+            await ctx.maybeYield();
+          }
+        }
+      } else {
+        for await (const r of ctx.store.selectRollups(query)) {
+          if (r.withoutRollups === true) rawOnly.push(r.labels);
+          else if (r.bucketStarts.length > 0) entry(r.labels).rollups = r;
+          await ctx.maybeYield();
+        }
       }
       await readRawOnlySeries(ctx, rawOnly, request, entries, entry);
     }
@@ -70,8 +89,9 @@ export async function fetchDownsampled(
     throw new PromQLError('internal', `expanding series: ${(err as Error).message}`);
   }
   const out: RawSeries[] = [];
+  const slabs = new SampleSlabs();
   for (const e of entries.values()) {
-    const series = toRawSeries(e, aggregate, resolutionMs);
+    const series = toRawSeries(e, aggregate, resolutionMs, slabs);
     if (series.timestamps.length > 0 || series.histTimestamps.length > 0) out.push(series);
   }
   // As `select` yields them, so evaluation order (and ties in the output) match raw reads.
@@ -89,6 +109,8 @@ export function countsAsSum(ctx: QueryContext, call: Call, input: RangeInput): b
 interface Entry {
   readonly labels: Labels;
   rollups: SeriesRollups | undefined;
+  /** The counter aggregate of its buckets, for `counter` (instead of `rollups`). */
+  counters: CounterBuckets | undefined;
   /** Raw samples from the boundary on. */
   tail: SeriesSamples | undefined;
   /** A series without rollups, read raw over the whole selection. */
@@ -109,7 +131,8 @@ async function readRawOnlySeries(
 ): Promise<void> {
   const { tenant, storeSignal, limits } = ctx.options;
   for (const labels of withData) {
-    if (entries.get(labelsKey(labels))?.rollups !== undefined) continue;
+    const known = entries.get(labelsKey(labels));
+    if (known?.rollups !== undefined || known?.counters !== undefined) continue;
     // Every label as an equality matcher finds the series (and supersets, dropped below).
     const exact: LabelMatcher[] = [];
     for (let i = 0; i < labels.length; i += 2) exact.push({ name: labels[i]!, value: labels[i + 1]!, type: '=' });
@@ -119,7 +142,7 @@ async function readRawOnlySeries(
   }
 }
 
-function toRawSeries(e: Entry, aggregate: RollupAggregate, resolutionMs: number): RawSeries {
+function toRawSeries(e: Entry, aggregate: RollupAggregate, resolutionMs: number, slabs: SampleSlabs): RawSeries {
   const raw = e.raw;
   if (raw !== undefined && aggregate !== 'count' && aggregate !== 'counter') {
     return { labels: e.labels, timestamps: raw.timestamps, values: raw.values, histTimestamps: raw.histogramTimestamps, histograms: raw.histograms };
@@ -129,7 +152,11 @@ function toRawSeries(e: Entry, aggregate: RollupAggregate, resolutionMs: number)
   const tail = raw ?? e.tail;
   const histTimestamps = tail?.histogramTimestamps ?? EMPTY;
   const histograms = tail?.histograms ?? [];
-  const f = downsampledSamples(aggregate, resolutionMs, rollups, tail, { timestamps: histTimestamps, histograms });
+  if (aggregate === 'counter') {
+    const f = counterSamples(resolutionMs, raw === undefined ? e.counters : undefined, tail, slabs);
+    return { labels: e.labels, timestamps: f.timestamps, values: f.values, histTimestamps, histograms };
+  }
+  const f = downsampledSamples(aggregate, resolutionMs, rollups, tail, { timestamps: histTimestamps, histograms }, slabs);
   // Counts replace the histogram samples; elsewhere they pass through (as Thanos passes non-float samples).
   if (aggregate === 'count') return { labels: e.labels, timestamps: f.timestamps, values: f.values, histTimestamps: EMPTY, histograms: [] };
   return { labels: e.labels, timestamps: f.timestamps, values: f.values, histTimestamps, histograms };

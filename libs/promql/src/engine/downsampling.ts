@@ -103,15 +103,15 @@ export function downsampledSamples(
   rollups: SeriesRollups | undefined,
   tail: FloatSamples | undefined,
   tailHistograms?: HistogramSamples,
+  slabs: SampleSlabs = new SampleSlabs(),
 ): FloatSamples {
   const buckets = rollups?.bucketStarts.length ?? 0;
   const tailTs = tail?.timestamps ?? EMPTY;
   const tailVs = tail?.values ?? EMPTY;
-  if (aggregate === 'counter') return counterSamples(resolutionMs, rollups, tailTs, tailVs);
-  if (aggregate === 'count') return countSamples(resolutionMs, rollups, tailTs, tailVs, tailHistograms);
+  if (aggregate === 'counter') return counterSamples(resolutionMs, rollups === undefined ? undefined : counterBucketsOf(rollups), tail, slabs);
+  if (aggregate === 'count') return countSamples(resolutionMs, rollups, tailTs, tailVs, tailHistograms, slabs);
   const n = buckets + tailTs.length;
-  const timestamps = new Float64Array(n);
-  const values = new Float64Array(n);
+  const [timestamps, values] = slabs.pair(n);
   if (rollups !== undefined) {
     const column = aggregate === 'sum' ? rollups.sum : aggregate === 'min' ? rollups.min : aggregate === 'max' ? rollups.max : undefined;
     const starts = rollups.bucketStarts;
@@ -125,34 +125,74 @@ export function downsampledSamples(
   return { timestamps, values };
 }
 
-function counterSamples(resolutionMs: number, rollups: SeriesRollups | undefined, tailTs: Float64Array, tailVs: Float64Array): FloatSamples {
-  const buckets = rollups?.bucketStarts.length ?? 0;
+/**
+ * What the counter samples of a series are made of: Thanos' counter aggregate of its buckets,
+ * as `MetricStore.selectCounterRollups` answers it (docs/adr/0020): the running total at each
+ * bucket and the raw samples at the edges.
+ */
+export interface CounterBuckets {
+  readonly bucketStarts: Float64Array;
+  /** The reset-adjusted running total at each bucket, from the first bucket's first value. */
+  readonly counter: Float64Array;
+  readonly firstTimestamp: number;
+  readonly firstValue: number;
+  /** The last raw value of the last bucket: what the tail's samples continue from. */
+  readonly lastValue: number;
+}
+
+/**
+ * The counter aggregate of plain rollup fields (`firstTimestamp`, `firstValue`, `lastValue`,
+ * `increase`), for a store that does not offer `selectCounterRollups`: the same operations in
+ * the same order as the port's definition (and the store's `counterRollupsOf`), so either way
+ * gives the same bits. The totals go to `out`, which may be `r.increase` when the caller owns
+ * `r` (a store's answer is its caller's).
+ */
+export function counterBucketsOf(r: SeriesRollups, out: Float64Array = new Float64Array(r.bucketStarts.length)): CounterBuckets {
+  const { bucketStarts, firstTimestamp, firstValue, lastValue, increase } = r;
+  const n = bucketStarts.length;
+  if (n === 0) return { bucketStarts, counter: EMPTY, firstTimestamp: NaN, firstValue: NaN, lastValue: NaN };
+  let total = firstValue[0]! + increase[0]!;
+  out[0] = total;
+  let last = lastValue[0]!;
+  for (let k = 1; k < n; k++) {
+    const first = firstValue[k]!;
+    total += first >= last ? first - last : first;
+    total += increase[k]!;
+    last = lastValue[k]!;
+    out[k] = total;
+  }
+  return { bucketStarts, counter: out.subarray(0, n), firstTimestamp: firstTimestamp[0]!, firstValue: firstValue[0]!, lastValue: last };
+}
+
+/**
+ * The `counter` aggregate's synthetic samples (see {@link downsampledSamples}): the first raw
+ * sample when it lies before its bucket's end, the running total at each bucket's end, then
+ * the tail's raw samples continuing that total.
+ */
+export function counterSamples(resolutionMs: number, counters: CounterBuckets | undefined, tail: FloatSamples | undefined, slabs: SampleSlabs): FloatSamples {
+  const buckets = counters?.bucketStarts.length ?? 0;
+  const tailTs = tail?.timestamps ?? EMPTY;
+  const tailVs = tail?.values ?? EMPTY;
   // At most: the first raw sample, one per bucket, every tail sample.
-  const timestamps = new Float64Array(1 + buckets + tailTs.length);
-  const values = new Float64Array(timestamps.length);
+  const [timestamps, values] = slabs.pair(1 + buckets + tailTs.length);
   let n = 0;
   let total = 0;
   // The last raw value seen: what the next raw value is compared with to detect a reset.
   let last = NaN;
-  if (rollups !== undefined && buckets > 0) {
-    const { bucketStarts, firstTimestamp, firstValue, lastValue, increase } = rollups;
-    for (let k = 0; k < buckets; k++) {
-      const first = firstValue[k]!;
-      if (k === 0) {
-        total = first;
-        const end = bucketStarts[0]! + resolutionMs - 1;
-        if (firstTimestamp[0]! < end) {
-          timestamps[n] = firstTimestamp[0]!;
-          values[n++] = first;
-        }
-      } else {
-        total += first >= last ? first - last : first;
-      }
-      total += increase[k]!;
-      last = lastValue[k]!;
-      timestamps[n] = bucketStarts[k]! + resolutionMs - 1;
-      values[n++] = total;
+  if (counters !== undefined && buckets > 0) {
+    const { bucketStarts, counter } = counters;
+    if (counters.firstTimestamp < bucketStarts[0]! + resolutionMs - 1) {
+      timestamps[0] = counters.firstTimestamp;
+      values[0] = counters.firstValue;
+      n = 1;
     }
+    for (let k = 0; k < buckets; k++) {
+      timestamps[n + k] = bucketStarts[k]! + resolutionMs - 1;
+      values[n + k] = counter[k]!;
+    }
+    n += buckets;
+    total = counter[buckets - 1]!;
+    last = counters.lastValue;
   }
   for (let i = 0; i < tailTs.length; i++) {
     const v = tailVs[i]!;
@@ -172,11 +212,11 @@ function countSamples(
   tailTs: Float64Array,
   tailVs: Float64Array,
   tailHists: HistogramSamples | undefined,
+  slabs: SampleSlabs,
 ): FloatSamples {
   const tailHistTs = tailHists?.timestamps ?? EMPTY;
   const buckets = rollups?.bucketStarts.length ?? 0;
-  const timestamps = new Float64Array(buckets + tailTs.length + tailHistTs.length);
-  const values = new Float64Array(timestamps.length);
+  const [timestamps, values] = slabs.pair(buckets + tailTs.length + tailHistTs.length);
   for (let k = 0; k < buckets; k++) {
     timestamps[k] = rollups!.bucketStarts[k]! + resolutionMs - 1;
     values[k] = rollups!.count[k]!;
@@ -201,5 +241,31 @@ function countSamples(
   }
   return { timestamps: timestamps.subarray(0, n), values: values.subarray(0, n) };
 }
+
+/**
+ * Hands out the timestamp and value columns of synthetic samples from 1 MiB slabs shared by
+ * the series of one read: a 7 d panel at 5 m makes ~2,000 samples for each of its series, and
+ * allocating (and zeroing) two typed arrays a series was most of building them, besides
+ * thousands of ArrayBuffers for the GC. A column is never written once handed out (RawSeries
+ * arrays are shared, never mutated), so series may share a slab.
+ */
+export class SampleSlabs {
+  private slab = new Float64Array(0);
+  private used = 0;
+
+  /** Two columns of `n` values, zero-filled. */
+  pair(n: number): [Float64Array, Float64Array] {
+    if (this.used + 2 * n > this.slab.length) {
+      this.slab = new Float64Array(Math.max(2 * n, SLAB_VALUES));
+      this.used = 0;
+    }
+    const at = this.used;
+    this.used += 2 * n;
+    return [this.slab.subarray(at, at + n), this.slab.subarray(at + n, at + 2 * n)];
+  }
+}
+
+/** 1 MiB of doubles. */
+const SLAB_VALUES = 131_072;
 
 const EMPTY = new Float64Array(0);

@@ -231,11 +231,25 @@ function rangeValue(result: EvalValue, grid: StepGrid): QueryValue {
     }
     let floats = 0;
     let hists = 0;
+    let firstFloat = -1;
+    let lastFloat = -1;
+    const kinds = s.kinds;
     for (let i = 0; i < grid.numSteps; i++) {
-      if (s.kinds[i] === FLOAT_POINT) floats++;
-      else if (s.kinds[i] === HIST_POINT) hists++;
+      const kind = kinds[i];
+      if (kind === FLOAT_POINT) {
+        if (firstFloat < 0) firstFloat = i;
+        lastFloat = i;
+        floats++;
+      } else if (kind === HIST_POINT) hists++;
     }
     if (floats + hists === 0) continue;
+    // Floats at every step of one run (a panel whose data starts or ends inside the range):
+    // views of the shared timestamps and of the values, as for a full series, not copies.
+    if (hists === 0 && floats === lastFloat - firstFloat + 1) {
+      gridTimes ??= Float64Array.from({ length: grid.numSteps }, (_, i) => grid.start + i * grid.interval);
+      series.push({ labels: s.labels, timestamps: gridTimes.subarray(firstFloat, lastFloat + 1), values: s.floats.subarray(firstFloat, lastFloat + 1), histTimestamps: EMPTY, histograms: [] });
+      continue;
+    }
     const timestamps = new Float64Array(floats);
     const values = new Float64Array(floats);
     const histTimestamps = new Float64Array(hists);

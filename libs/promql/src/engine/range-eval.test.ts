@@ -50,3 +50,51 @@ describe('inline counter rate', () => {
     });
   }
 });
+
+/**
+ * Float-only series without scalar arguments run in a synchronous loop, and `avg_over_time`
+ * there computes its mean inline (`floatAverage`); the table's entry (a copy, so not recognized)
+ * must give the same bits, through overflow to the incremental mean, NaNs, staleness and
+ * `@`/offset windows.
+ */
+describe('inline avg_over_time', () => {
+  let fx: Fixture;
+  beforeAll(async () => {
+    fx = await openFixture();
+    let seed = 11;
+    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const series: Record<string, [number, number | 'stale'][]> = {};
+    for (let s = 0; s < 10; s++) {
+      const points: [number, number | 'stale'][] = [];
+      for (let t = 0; t < 2 * 3600_000; t += 15_000) {
+        if (random() < 0.1) continue;
+        if (random() < 0.01) {
+          points.push([t, 'stale']);
+          continue;
+        }
+        // Series 3 overflows a double's sum in most windows; series 6 has NaNs; the rest mix magnitudes.
+        const v = s === 3 ? 1.5e308 * (random() < 0.5 ? 1 : -0.9) : s === 6 && random() < 0.05 ? NaN : (random() - 0.3) * 10 ** Math.floor(random() * 12 - 4);
+        points.push([t + Math.floor(random() * 5000), v]);
+      }
+      series[`g{s="${s}"}`] = points;
+    }
+    await fx.load(series);
+  });
+  afterAll(() => fx.close());
+
+  const generic = new Map<string, FunctionImpl>([...FUNCTIONS].map(([name, impl]) => [name, { ...impl }]));
+  const bits = (r: QueryResult): unknown => {
+    if (r.value.resultType !== 'matrix') throw new Error('expected a matrix');
+    return r.value.series.map((s) => ({ labels: s.labels, t: Array.from(s.timestamps), v: Array.from(new Uint32Array(Float64Array.from(s.values).buffer)) }));
+  };
+
+  for (const query of ['avg_over_time(g[1m])', 'avg_over_time(g[10m])', 'avg_over_time(g[2m] offset 1m)', 'avg_over_time(g[90s] @ 5000)', 'sum(avg_over_time(g[5m]))']) {
+    it(query, async () => {
+      const request = { tenant: TENANT, query, startMs: 0, endMs: 2 * 3600_000, stepMs: 37_000 };
+      const inline = await fx.engine().rangeQuery(request);
+      const viaTable = await fx.engine({ functions: generic }).rangeQuery(request);
+      expect(bits(inline)).toEqual(bits(viaTable));
+      expect(inline.value.resultType === 'matrix' && inline.value.series.length).toBeGreaterThan(0);
+    });
+  }
+});

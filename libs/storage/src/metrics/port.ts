@@ -43,6 +43,19 @@ export interface MetricStore {
    */
   selectRollups(query: RollupQuery): AsyncIterable<SeriesRollups>;
 
+  /**
+   * Thanos' counter aggregate of the rollups (ADR 0020): the answer `selectRollups` would give
+   * for the same query with the fields `firstTimestamp`, `firstValue`, `lastValue` and
+   * `increase`, reduced per series to one column and three numbers. An adapter MAY offer it
+   * (it saves the caller three of four columns: a 7 d counter panel reads ~2 M buckets); when
+   * offered, every answer MUST equal {@link SeriesCounterRollups}' definition over those fields
+   * bit for bit (the same floating-point operations in the same order, as `counterRollupsOf`
+   * in `metrics/rollup-counter.ts` computes them, which any adapter may reuse), with the same
+   * series, order, `limitSeries` and `withoutRollupsFrom` behaviour as `selectRollups`. A
+   * caller without it reads those fields from `selectRollups` and reduces them itself.
+   */
+  selectCounterRollups?(query: CounterRollupQuery): AsyncIterable<SeriesCounterRollups>;
+
   /** Label sets of series matching any one of the matcher sets, with data in the range. */
   series(query: SeriesQuery): Promise<Labels[]>;
 
@@ -180,6 +193,36 @@ export interface RollupQuery extends SelectQuery {
    * adapter without native histograms MAY ignore it.
    */
   readonly withoutRollupsFrom?: number;
+}
+
+/** A {@link RollupQuery} for {@link MetricStore.selectCounterRollups}: its fields are fixed. */
+export type CounterRollupQuery = Omit<RollupQuery, 'fields'>;
+
+/**
+ * Thanos' counter aggregate of one series' buckets in a {@link MetricStore.selectCounterRollups}
+ * answer: the reset-adjusted running total at each bucket, plus the raw samples a caller needs
+ * at the edges (the first sample, where a `rate` window starts, and the last value, which the
+ * raw samples after the last bucket continue from). A series with no bucket has empty columns
+ * and NaN edges.
+ */
+export interface SeriesCounterRollups {
+  readonly labels: Labels;
+  readonly bucketStarts: Float64Array;
+  /**
+   * Per bucket k, the total `t[k]`: `t[0] = firstValue[0] + increase[0]`, and for k > 0
+   * `t[k] = (t[k-1] + d) + increase[k]` with `d` the jump between buckets (`firstValue[k] −
+   * lastValue[k-1]`, or `firstValue[k]` when that is negative: a reset between buckets), each
+   * `+` rounded in that order, the fields as `selectRollups` gives them. The answer's first
+   * bucket starts the total, so it depends on the query's `start`.
+   */
+  readonly counter: Float64Array;
+  /** `firstTimestamp` and `firstValue` of the first bucket. */
+  readonly firstTimestamp: number;
+  readonly firstValue: number;
+  /** `lastValue` of the last bucket. */
+  readonly lastValue: number;
+  /** As {@link SeriesRollups.withoutRollups}. */
+  readonly withoutRollups?: boolean;
 }
 
 /** The aggregate columns of {@link SeriesRollups} besides `bucketStarts`. */

@@ -280,7 +280,21 @@ export function blobCells(vector: DuckDBBlobVector, rowCount: number): Uint8Arra
     const cell = r * STRING_T_BYTES;
     const len = view.getUint32(cell, true);
     if (len <= INLINE_BYTES) {
-      out[r++] = new Uint8Array(view.buffer, view.byteOffset + cell + 4, len).slice();
+      // A run of inline cells (a span's bucket BLOB, constant and derived fields: 5–11 bytes)
+      // is copied into one buffer and handed out as views, not an ArrayBuffer per cell.
+      let e = r + 1;
+      let total = len;
+      while (e < rowCount && view.getUint32(e * STRING_T_BYTES, true) <= INLINE_BYTES) total += view.getUint32(e++ * STRING_T_BYTES, true);
+      const bytes = new Uint8Array(total);
+      const src = new Uint8Array(view.buffer, view.byteOffset, rowCount * STRING_T_BYTES);
+      let at = 0;
+      for (; r < e; r++) {
+        const n = view.getUint32(r * STRING_T_BYTES, true);
+        const from = r * STRING_T_BYTES + 4;
+        for (let k = 0; k < n; k++) bytes[at + k] = src[from + k]!;
+        out[r] = bytes.subarray(at, at + n);
+        at += n;
+      }
       continue;
     }
     const first = pointerAt(cell);

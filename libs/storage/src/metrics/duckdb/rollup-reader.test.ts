@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { blobValue, DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetricBatchBuilder } from '#pharos/metric-model';
 import { DuckDBMetricStore } from './duckdb-metric-store.js';
@@ -9,6 +9,8 @@ import { ROLLUP_FIELDS } from '../port.js';
 import { openWriter, ROLLUP_TYPES, SCHEMA, writeRollupRow } from './duckdb-io.js';
 import type { SeriesRollups } from '../port.js';
 import { normalizeFields, readSeriesRollups, type SeriesOverlay } from './rollup-reader.js';
+import { encodeSpanBuckets, SPAN_FIELDS } from './rollup-span-codec.js';
+import { encodeSpanFields } from './rollup-span-fields.js';
 import type { RollupRow } from './rollups.js';
 
 const RES = 100;
@@ -101,6 +103,59 @@ describe('readSeriesRollups', () => {
     expect(Array.from(got[1]!.bucketStarts)).toEqual([100, 200, 400, 500, 600]);
     expect(Array.from(got[1]!.count)).toEqual([2101, 2201, 2401, 496, 596]);
     expect(Array.from(got[2]!.bucketStarts)).toEqual([700]);
+  });
+
+  it('decodes packed spans in bucket order (parts of a day stored out of order), then the rows after them, in range', async () => {
+    // A counter-like series: min/max/increase derived from the first and last values, so the
+    // BLOBs reference each other (decoded in place, or into scratch for a span cut by the range).
+    const counter = (b: number): RollupRow => ({ bucket: b, count: 4, sum: 3 * b + 0.1, min: 10 * b, max: 10 * b + 7, firstTs: b + 3, firstValue: 10 * b, lastTs: b + 90, lastValue: 10 * b + 7, increase: 7 });
+    const insert = async (id: number, start: number, rows: RollupRow[]): Promise<void> => {
+      const buckets = Float64Array.from(rows, (r) => r.bucket);
+      const cols = SPAN_FIELDS.map((f) => Float64Array.from(rows, (r) => r[({ firstTimestamp: 'firstTs', lastTimestamp: 'lastTs' } as Record<string, keyof RollupRow>)[f] ?? (f as keyof RollupRow)]));
+      const blobs = [encodeSpanBuckets(start, RES, buckets, 0, rows.length), ...encodeSpanFields(cols, 0, rows.length, buckets)];
+      await conn.run(
+        `INSERT INTO rollup_spans (resolution_ms, series_id, span_start, first_bucket, last_bucket, buckets, ${['count', 'sum', 'min', 'max', 'first_ts', 'first_value', 'last_ts', 'last_value', 'increase'].join(', ')}) VALUES (${RES}, ${id}, ${start}, ${rows[0]!.bucket}, ${rows[rows.length - 1]!.bucket}, ${blobs.map((_, k) => `$${k + 1}`).join(', ')})`,
+        blobs.map((b) => blobValue(b)),
+      );
+    };
+    const range = (from: number, to: number): RollupRow[] => Array.from({ length: (to - from) / RES + 1 }, (_, k) => counter(from + k * RES));
+    // Series 20: the day's second part first, then its first part; rows after both.
+    await insert(20, 0, range(1000, 1400));
+    await insert(20, 0, range(0, 900));
+    const w = await openWriter(conn, 'rollups', ROLLUP_TYPES);
+    for (const b of [1500, 1600]) writeRollupRow(w, RES, 20, counter(b));
+    w.close();
+    // Series 21: a span only.
+    await insert(21, 0, range(500, 800));
+    const all = await read([21, 20], ROLLUP_FIELDS);
+    expect(all.map((r) => r.labels[1])).toEqual(['21', '20']);
+    const want = (rows: RollupRow[]) => ({
+      bucketStarts: rows.map((r) => r.bucket),
+      min: rows.map((r) => r.min),
+      max: rows.map((r) => r.max),
+      firstTimestamp: rows.map((r) => r.firstTs),
+      increase: rows.map((r) => r.increase),
+      sum: rows.map((r) => r.sum),
+    });
+    const got = (r: SeriesRollups) => ({
+      bucketStarts: Array.from(r.bucketStarts),
+      min: Array.from(r.min),
+      max: Array.from(r.max),
+      firstTimestamp: Array.from(r.firstTimestamp),
+      increase: Array.from(r.increase),
+      sum: Array.from(r.sum),
+    });
+    expect(got(all[1]!)).toEqual(want(range(0, 1600)));
+    expect(got(all[0]!)).toEqual(want(range(500, 800)));
+    // Cut by the range: the first span from its fourth row (its referenced fields go through scratch).
+    const counterFields = ['firstTimestamp', 'firstValue', 'lastValue', 'increase'] as const;
+    const [cut] = await read([20], counterFields, new Map(), 250, 1450);
+    expect(Array.from(cut!.bucketStarts)).toEqual(range(300, 1400).map((r) => r.bucket));
+    expect(Array.from(cut!.firstValue)).toEqual(range(300, 1400).map((r) => r.firstValue));
+    expect(Array.from(cut!.lastValue)).toEqual(range(300, 1400).map((r) => r.lastValue));
+    expect(Array.from(cut!.increase)).toEqual(range(300, 1400).map(() => 7));
+    expect(Array.from(cut!.firstTimestamp)).toEqual(range(300, 1400).map((r) => r.firstTs));
+    expect(cut!.min.length).toBe(0);
   });
 
   it('refuses an unknown field by name', () => {

@@ -2,10 +2,9 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Labels } from '#pharos/metric-model';
 import { ROLLUP_FIELDS, type RollupField, type SeriesRollups } from '../port.js';
 import { idList } from './duckdb-io.js';
-import { doubles, SlotIndex } from './rollup-columns.js';
+import { ColumnSlabs, readRowChunks, readSpanBlobs, SlotIndex, type RowChunks, type SpanBlobs } from './rollup-columns.js';
 import { decodeSpanBuckets, SPAN_FIELDS } from './rollup-span-codec.js';
 import { decodeSpanFields, planSpanDecode } from './rollup-span-fields.js';
-import { readSpans } from './rollup-span-table.js';
 import type { Run } from './chunk-head.js';
 import { computeRollups, type RollupRow } from './rollups.js';
 
@@ -16,11 +15,12 @@ import { computeRollups, type RollupRow } from './rollups.js';
  * watermark are packed, a BLOB per series, day and field (`rollup_spans`, rollup-span-codec.ts),
  * and decoded straight into place (with the fields the asked ones are coded against,
  * rollup-span-fields.ts); the recent hours are rows (`rollups`), later than the spans of their
- * day. DuckDB first counts each series' rows; every series then gets a slot of one
- * Float64Array per column, sized for its
- * spans' buckets, its stored rows and the maintainer's in-memory rows; spans are decoded in
- * day order, and the rows are scattered after them as they arrive, a data chunk at a time.
- * Each series' answer is a view of its slot.
+ * day. One read transaction fetches the spans' BLOBs (streamed) and the rows (as DuckDB's data
+ * chunks, counted per series as they arrive); every series then gets its columns, sized for
+ * its spans' buckets in the range, its stored rows and the maintainer's in-memory rows, from
+ * slabs shared by the series of the read (not zero-filled: every place handed out is written);
+ * spans are decoded into them in bucket order, and the rows are scattered after them. Each
+ * series' answer is views of its columns.
  *
  * The table is written in bucket-closing order (interleaved by series), so the scatter is a
  * counting sort by series; a series with no gap (count = span) has each row put at its
@@ -82,8 +82,8 @@ export interface SeriesOverlay {
 /**
  * Rollups of `ids` at `resolutionMs` with a bucket in `[first, last]`, stored rows merged
  * with `overlays`, as one answer per series with any row (in `ids` order). `fields` are
- * filled, the other fields are empty. The columns are shared by the series of this call and
- * owned by its caller alone.
+ * filled, the other fields are empty. The columns are views of slabs shared by the series of
+ * this call and owned by its caller alone.
  */
 export async function readSeriesRollups(
   conn: DuckDBConnection,
@@ -100,22 +100,24 @@ export async function readSeriesRollups(
   // A series whose count matched its span but held a bucket twice (the table never should)
   // left a hole: placed in arrival order and sorted instead.
   if (stored.holes) stored = await read(false);
-  const { cols, starts, stored: storedCounts } = stored;
   const out: SeriesRollups[] = [];
   for (let i = 0; i < ids.length; i++) {
-    const a = starts[i]!;
-    let n = storedCounts[i]!;
-    if (!ascending(cols[0]!, a, a + n)) sortRun(cols, a, n);
+    const cols = stored.cols[i];
+    if (cols === undefined) continue;
+    let n = stored.stored[i]!;
+    if (stored.ordered[i] !== 1 && !ascending(cols[0]!, 0, n)) sortRun(cols, 0, n);
     const overlay = overlays.get(ids[i]!);
-    if (overlay !== undefined) n = merge(cols, fields, a, n, overlay);
+    if (overlay !== undefined) n = merge(cols, fields, 0, n, overlay);
+    // Places left by overlay rows that replaced stored ones: never handed out, but not left uninitialized.
+    if (n < cols[0]!.length) for (const col of cols) col.fill(0, n);
     if (n === 0) continue;
     const view = (f: RollupField): Float64Array => {
       const c = fields.indexOf(f);
-      return c < 0 ? EMPTY : cols[c + 1]!.subarray(a, a + n);
+      return c < 0 ? EMPTY : cols[c + 1]!.subarray(0, n);
     };
     out.push({
       labels: labelsOf(ids[i]!),
-      bucketStarts: cols[0]!.subarray(a, a + n),
+      bucketStarts: cols[0]!.subarray(0, n),
       count: view('count'),
       sum: view('sum'),
       min: view('min'),
@@ -131,14 +133,16 @@ export async function readSeriesRollups(
 }
 
 /**
- * Stored buckets of a batch: series i's are `[starts[i], starts[i] + stored[i])` of each
- * column (its packed spans' buckets, then its rows), room for its overlay after them.
+ * Stored buckets of a batch: series i's are `[0, stored[i])` of each of its columns (its
+ * packed spans' buckets, then its rows), with room for its overlay after them; undefined for a
+ * series with neither.
  */
 interface StoredRows {
-  /** `[bucketStarts, ...fields]`. */
-  readonly cols: Float64Array[];
-  readonly starts: Int32Array;
+  /** Per series: `[bucketStarts, ...fields]`. */
+  readonly cols: (Float64Array[] | undefined)[];
   readonly stored: Int32Array;
+  /** 1: the series' buckets are known to ascend (its spans follow each other, its rows are dense and after them). */
+  readonly ordered: Uint8Array;
   /** A series placed by bucket has a place no row filled. */
   readonly holes: boolean;
 }
@@ -154,98 +158,84 @@ async function readStored(
   placeDense: boolean,
 ): Promise<StoredRows> {
   const inBatch = `resolution_ms = ${resolutionMs} AND series_id IN ${idList(ids)}`;
-  const where = `${inBatch} AND bucket BETWEEN ${first} AND ${last}`;
   const slots = new SlotIndex(ids);
-  const counts = new Int32Array(ids.length);
-  const starts = new Int32Array(ids.length + 1);
-  /** Where each series' rows go: after its spans' buckets. */
-  const rowBase = new Int32Array(ids.length);
-  const spanFill = new Int32Array(ids.length);
-  // First bucket of a series whose rows fill every bucket from its first to its last (the
-  // usual case): its rows go straight to their places. NaN: placed in arrival order, sorted after.
-  const denseFrom = new Float64Array(ids.length).fill(Number.NaN);
-  // [bucketStarts, ...fields]
-  let cols: Float64Array[] = [];
-  // One snapshot for the spans, the count and the rows: a flush may commit between the statements.
+  const plan = planSpanDecode(fields.map((f) => SPAN_FIELDS.indexOf(f)));
+  let spans: SpanBlobs;
+  let rows: RowChunks;
+  // One snapshot for the spans and the rows: a flush may commit between the statements.
   await conn.run('BEGIN TRANSACTION');
   try {
-    const plan = planSpanDecode(fields.map((f) => SPAN_FIELDS.indexOf(f)));
-    const spans = await readSpans(conn, `${inBatch} AND last_bucket >= ${first} AND first_bucket <= ${last}`, plan.fields, slots, ids.length);
-    const counted = await conn.run(
-      `SELECT series_id::DOUBLE, count(*)::DOUBLE, min(bucket)::DOUBLE, max(bucket)::DOUBLE FROM rollups WHERE ${where} GROUP BY series_id`,
-    );
-    let stored = 0;
-    for (;;) {
-      const chunk = await counted.fetchChunk();
-      if (chunk === null || chunk.rowCount === 0) break;
-      const rows = chunk.rowCount;
-      const sid = doubles(chunk.getColumnVector(0), rows);
-      const n = doubles(chunk.getColumnVector(1), rows);
-      const lo = doubles(chunk.getColumnVector(2), rows);
-      const hi = doubles(chunk.getColumnVector(3), rows);
-      for (let k = 0; k < rows; k++) {
-        const s = slots.of(sid[k]!);
-        counts[s] = n[k]!;
-        if (placeDense && (hi[k]! - lo[k]!) / resolutionMs + 1 === n[k]!) denseFrom[s] = lo[k]!;
-        stored += n[k]!;
-      }
-    }
-    for (let i = 0; i < ids.length; i++) starts[i + 1] = starts[i]! + spans.buckets[i]! + counts[i]! + (overlays.get(ids[i]!)?.rows.length ?? 0);
-    cols = Array.from({ length: fields.length + 1 }, () => new Float64Array(starts[ids.length]!));
-    // Spans in (series, day) order, each decoded straight into its series' slot.
-    const range = new Int32Array(2);
-    const into = cols.slice(1);
-    for (const k of spans.order) {
-      const s = spans.slot[k]!;
-      const at = starts[s]! + spanFill[s]!;
-      const blobs = spans.blobs[k]!;
-      spanFill[s]! += decodeSpanBuckets(blobs[0]!, spans.start[k]!, resolutionMs, cols[0]!, at, first, last, range);
-      decodeSpanFields(plan, blobs, 1, range[0]!, range[1]!, into, at, cols[0]!);
-    }
-    for (let i = 0; i < ids.length; i++) rowBase[i] = starts[i]! + spanFill[i]!;
-    if (stored > 0) {
-      const select = ['series_id::DOUBLE', 'bucket::DOUBLE', ...fields.map((f) => `${COLUMN[f]}::DOUBLE`)].join(', ');
-      // No ORDER BY: the scatter below sorts by series and bucket in one pass. Materialized
-      // rather than streamed: full data chunks, half the chunk fetches.
-      const result = await conn.run(`SELECT ${select} FROM rollups WHERE ${where}`);
-      const fill = rowBase.slice();
-      const buckets = cols[0]!;
-      // Unfilled places of dense series stay NaN: a repeated bucket shows (and is sorted out below).
-      for (let i = 0; i < ids.length; i++) buckets.fill(Number.NaN, rowBase[i], rowBase[i]! + counts[i]!);
-      let at = new Int32Array(2048);
-      for (;;) {
-        const chunk = await result.fetchChunk();
-        if (chunk === null || chunk.rowCount === 0) break;
-        const rows = chunk.rowCount;
-        if (at.length < rows) at = new Int32Array(rows);
-        const sid = doubles(chunk.getColumnVector(0), rows);
-        const bucket = doubles(chunk.getColumnVector(1), rows);
-        for (let k = 0; k < rows; k++) {
-          const s = slots.of(sid[k]!);
-          const from = denseFrom[s]!;
-          const p = from === from ? rowBase[s]! + (bucket[k]! - from) / resolutionMs : fill[s]!++;
-          if (!(p >= rowBase[s]! && p < rowBase[s]! + counts[s]!)) throw new Error(`rollup rows of series ${sid[k]} changed during a read`);
-          at[k] = p;
-        }
-        for (let c = 0; c < cols.length; c++) {
-          const from = c === 0 ? bucket : doubles(chunk.getColumnVector(c + 1), rows);
-          const into = cols[c]!;
-          for (let k = 0; k < rows; k++) into[at[k]!] = from[k]!;
-        }
-      }
-    }
+    spans = await readSpanBlobs(conn, `${inBatch} AND last_bucket >= ${first} AND first_bucket <= ${last}`, plan.fields, slots, ids.length, resolutionMs, first, last);
+    rows = await readRowChunks(conn, `${inBatch} AND bucket BETWEEN ${first} AND ${last}`, fields.map((f) => COLUMN[f]), slots, ids.length);
   } finally {
     await conn.run('COMMIT');
+  }
+  const { counts, lo, hi } = rows;
+  const cols: (Float64Array[] | undefined)[] = new Array(ids.length);
+  const into: (Float64Array[] | undefined)[] = new Array(ids.length);
+  const slabs = new ColumnSlabs();
+  for (let i = 0; i < ids.length; i++) {
+    const n = spans.buckets[i]! + counts[i]! + (overlays.get(ids[i]!)?.rows.length ?? 0);
+    if (n === 0) continue;
+    const c = slabs.take(fields.length + 1, n);
+    cols[i] = c;
+    into[i] = c.slice(1);
+  }
+  slabs.finish();
+  // Spans in (series, first bucket) order, each decoded straight into its series' columns.
+  const spanFill = new Int32Array(ids.length);
+  const ordered = new Uint8Array(ids.length).fill(1);
+  const lastDecoded = new Float64Array(ids.length).fill(-Infinity);
+  const range = new Int32Array(2);
+  const width = spans.width;
+  for (let j = 0; j < spans.order.length; j++) {
+    const k = spans.order[j]!;
+    const s = spans.slot[k]!;
+    const at = spanFill[s]!;
+    const buckets = cols[s]![0]!;
+    const n = decodeSpanBuckets(spans.blobs[k * width]!, spans.start[k]!, resolutionMs, buckets, at, first, last, range);
+    if (n === 0) continue;
+    spanFill[s] = at + n;
+    decodeSpanFields(plan, spans.blobs, k * width + 1, range[0]!, range[1]!, into[s]!, at, buckets);
+    // A span's buckets ascend (the codec's invariant); spans in first-bucket order follow each other unless they overlap.
+    if (!(buckets[at]! > lastDecoded[s]!)) ordered[s] = 0;
+    lastDecoded[s] = buckets[at + n - 1]!;
+  }
+  // Rows after their series' spans. A series whose rows fill every bucket from its first to
+  // its last (the usual case) has each put at its bucket's place; any other in arrival order,
+  // sorted after (unfilled places of dense series stay NaN: a repeated bucket shows as a hole).
+  const denseFrom = new Float64Array(ids.length).fill(Number.NaN);
+  const fill = spanFill.slice();
+  for (let i = 0; i < ids.length; i++) {
+    if (counts[i]! === 0) continue;
+    if (placeDense && (hi[i]! - lo[i]!) / resolutionMs + 1 === counts[i]!) denseFrom[i] = lo[i]!;
+    if (!(denseFrom[i]! > lastDecoded[i]!)) ordered[i] = 0;
+    cols[i]![0]!.fill(Number.NaN, spanFill[i], spanFill[i]! + counts[i]!);
+  }
+  for (const chunk of rows.chunks) {
+    const n = chunk.slot.length;
+    const slot = chunk.slot;
+    const src = chunk.cols;
+    const bucket = src[0]!;
+    for (let k = 0; k < n; k++) {
+      const s = slot[k]!;
+      const from = denseFrom[s]!;
+      const base = spanFill[s]!;
+      const p = from === from ? base + (bucket[k]! - from) / resolutionMs : fill[s]!++;
+      if (!(p >= base && p < base + counts[s]!)) throw new Error(`rollup rows of series ${ids[s]} changed during a read`);
+      const dst = cols[s]!;
+      for (let c = 0; c < dst.length; c++) dst[c]![p] = src[c]![k]!;
+    }
   }
   let holes = false;
   for (let i = 0; i < ids.length && !holes; i++) {
     if (denseFrom[i] !== denseFrom[i]) continue;
-    const buckets = cols[0]!;
-    for (let p = rowBase[i]!; p < rowBase[i]! + counts[i]!; p++) if (buckets[p] !== buckets[p]) holes = true;
+    const buckets = cols[i]![0]!;
+    for (let p = spanFill[i]!; p < spanFill[i]! + counts[i]!; p++) if (buckets[p] !== buckets[p]) holes = true;
   }
-  const total = new Int32Array(ids.length);
-  for (let i = 0; i < ids.length; i++) total[i] = spanFill[i]! + counts[i]!;
-  return { cols, starts, stored: total, holes };
+  const stored = new Int32Array(ids.length);
+  for (let i = 0; i < ids.length; i++) stored[i] = spanFill[i]! + counts[i]!;
+  return { cols, stored, ordered, holes };
 }
 
 /** Whether `[from, to)` is sorted with every place filled (a NaN is a hole). */

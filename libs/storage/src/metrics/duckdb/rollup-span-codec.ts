@@ -126,11 +126,10 @@ export function spanBucketCount(blob: Uint8Array): number {
 }
 
 /**
- * Decodes the buckets of a bucket BLOB (span at `start`) that lie in `[first, last]` into
- * `into` from `at`; returns how many, and sets `range` to the rows `[lo, hi)` of the span they
- * are (what {@link decodeSpanField} takes).
+ * The rows `[range[0], range[1])` of a bucket BLOB (span at `start`) whose buckets lie in
+ * `[first, last]`; returns how many.
  */
-export function decodeSpanBuckets(blob: Uint8Array, start: number, resolutionMs: number, into: Float64Array, at: number, first: number, last: number, range: Int32Array): number {
+export function spanRowRange(blob: Uint8Array, start: number, resolutionMs: number, first: number, last: number, range: Int32Array): number {
   const n = spanBucketCount(blob);
   let lo = 0;
   let hi = 0;
@@ -138,7 +137,6 @@ export function decodeSpanBuckets(blob: Uint8Array, start: number, resolutionMs:
     const b0 = start + (blob[3]! | (blob[4]! << 8)) * resolutionMs;
     lo = Math.min(n, Math.max(0, Math.ceil((first - b0) / resolutionMs)));
     hi = Math.min(n, Math.floor((last - b0) / resolutionMs) + 1);
-    for (let i = lo; i < hi; i++) into[at + i - lo] = b0 + i * resolutionMs;
   } else if (blob[2] === LISTED) {
     lo = n;
     for (let i = 0; i < n; i++) {
@@ -146,7 +144,6 @@ export function decodeSpanBuckets(blob: Uint8Array, start: number, resolutionMs:
       if (b < first) continue;
       if (b > last) break;
       if (lo === n) lo = i;
-      into[at + i - lo] = b;
       hi = i + 1;
     }
   } else throw new Error(`rollup span bucket mode ${blob[2]} is not known`);
@@ -154,6 +151,22 @@ export function decodeSpanBuckets(blob: Uint8Array, start: number, resolutionMs:
   range[0] = lo;
   range[1] = hi;
   return hi - lo;
+}
+
+/**
+ * Decodes the buckets of a bucket BLOB (span at `start`) that lie in `[first, last]` into
+ * `into` from `at`; returns how many, and sets `range` to the rows `[lo, hi)` of the span they
+ * are (what {@link decodeSpanField} takes).
+ */
+export function decodeSpanBuckets(blob: Uint8Array, start: number, resolutionMs: number, into: Float64Array, at: number, first: number, last: number, range: Int32Array): number {
+  const count = spanRowRange(blob, start, resolutionMs, first, last, range);
+  const lo = range[0]!;
+  const hi = range[1]!;
+  if (blob[2] === CONSECUTIVE) {
+    const b0 = start + (blob[3]! | (blob[4]! << 8)) * resolutionMs;
+    for (let i = lo; i < hi; i++) into[at + i - lo] = b0 + i * resolutionMs;
+  } else for (let i = lo; i < hi; i++) into[at + i - lo] = start + (blob[3 + 2 * i]! | (blob[4 + 2 * i]! << 8)) * resolutionMs;
+  return count;
 }
 
 /** Inverse of zigzag coding; small values (the usual one-byte varints) in integer arithmetic. */
@@ -165,7 +178,12 @@ export function unzig(z: number): number {
  * Decodes rows `[lo, hi)` of a field BLOB into `into` from `at`; a timestamp field passes the
  * decoded bucket starts (`into`'s positions of the same rows in `buckets`). A field that
  * references others (modes 6 and 7) needs `refs[f]` for each field f it names: f's values of
- * rows `[0, hi)` from index 0 (rollup-span-fields.ts decodes a span's fields in that order).
+ * rows `[0, hi)` from index `refAt[f]` (0 without `refAt`; rollup-span-fields.ts decodes a
+ * span's fields in that order, straight into the caller's columns where it can).
+ *
+ * The varint loops read a one-byte varint (the usual case) with one comparison and zigzag in
+ * integer arithmetic; rows before `lo` are decoded (each value depends on the one before) but
+ * not stored.
  */
 export function decodeSpanField(
   blob: Uint8Array,
@@ -175,11 +193,20 @@ export function decodeSpanField(
   at: number,
   buckets?: Float64Array,
   refs?: readonly (Float64Array | undefined)[],
+  refAt?: Int32Array,
 ): void {
   if (hi <= lo) return;
   const mode = blob[0]!;
+  // Position of row i in `into`.
+  const shift = at - lo;
   if (mode === CONSTANT) {
-    into.fill(f64At(blob, 1), at, at + hi - lo);
+    const c = f64At(blob, 1);
+    // A timestamp offset (constant at a steady scrape phase) and its bucket in one pass.
+    if (buckets !== undefined) {
+      for (let i = at; i < at + hi - lo; i++) into[i] = c + buckets[i]!;
+      return;
+    }
+    into.fill(c, at, at + hi - lo);
   } else if (mode === RAW) {
     if (blob.length < 1 + 8 * hi) throw new Error(`rollup span field of ${blob.length} bytes holds fewer than ${hi} values`);
     if (LITTLE_ENDIAN) {
@@ -195,76 +222,95 @@ export function decodeSpanField(
     }
   } else if (mode === DECIMAL || mode === DECIMAL_2) {
     const p = POW10[blob[1]!]!;
-    // First order: m += d; second order: the delta itself accumulates d (`slope` = 1).
-    const slope = mode === DECIMAL_2 ? 1 : 0;
+    const second = mode === DECIMAL_2;
     let q = 2;
     let m = 0;
     let delta = 0;
     for (let i = 0; i < hi; i++) {
-      let b = blob[q++]!;
-      let z = b & 127;
-      if (b >= 128) {
+      let z = blob[q]!;
+      if (z < 128) q++;
+      else if (blob[q + 1]! < 128) {
+        // Two bytes: the other common length (deltas of a few hundred hundredths).
+        z = (z & 127) | (blob[q + 1]! << 7);
+        q += 2;
+      } else {
+        z &= 127;
+        q++;
         let mul = 128;
+        let b: number;
         do {
           b = blob[q++]!;
           z += (b & 127) * mul;
           mul *= 128;
         } while (b >= 128);
       }
-      delta = (i > 1 ? slope * delta : 0) + unzig(z);
+      const d = z < 0x40000000 ? (z >>> 1) ^ -(z & 1) : unzig(z);
+      // First order: m += d; second order: the delta itself accumulates d.
+      delta = second && i > 1 ? delta + d : d;
       m += delta;
-      if (i >= lo) into[at + i - lo] = m / p;
+      if (i >= lo) into[shift + i] = m / p;
     }
     if (q > blob.length) throw new Error(`rollup span field of ${blob.length} bytes holds fewer than ${hi} values`);
   } else if (mode === NEAR_DECIMAL || mode === NEAR_DECIMAL_2) {
     const inv = INV10[blob[1]!]!;
     const u = 2 ** (((blob[2]! | (blob[3]! << 8)) << 16) >> 16);
-    const slope = mode === NEAR_DECIMAL_2 ? 1 : 0;
+    const second = mode === NEAR_DECIMAL_2;
     let q = 4;
     let m = 0;
     let delta = 0;
     for (let i = 0; i < hi; i++) {
-      let b = blob[q++]!;
-      let z = b & 127;
-      if (b >= 128) {
+      let z = blob[q]!;
+      if (z < 128) q++;
+      else if (blob[q + 1]! < 128) {
+        // Two bytes: the other common length (deltas of a few hundred hundredths).
+        z = (z & 127) | (blob[q + 1]! << 7);
+        q += 2;
+      } else {
+        z &= 127;
+        q++;
         let mul = 128;
+        let b: number;
         do {
           b = blob[q++]!;
           z += (b & 127) * mul;
           mul *= 128;
         } while (b >= 128);
       }
-      delta = (i > 1 ? slope * delta : 0) + unzig(z);
+      const d = z < 0x40000000 ? (z >>> 1) ^ -(z & 1) : unzig(z);
+      delta = second && i > 1 ? delta + d : d;
       m += delta;
-      b = blob[q++]!;
-      let c = b & 127;
-      if (b >= 128) {
+      let c = blob[q++]!;
+      if (c >= 128) {
+        c &= 127;
         let mul = 128;
+        let b: number;
         do {
           b = blob[q++]!;
           c += (b & 127) * mul;
           mul *= 128;
         } while (b >= 128);
       }
-      if (i >= lo) into[at + i - lo] = m * inv + unzig(c) * u;
+      if (i >= lo) into[shift + i] = m * inv + (c < 0x40000000 ? (c >>> 1) ^ -(c & 1) : unzig(c)) * u;
     }
     if (q > blob.length) throw new Error(`rollup span field of ${blob.length} bytes holds fewer than ${hi} values`);
   } else if (mode === DECIMAL_AFTER) {
-    const ref = referenced(refs, blob[1]!, hi);
+    const ref = referenced(refs, blob[1]!, hi, refAt);
+    const r0 = refAt === undefined ? 0 : refAt[blob[1]!]!;
     const p = POW10[blob[2]!]!;
     let q = 3;
     for (let i = 0; i < hi; i++) {
-      let b = blob[q++]!;
-      let z = b & 127;
-      if (b >= 128) {
+      let z = blob[q++]!;
+      if (z >= 128) {
+        z &= 127;
         let mul = 128;
+        let b: number;
         do {
           b = blob[q++]!;
           z += (b & 127) * mul;
           mul *= 128;
         } while (b >= 128);
       }
-      if (i >= lo) into[at + i - lo] = (Math.round(ref[i > 0 ? i - 1 : 0]! * p) + unzig(z)) / p;
+      if (i >= lo) into[shift + i] = (Math.round(ref[r0 + (i > 0 ? i - 1 : 0)]! * p) + (z < 0x40000000 ? (z >>> 1) ^ -(z & 1) : unzig(z))) / p;
     }
     if (q > blob.length) throw new Error(`rollup span field of ${blob.length} bytes holds fewer than ${hi} values`);
   } else if (mode === DERIVED) {
@@ -274,13 +320,16 @@ export function decodeSpanField(
       into.fill(f64At(blob, 2), at, at + hi - lo);
       q = 10;
     } else if (op === DERIVED_EQUAL) {
-      const a = referenced(refs, blob[2]!, hi);
-      for (let i = lo; i < hi; i++) into[at + i - lo] = a[i]!;
+      const a = referenced(refs, blob[2]!, hi, refAt);
+      const a0 = refAt === undefined ? 0 : refAt[blob[2]!]!;
+      if (a !== into || a0 + lo !== at) into.set(a.subarray(a0 + lo, a0 + hi), at);
       q = 3;
     } else if (op === DERIVED_DIFFERENCE) {
-      const a = referenced(refs, blob[2]!, hi);
-      const b = referenced(refs, blob[3]!, hi);
-      for (let i = lo; i < hi; i++) into[at + i - lo] = a[i]! - b[i]!;
+      const a = referenced(refs, blob[2]!, hi, refAt);
+      const b = referenced(refs, blob[3]!, hi, refAt);
+      const a0 = (refAt === undefined ? 0 : refAt[blob[2]!]!) - shift;
+      const b0 = (refAt === undefined ? 0 : refAt[blob[3]!]!) - shift;
+      for (let i = at; i < at + hi - lo; i++) into[i] = a[a0 + i]! - b[b0 + i]!;
       q = 4;
     } else throw new Error(`rollup span derived field op ${op} is not known`);
     const exceptions = blob[q]! | (blob[q + 1]! << 8);
@@ -288,15 +337,15 @@ export function decodeSpanField(
     for (let k = 0, e = q + 2; k < exceptions; k++, e += 10) {
       const row = blob[e]! | (blob[e + 1]! << 8);
       if (row >= hi) break;
-      if (row >= lo) into[at + row - lo] = f64At(blob, e + 2);
+      if (row >= lo) into[shift + row] = f64At(blob, e + 2);
     }
   } else throw new Error(`rollup span field mode ${mode} is not known`);
   if (buckets !== undefined) for (let i = at; i < at + hi - lo; i++) into[i]! += buckets[i]!;
 }
 
 /** The decoded values of field `f` a BLOB references (rows from 0 through at least `hi`). */
-function referenced(refs: readonly (Float64Array | undefined)[] | undefined, f: number, hi: number): Float64Array {
+function referenced(refs: readonly (Float64Array | undefined)[] | undefined, f: number, hi: number, refAt: Int32Array | undefined): Float64Array {
   const ref = refs?.[f];
-  if (ref === undefined || ref.length < hi) throw new Error(`rollup span field references field ${f} (${SPAN_FIELDS[f] ?? 'unknown'}), which was not decoded before it`);
+  if (ref === undefined || ref.length < (refAt === undefined ? 0 : refAt[f]!) + hi) throw new Error(`rollup span field references field ${f} (${SPAN_FIELDS[f] ?? 'unknown'}), which was not decoded before it`);
   return ref;
 }

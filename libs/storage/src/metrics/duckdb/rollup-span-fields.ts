@@ -65,20 +65,26 @@ export function planSpanDecode(asked: readonly number[]): SpanDecodePlan {
   };
 }
 
-/** Referenced fields of the span being decoded, from its first row. */
+/** Referenced fields of the span being decoded, from its first row, when they cannot be decoded in place. */
 const REF_SCRATCH = SPAN_FIELDS.map(() => new Float64Array(MAX_SPAN_BUCKETS));
 const refs: (Float64Array | undefined)[] = SPAN_FIELDS.map(() => undefined);
+/** Where row 0 of each referenced field is in `refs`. */
+const refAt = new Int32Array(SPAN_FIELDS.length);
 
 /**
  * Decodes rows `[lo, hi)` of one span's fields (`blobs` from `b0` in `plan.fields` order) into `into`
  * (the fields asked for, in their order) from `at`; `buckets` holds the rows' bucket starts at
- * the same places (timestamps are offsets from them). No allocation.
+ * the same places (timestamps are offsets from them). A referenced field asked for is decoded
+ * in place when its rows start at the span's first (`lo` = 0, every span of a read but the
+ * first), and the fields referencing it read it there; otherwise into scratch and copied. No
+ * allocation.
  */
 export function decodeSpanFields(
   plan: SpanDecodePlan,
   blobs: readonly Uint8Array[],
   b0: number,
-  lo: number,   hi: number,
+  lo: number,
+  hi: number,
   into: readonly Float64Array[],
   at: number,
   buckets: Float64Array,
@@ -91,13 +97,17 @@ export function decodeSpanFields(
     const f = fields[k]!;
     const t = target[k]!;
     if (referenced[k]) {
-      const scratch = REF_SCRATCH[f]!;
-      decodeSpanField(blobs[b0 + k]!, 0, hi, scratch, 0, undefined, refs);
-      refs[f] = scratch;
-      if (t >= 0) {
-        const out = into[t]!;
-        for (let i = lo; i < hi; i++) out[at + i - lo] = scratch[i]!;
+      if (t >= 0 && lo === 0) {
+        decodeSpanField(blobs[b0 + k]!, 0, hi, into[t]!, at, undefined, refs, refAt);
+        refs[f] = into[t]!;
+        refAt[f] = at;
+        continue;
       }
-    } else if (t >= 0) decodeSpanField(blobs[b0 + k]!, lo, hi, into[t]!, at, isTimestampField(f) ? buckets : undefined, refs);
+      const scratch = REF_SCRATCH[f]!;
+      decodeSpanField(blobs[b0 + k]!, 0, hi, scratch, 0, undefined, refs, refAt);
+      refs[f] = scratch;
+      refAt[f] = 0;
+      if (t >= 0) into[t]!.set(scratch.subarray(lo, hi), at);
+    } else if (t >= 0) decodeSpanField(blobs[b0 + k]!, lo, hi, into[t]!, at, isTimestampField(f) ? buckets : undefined, refs, refAt);
   }
 }
