@@ -67,6 +67,11 @@ export interface DuckDBMetricStoreOptions {
   readonly memoryLimit?: string;
   /** How long after a bucket's end its rollup waits for late scrapes before being stored; default 60 s. */
   readonly rollupGraceMs?: number;
+  /**
+   * Wall time a series must go without samples before its open rollup bucket is stored on
+   * data time alone (see `RollupMaintainer`); default 30 s. 0: one flush without samples.
+   */
+  readonly rollupIdleMs?: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -145,8 +150,12 @@ export class DuckDBMetricStore implements MetricStore {
   ) {
     this.now = options.now ?? Date.now;
     this.defaultRetentionMs = options.defaultRetentionMs ?? 15 * DAY_MS;
-    this.rollups = new RollupMaintainer(ROLLUP_RESOLUTIONS_MS, options.rollupGraceMs ?? 60_000, (conn, ids, start, end) =>
-      readSamples(conn, this.head, ids, start, end),
+    this.rollups = new RollupMaintainer(
+      ROLLUP_RESOLUTIONS_MS,
+      options.rollupGraceMs ?? 60_000,
+      (conn, ids, start, end) => readSamples(conn, this.head, ids, start, end),
+      options.rollupIdleMs ?? 30_000,
+      this.now,
     );
   }
 

@@ -51,6 +51,56 @@ describe('RollupMaintainer: closing idle buckets', () => {
   });
 });
 
+describe('RollupMaintainer: closing after a wall-clock idle time', () => {
+  /** A maintainer whose series must go `idleMs` without samples, on a clock the test moves. */
+  function withIdle(idleMs: number): { m: RollupMaintainer; clock: { now: number } } {
+    const clock = { now: 1_000_000 };
+    const m = new RollupMaintainer([RES], 0, () => Promise.reject(new Error('unexpected raw read')), idleMs, () => clock.now);
+    m.onSample(2, 10, 1);
+    for (let t = 0; t <= 1_000; t += 10) m.onSample(1, t, t);
+    return { m, clock };
+  }
+
+  it('keeps a lagging series open through pauses shorter than the idle time, then takes its later samples in order', () => {
+    const { m, clock } = withIdle(30_000);
+    // Flushes every 2 s for 20 s with no sample of series 2 (a sender pausing, a backlog).
+    for (let k = 0; k < 10; k++) {
+      clock.now += 2_000;
+      const plan = m.planFlush();
+      expect(plan.refresh[0]).toEqual([]);
+      m.commitFlush(plan);
+    }
+    expect(bucketZeroOfSeries2(m)).toMatchObject({ count: 1, sum: 1 });
+    m.onSample(2, 20, 2);
+    clock.now += 2_000;
+    const plan = m.planFlush();
+    expect(plan.marks[0]).toBe(0);
+    expect(plan.refresh[0]).toEqual([]);
+    m.commitFlush(plan);
+    expect(bucketZeroOfSeries2(m)).toMatchObject({ count: 2, sum: 3, lastValue: 2 });
+  });
+
+  it('closes it once the series has had no sample for the idle time', () => {
+    const { m, clock } = withIdle(30_000);
+    let closedAt = -1;
+    for (let k = 1; k <= 20 && closedAt < 0; k++) {
+      clock.now += 2_000;
+      const plan = m.planFlush();
+      // Series 1's buckets close as it moves on (first plan); series 2's once it is idle.
+      if (k > 1 && plan.rows[0]! > 0) closedAt = k;
+      m.commitFlush(plan);
+    }
+    // Its last sample was in the generation before the first plan (t = 1,000,000); the plan
+    // at 1,032,000 is the first whose idle cut (1,002,000) lies after that generation began.
+    expect(closedAt).toBe(16);
+    m.onSample(2, 30, 3);
+    clock.now += 2_000;
+    const plan = m.planFlush();
+    expect(plan.marks[0]).toBe(1);
+    expect(plan.refresh[0]).toEqual([[0, 2, 0]]);
+  });
+});
+
 describe('RollupMaintainer: a restart between two samples of one bucket', () => {
   it('recomputes the bucket instead of storing a second row for it', async () => {
     const { mkdtemp, rm } = await import('node:fs/promises');
@@ -68,7 +118,7 @@ describe('RollupMaintainer: a restart between two samples of one bucket', () => 
       await store.append(b.build());
     };
     try {
-      let store = await DuckDBMetricStore.open({ dir, threads: 1, rollupGraceMs: 0 });
+      let store = await DuckDBMetricStore.open({ dir, threads: 1, rollupGraceMs: 0, rollupIdleMs: 0 });
       await write(store, 'lagging', base + 1_000, 1);
       // Another series moves data time an hour on; two flushes close the idle bucket, write
       // its row and move the watermark past it.
@@ -76,7 +126,7 @@ describe('RollupMaintainer: a restart between two samples of one bucket', () => 
       await store.flush();
       await store.flush();
       await store.close();
-      store = await DuckDBMetricStore.open({ dir, threads: 1, rollupGraceMs: 0 });
+      store = await DuckDBMetricStore.open({ dir, threads: 1, rollupGraceMs: 0, rollupIdleMs: 0 });
       // In order for its series, in the bucket whose row is already stored.
       await write(store, 'lagging', base + 2_000, 2);
       const rollups = [];

@@ -67,16 +67,25 @@ export class RollupMaintainer {
   /**
    * Flush generation (incremented by each `planFlush`) in which each series last had an
    * in-order sample. An open bucket is closed for idleness only when its series had no sample
-   * since the previous flush plan, besides the data-time test (see `planFlush`).
+   * for `idleMs` of wall time, besides the data-time test (see `planFlush`).
    */
   private lastSeen = new Uint32Array(0);
   private generation = 1;
+  /** `[generation, wall ms it began]` pairs, oldest first: only as far back as `idleMs` needs. */
+  private readonly generationStarts: number[] = [];
 
+  /**
+   * @param idleMs wall time without a sample after which a series' open bucket may close
+   *   (once data time is also past it); 0: no sample since the previous flush plan.
+   */
   constructor(
     readonly resolutions: readonly number[],
     private readonly graceMs: number,
     private readonly readRaw: RawReader,
+    private readonly idleMs = 0,
+    private readonly clock: () => number = Date.now,
   ) {
+    this.generationStarts.push(this.generation, clock());
     this.acc = resolutions.map(() => new AccumulatorColumns());
     this.rows = resolutions.map(() => new RowBuffer());
     this.dirty = resolutions.map(() => new BucketSet());
@@ -142,6 +151,22 @@ export class RollupMaintainer {
     }
   }
 
+  /**
+   * The newest generation whose series, if that was their last sample, have been idle for
+   * `idleMs`: every generation before the newest one that began at least `idleMs` ago (with
+   * `idleMs` 0, before the current one). Forgets the starts it will not need again.
+   */
+  private idleGenerations(): number {
+    const starts = this.generationStarts;
+    const before = this.clock() - this.idleMs;
+    let k = -1;
+    for (let i = 0; i < starts.length; i += 2) if (starts[i + 1]! <= before) k = i;
+    if (k < 0) return 0;
+    const through = starts[k]! - 1;
+    if (k > 0) starts.splice(0, k);
+    return through;
+  }
+
   /** An in-order float sample (later than every other sample of the series). */
   onSample(id: number, t: number, v: number): void {
     if (t > this.newestT) this.newestT = t;
@@ -197,7 +222,9 @@ export class RollupMaintainer {
     const refresh: [number, number, number][][] = [];
     const watermarks: number[] = [];
     // Samples appended from now on belong to the next generation.
-    const generation = this.generation++;
+    const idleThrough = this.idleGenerations();
+    this.generation++;
+    this.generationStarts.push(this.generation, this.clock());
     const lastSeen = this.lastSeen;
     for (let r = 0; r < this.resolutions.length; r++) {
       const res = this.resolutions[r]!;
@@ -214,9 +241,12 @@ export class RollupMaintainer {
         // a backfill beside live traffic, or data time running ahead of the wall clock in a
         // benchmark); their next in-order sample then hits a closed bucket, which must be
         // recomputed from raw samples. The second test keeps those open until the series
-        // really falls idle for a flush interval (wall clock), at the price of dead series'
-        // rows being written one flush later.
-        if (b + res + this.graceMs <= this.newestT && !(id < lastSeen.length && lastSeen[id]! >= generation)) {
+        // really falls idle (`idleMs` of wall clock), at the price of dead series' rows being
+        // written that much later. It must outlast a sender's pauses (retries after a 503,
+        // a stream backlog delivered partition by partition): at a million series, closing
+        // after one 2 s flush interval made every pause a recomputation, which slowed the
+        // store, which lengthened the pauses.
+        if (b + res + this.graceMs <= this.newestT && !(id < lastSeen.length && lastSeen[id]! > idleThrough)) {
           if (state === ACC_OPEN) buffer.pushFrom(acc, id);
           acc.state[id] = ACC_CLOSED;
         } else if (b < w) w = b;

@@ -39,7 +39,7 @@ function value(s: number, i: number): number {
 }
 
 async function open(dir: string): Promise<DuckDBMetricStore> {
-  return DuckDBMetricStore.open({ dir, threads: 1, defaultRetentionMs: 100 * DAY, rollupGraceMs: 0 });
+  return DuckDBMetricStore.open({ dir, threads: 1, defaultRetentionMs: 100 * DAY, rollupGraceMs: 0, rollupIdleMs: 0 });
 }
 
 /** Appends `[from, to)` scrapes of every series an hour at a time with a flush after each, as the processor does. */
