@@ -10,8 +10,7 @@ import {
   type MetricBatch,
   type NativeHistogram,
 } from '#pharos/metric-model';
-import { UnsupportedQueryError, type MetricStore, type SeriesRollups, type SeriesSamples } from '#pharos/storage';
-import type { SeriesCounterRollups } from '../src/metrics/port.js';
+import { UnsupportedQueryError, type MetricStore, type SeriesCounterRollups, type SeriesRollups, type SeriesSamples } from '#pharos/storage';
 
 /**
  * The metric store port's acceptance suite (after Jaeger's storage integration suite): every

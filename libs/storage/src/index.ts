@@ -7,6 +7,8 @@ export type {
   RollupQuery,
   RollupField,
   SeriesRollups,
+  CounterRollupQuery,
+  SeriesCounterRollups,
   SeriesQuery,
   LabelNamesQuery,
   LabelValuesQuery,
@@ -20,6 +22,7 @@ export type {
   RecordsAppendResult,
 } from './metrics/port.js';
 export { UnsupportedQueryError } from './metrics/port.js';
+export { counterRollupsOf, runningTotals, COUNTER_SOURCE_FIELDS } from './metrics/rollup-counter.js';
 export { WriteLog } from './metrics/write-log.js';
 export type { TenantWriteLog } from './metrics/write-log.js';
 export { WriteTrackingStore, writeLogOf } from './metrics/write-tracking-store.js';

@@ -1,5 +1,5 @@
 import { isStaleNaN } from '#pharos/metric-model';
-import type { RollupField, SeriesRollups } from '#pharos/storage';
+import { runningTotals, type RollupField, type SeriesRollups } from '#pharos/storage';
 import type { FloatHistogram } from './values.js';
 
 /**
@@ -151,17 +151,8 @@ export function counterBucketsOf(r: SeriesRollups, out: Float64Array = new Float
   const { bucketStarts, firstTimestamp, firstValue, lastValue, increase } = r;
   const n = bucketStarts.length;
   if (n === 0) return { bucketStarts, counter: EMPTY, firstTimestamp: NaN, firstValue: NaN, lastValue: NaN };
-  let total = firstValue[0]! + increase[0]!;
-  out[0] = total;
-  let last = lastValue[0]!;
-  for (let k = 1; k < n; k++) {
-    const first = firstValue[k]!;
-    total += first >= last ? first - last : first;
-    total += increase[k]!;
-    last = lastValue[k]!;
-    out[k] = total;
-  }
-  return { bucketStarts, counter: out.subarray(0, n), firstTimestamp: firstTimestamp[0]!, firstValue: firstValue[0]!, lastValue: last };
+  runningTotals(firstValue, lastValue, increase, out, 0, n);
+  return { bucketStarts, counter: out.subarray(0, n), firstTimestamp: firstTimestamp[0]!, firstValue: firstValue[0]!, lastValue: lastValue[n - 1]! };
 }
 
 /**
