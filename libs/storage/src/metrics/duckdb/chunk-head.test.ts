@@ -26,6 +26,8 @@ describe('ChunkHead', () => {
         log.commit();
       }
     }
+    // The log restores open chunks; chunks cut since the last flush are the flush's to write.
+    head.releaseClosed(head.closedChunks());
     const log = head.packLog(false);
     blobs.push(...log.blobs);
     expect(log.blobs.length).toBeGreaterThan(1);
@@ -36,6 +38,28 @@ describe('ChunkHead', () => {
       expect(open.length).toBeGreaterThan(0);
       expect(samplesOf(restored, id).map(([t, v]) => [t, Object.is(v, NaN) ? 'nan' : v])).toEqual(open.map(([t, v]) => [t, Object.is(v, NaN) ? 'nan' : v]));
     }
+  });
+
+  it('staggers the first chunk cut of series that start together, and loses no sample', () => {
+    const head = new ChunkHead();
+    const T = 1_700_000_000_000;
+    const SERIES = 1_000;
+    let most = 0;
+    let cuts = 0;
+    for (let step = 0; step < 400; step++) {
+      // The same values in every series: without a stagger they would all cut at once.
+      for (let id = 1; id <= SERIES; id++) head.append(id, T + step * 15_000, (step + 1) * 1.5);
+      const closed = head.closedChunks();
+      most = Math.max(most, closed.length);
+      cuts += closed.length;
+      head.releaseClosed(closed);
+    }
+    // Every series cut at least once; no scrape cut more than a tenth of them.
+    expect(cuts).toBeGreaterThanOrEqual(SERIES);
+    expect(most).toBeLessThan(SERIES / 10);
+    const open = samplesOf(head, 7);
+    expect(open.length).toBeGreaterThan(0);
+    expect(open.at(-1)).toEqual([T + 399 * 15_000, 400 * 1.5]);
   });
 
   it('keeps out-of-order samples and drops exact replays', () => {

@@ -45,6 +45,8 @@ export class ChunkHead {
   private logGen = new Uint8Array(0);
   private logBits = new Uint16Array(0);
   private dirtyFlag = new Uint8Array(0);
+  /** 1 once a chunk of the series was cut at or past {@link FIRST_CHUNK_MIN_SAMPLES} (see `firstChunkSamples`). */
+  private staggered = new Uint8Array(0);
   private dirtyIds = new Uint32Array(1024);
   private dirtyCount = 0;
   /** Closed chunks not yet committed to disk, by series; a flush removes them after its commit. */
@@ -74,6 +76,7 @@ export class ChunkHead {
     this.logGen = grow(this.logGen, NO_CHUNK);
     this.logBits = grow(this.logBits, 0);
     this.dirtyFlag = grow(this.dirtyFlag, 0);
+    this.staggered = grow(this.staggered, 0);
     this.capacity = cap;
   }
 
@@ -93,7 +96,8 @@ export class ChunkHead {
     this.maxT[id] = t;
     if (a.hdr[id] === NO_CHUNK) {
       a.start(id, t, v, this.hint[id]!);
-    } else if (!a.append(id, t, v)) {
+    } else if ((this.staggered[id] === 0 && a.count[id]! >= firstChunkSamples(id)) || !a.append(id, t, v)) {
+      if (a.count[id]! >= FIRST_CHUNK_MIN_SAMPLES) this.staggered[id] = 1;
       this.cut(id);
       a.start(id, t, v, this.hint[id]!);
     }
@@ -443,6 +447,20 @@ function grownIds(a: Uint32Array): Uint32Array<ArrayBuffer> {
 }
 
 /** Where chunks are decoded before their in-range part is copied out (grown for chunks of another writer's size). */
+/**
+ * Samples at which a series' first full chunk in this head is cut: 30–119, spread by id (below
+ * the 120–240 at which the bytes or the count usually cut a chunk).
+ * Series that start together (a new fleet, every series after a restart) would otherwise fill
+ * their chunks in the same scrape and cut them together: at a million series that is ~5 s of
+ * packing and a million chunk rows in one flush, which held the store thread long enough to
+ * break the 2 s freshness bound. Staggered once, their later chunks stay apart. (Chunks cut
+ * earlier, by a new value header, do not count: those happen together too.)
+ */
+const FIRST_CHUNK_MIN_SAMPLES = 30;
+function firstChunkSamples(id: number): number {
+  return FIRST_CHUNK_MIN_SAMPLES + ((Math.imul(id, 0x9e3779b1) >>> 0) % 90);
+}
+
 let scratchT = new Float64Array(MAX_CHUNK_SAMPLES);
 let scratchV = new Float64Array(MAX_CHUNK_SAMPLES);
 
