@@ -1,7 +1,7 @@
 import { Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { CONFIG, LOGGER, READINESS, type Readiness, SELF_METRICS, STREAM } from '#apps/common';
+import { CONFIG, LOGGER, READINESS, type Readiness, SELF_METRICS, STREAM, VISIBILITY_GATE } from '#apps/common';
 import type { PharosConfig } from '#pharos/config';
-import { IngestDecodePool, MetricIngestor, StreamLagMonitor } from '#pharos/ingest';
+import { IngestDecodePool, MetricIngestor, StreamLagMonitor, type VisibilityGate } from '#pharos/ingest';
 import { METRIC_STORE_GROUP, METRICS_TOPIC } from '#pharos/metric-model';
 import type { Stream } from '#pharos/stream';
 import type { Logger, SelfMetrics } from '#pharos/telemetry';
@@ -36,14 +36,16 @@ const LAG_MONITOR = Symbol('StreamLagMonitor');
     },
     {
       provide: METRIC_INGESTOR,
-      inject: [STREAM, CONFIG, SELF_METRICS, LAG_MONITOR],
-      useFactory: (stream: Stream, config: PharosConfig, metrics: SelfMetrics, lag: StreamLagMonitor) =>
+      inject: [STREAM, CONFIG, SELF_METRICS, LAG_MONITOR, VISIBILITY_GATE],
+      useFactory: (stream: Stream, config: PharosConfig, metrics: SelfMetrics, lag: StreamLagMonitor, gate: VisibilityGate) =>
         new MetricIngestor({
           producer: stream.producer(),
           partitions: config.stream.partitions,
           limitsFor: (tenant) => config.limits.tenants[tenant] ?? config.limits.defaults,
           metrics,
           isBackpressured: () => lag.isBackpressured(),
+          // With the processor in this process: its ack-to-readable delay.
+          isFreshnessBehind: () => gate.isBehind(),
           onRecordProduced: (bytes) => lag.recordProduced(bytes),
         }),
     },

@@ -1,4 +1,4 @@
-export { CONFIG, LOGGER, SELF_METRICS, STREAM, METRIC_STORE, TENANT_RESOLVER, READINESS, METADATA_STORE, IDENTITY, PRINCIPAL_RESOLVER, TENANT_SETTINGS } from './tokens.js';
+export { CONFIG, LOGGER, SELF_METRICS, STREAM, METRIC_STORE, TENANT_RESOLVER, READINESS, VISIBILITY_GATE, METADATA_STORE, IDENTITY, PRINCIPAL_RESOLVER, TENANT_SETTINGS } from './tokens.js';
 export { identityAdministrationOf } from './auth/identity-administration.js';
 export { Readiness } from './readiness.js';
 export { sendPrometheusData, sendPrometheusError } from './prometheus-api-response.js';

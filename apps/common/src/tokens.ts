@@ -10,6 +10,8 @@ export const STREAM = Symbol('Stream');
 export const METRIC_STORE = Symbol('MetricStore');
 export const TENANT_RESOLVER = Symbol('TenantResolver');
 export const READINESS = Symbol('Readiness');
+/** `VisibilityGate` (libs/ingest): the processor reports ack-to-readable delays, the collector refuses writes while they are high. */
+export const VISIBILITY_GATE = Symbol('VisibilityGate');
 /** The metadata store (libs/metadata), opened by the platform at start. */
 export const METADATA_STORE = Symbol('MetadataStore');
 /** `IdentityServices`: the identity rules over the metadata store. */

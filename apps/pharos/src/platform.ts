@@ -11,6 +11,7 @@ import {
   METRIC_STORE,
   PRINCIPAL_RESOLVER,
   READINESS,
+  VISIBILITY_GATE,
   Readiness,
   RequestPrincipalResolver,
   SELF_METRICS,
@@ -22,6 +23,7 @@ import {
 } from '#apps/common';
 import { TENANT_SETTINGS, TenantSettingsApplier } from '#apps/identity-api';
 import { BUILD_INFO } from '#apps/query-api';
+import { VisibilityGate } from '#pharos/ingest';
 import type { MetadataStore } from '#pharos/metadata';
 import type { PharosConfig } from '#pharos/config';
 import type { MetricStore } from '#pharos/storage';
@@ -88,6 +90,8 @@ export async function startPlatform(config: PharosConfig, roles: readonly RoleNa
     { provide: LOGGER, useValue: logger },
     { provide: SELF_METRICS, useValue: metrics },
     { provide: READINESS, useValue: readiness },
+    // Shared by the processor (reports) and the collector (refuses) when both run here.
+    { provide: VISIBILITY_GATE, useValue: new VisibilityGate(config.collector.maxVisibilityDelayMs) },
     { provide: TENANT_RESOLVER, useValue: tenantResolver },
     { provide: PRINCIPAL_RESOLVER, useValue: principalResolver },
     { provide: TENANT_SETTINGS, useValue: tenantSettings },

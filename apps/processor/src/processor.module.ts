@@ -1,5 +1,6 @@
 import { Inject, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { CONFIG, LOGGER, METRIC_STORE, READINESS, type Readiness, SELF_METRICS, STREAM } from '#apps/common';
+import { CONFIG, LOGGER, METRIC_STORE, READINESS, type Readiness, SELF_METRICS, STREAM, VISIBILITY_GATE } from '#apps/common';
+import type { VisibilityGate } from '#pharos/ingest';
 import type { PharosConfig } from '#pharos/config';
 import { METRICS_TOPIC } from '#pharos/metric-model';
 import { MetricsProcessor } from '#pharos/processor';
@@ -14,8 +15,8 @@ const METRICS_PROCESSOR = Symbol('MetricsProcessor');
   providers: [
     {
       provide: METRICS_PROCESSOR,
-      inject: [STREAM, METRIC_STORE, CONFIG, SELF_METRICS, LOGGER],
-      useFactory: (stream: Stream, store: MetricStore, config: PharosConfig, metrics: SelfMetrics, logger: Logger) =>
+      inject: [STREAM, METRIC_STORE, CONFIG, SELF_METRICS, LOGGER, VISIBILITY_GATE],
+      useFactory: (stream: Stream, store: MetricStore, config: PharosConfig, metrics: SelfMetrics, logger: Logger, gate: VisibilityGate) =>
         new MetricsProcessor({
           stream,
           store,
@@ -24,6 +25,7 @@ const METRICS_PROCESSOR = Symbol('MetricsProcessor');
           batchMaxSamples: config.processor.batchMaxSamples,
           batchMaxWaitMs: config.processor.batchMaxWaitMs,
           flushIntervalMs: config.processor.flushIntervalMs,
+          onVisibilityDelay: (delayMs) => gate.report(delayMs),
         }),
     },
   ],

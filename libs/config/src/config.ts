@@ -19,6 +19,7 @@ export interface PharosConfig {
   readonly collector: {
     /** -1: one per core but one; 0: decode on the main thread. */
     readonly decodeWorkers: number;
+    readonly maxVisibilityDelayMs: number;
   };
   /** The OTLP receivers (collector role) and Prometheus' `otlp:` translation settings. */
   readonly otlp: {

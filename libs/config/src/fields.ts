@@ -77,6 +77,11 @@ export const CONFIG_FIELDS: Readonly<Record<string, FieldSpec>> = {
     default: 512 * 1024 ** 2,
     doc: 'When the processor lags by more than this, ingestion answers 503 with Retry-After (backpressure).',
   },
+  'collector.max_visibility_delay': {
+    kind: { type: 'duration' },
+    default: 1500,
+    doc: 'When samples acknowledged by this process become readable later than this (the processor behind, in the same process), ingestion answers 503 with Retry-After until it catches up, so that acknowledged samples stay readable within 2 s. 0 turns it off.',
+  },
   'collector.decode_workers': {
     kind: { type: 'int', min: -1, max: 64 },
     default: -1,

@@ -94,7 +94,7 @@ export function loadConfig(sources: ConfigSources = {}): PharosConfig {
       retentionMs: get('stream.retention_period'),
       maxLagBytes: get('stream.max_lag_size'),
     },
-    collector: { decodeWorkers: get('collector.decode_workers') },
+    collector: { decodeWorkers: get('collector.decode_workers'), maxVisibilityDelayMs: get('collector.max_visibility_delay') },
     otlp: {
       grpcPort: get('otlp.grpc_port'),
       httpPort: get('otlp.http_port'),

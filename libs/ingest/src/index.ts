@@ -3,6 +3,7 @@ export type { IngestOptions, IngestOutcome, MetricIngestorDeps } from './metric-
 export { IngestRefusedError } from './ingest-errors.js';
 export { splitByPartition } from './partition-split.js';
 export { StreamLagMonitor } from './lag-monitor.js';
+export { VisibilityGate } from './visibility-gate.js';
 export { IngestDecodePool } from './decode-pool.js';
 export type { DecodeWorkersMemory } from './decode-pool.js';
 export { decodeRequest } from './request-decoders.js';

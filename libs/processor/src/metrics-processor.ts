@@ -25,6 +25,12 @@ export interface MetricsProcessorOptions {
   readonly batchMaxSamples: number;
   readonly batchMaxWaitMs: number;
   readonly flushIntervalMs: number;
+  /**
+   * Hears the ack-to-readable delay of each appended batch whose records were written since
+   * this processor started (a replayed backlog's delays say nothing of ingestion now): the
+   * collector's freshness backpressure in the same process (`VisibilityGate`).
+   */
+  readonly onVisibilityDelay?: (delayMs: number) => void;
 }
 
 /**
@@ -48,6 +54,8 @@ export class MetricsProcessor {
   private stopping = false;
   private readonly inFlight = new Set<Promise<void>>();
   private caughtUp = false;
+  /** Records written before this (a backlog replayed at start) are not reported as delays. */
+  private startedAt = Infinity;
   private caughtUpResolve: (() => void) | undefined;
   readonly caughtUpPromise: Promise<void>;
   /** The store's series-ref lookup, when it has one (capability `seriesRefs`). */
@@ -76,6 +84,7 @@ export class MetricsProcessor {
   }
 
   async start(): Promise<void> {
+    this.startedAt = Date.now();
     const { stream, flushIntervalMs } = this.options;
     const lag = await stream.lag(METRIC_STORE_GROUP, METRICS_TOPIC);
     this.catchUpTargets = new Map(lag.filter((p) => p.lagRecords > 0).map((p) => [p.partition, p.endOffset]));
@@ -205,7 +214,11 @@ export class MetricsProcessor {
   private appended(batch: RecordBatch): void {
     const first = batch.records[0];
     const last = batch.records[batch.records.length - 1];
-    if (first) this.options.metrics.processorVisibilityDelay.observe(Math.max(0, Date.now() - first.timestamp) / 1000);
+    if (first) {
+      const delayMs = Math.max(0, Date.now() - first.timestamp);
+      this.options.metrics.processorVisibilityDelay.observe(delayMs / 1000);
+      if (first.timestamp >= this.startedAt) this.options.onVisibilityDelay?.(delayMs);
+    }
     if (last) this.appendedOffsets.set(batch.partition, last.offset + 1);
     this.checkCaughtUp();
   }

@@ -68,7 +68,7 @@ describe.each(STORES)('processor: series named by ref, store %s', (_name, openSt
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  async function start(storeDir = 'metrics'): Promise<Node> {
+  async function start(storeDir = 'metrics', reports?: number[]): Promise<Node> {
     const config = loadConfig({ env: {} });
     const stream = await EmbeddedStream.open({ dir: join(dir, 'stream'), fsync: 'group' });
     await stream.ensureTopic(METRICS_TOPIC, 2);
@@ -80,7 +80,16 @@ describe.each(STORES)('processor: series named by ref, store %s', (_name, openSt
       format: 'json',
       destination: new Writable({ write: (chunk: Buffer, _e, done) => (logs.push(chunk.toString()), done()) }),
     });
-    const processor = new MetricsProcessor({ stream, store, metrics, logger, batchMaxSamples: 1_000, batchMaxWaitMs: 10, flushIntervalMs: 60_000 });
+    const processor = new MetricsProcessor({
+      stream,
+      store,
+      metrics,
+      logger,
+      batchMaxSamples: 1_000,
+      batchMaxWaitMs: 10,
+      flushIntervalMs: 60_000,
+      ...(reports === undefined ? {} : { onVisibilityDelay: (ms: number) => reports.push(ms) }),
+    });
     await processor.start();
     const ingestor = new MetricIngestor({ producer: stream.producer(), partitions: 2, limitsFor: () => config.limits.defaults, metrics, isBackpressured: () => false });
     return { stream, store, processor, ingestor, metrics, logs };
@@ -158,7 +167,8 @@ describe.each(STORES)('processor: series named by ref, store %s', (_name, openSt
 
   it('observes the delay from a record entering the stream to its samples being readable', async () => {
     dir = await mkdtemp(join(tmpdir(), 'pharos-processor-refs-'));
-    const n = await start();
+    const reports: number[] = [];
+    const n = await start('metrics', reports);
     const delay = async (): Promise<{ count: number; sum: number }> => {
       const values = (await n.metrics.processorVisibilityDelay.get()).values;
       return { count: values.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0, sum: values.find((v) => v.metricName?.endsWith('_sum'))?.value ?? 0 };
@@ -170,12 +180,17 @@ describe.each(STORES)('processor: series named by ref, store %s', (_name, openSt
     expect(old.count).toBe(1);
     expect(old.sum).toBeGreaterThanOrEqual(3);
     expect(old.sum).toBeLessThan(13);
+    // Written before the processor started (its timestamp says so): a backlog's delay, which
+    // says nothing of ingestion now, so the collector's freshness gate does not hear it.
+    expect(reports).toEqual([]);
     await n.ingestor.ingest('test', scrape(1), { stableLabels: true });
     await waitAppended(n, 80);
     const both = await delay();
     expect(both.count).toBeGreaterThan(1);
     // The fresh records' delays are those of this process (well under the 10 s wait limit).
     expect(both.sum - old.sum).toBeLessThan(10 * (both.count - old.count));
+    expect(reports.length).toBe(both.count - old.count);
+    for (const ms of reports) expect(ms).toBeLessThan(10_000);
     await n.processor.stop();
     await n.store.close();
     await n.stream.close();

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '#pharos/config';
+import { MetricBatchBuilder, labelsFromRecord } from '#pharos/metric-model';
+import type { StreamProducer } from '#pharos/stream';
+import { SelfMetrics } from '#pharos/telemetry';
+import { IngestRefusedError } from './ingest-errors.js';
+import { MetricIngestor } from './metric-ingestor.js';
+
+function batch() {
+  const b = new MetricBatchBuilder('default');
+  b.addSeries(labelsFromRecord({ __name__: 'up', job: 'x' }));
+  b.addSample(Date.now(), 1);
+  return b.build();
+}
+
+function ingestor(state: { lag: boolean; freshness: boolean }, written: number[]): MetricIngestor {
+  const producer: StreamProducer = {
+    kind: 'embedded',
+    produce: async (_topic, records) => {
+      written.push(records.length);
+      return records.map((_, i) => ({ partition: 0, offset: i }));
+    },
+  };
+  return new MetricIngestor({
+    producer,
+    partitions: 1,
+    limitsFor: () => loadConfig({ env: {} }).limits.defaults,
+    metrics: new SelfMetrics('test'),
+    isBackpressured: () => state.lag,
+    isFreshnessBehind: () => state.freshness,
+  });
+}
+
+describe('MetricIngestor backpressure', () => {
+  it('refuses with 503 while freshness is behind, with a short Retry-After, and writes nothing', async () => {
+    const state = { lag: false, freshness: true };
+    const written: number[] = [];
+    const err = await ingestor(state, written).ingest('test', batch()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(IngestRefusedError);
+    expect(err).toMatchObject({ status: 503, reason: 'backpressure', retryAfterSeconds: 1 });
+    expect((err as Error).message).toMatch(/freshness bound/);
+    expect(written).toEqual([]);
+  });
+
+  it('refuses with the stream-lag Retry-After when the stream is behind, and writes once both clear', async () => {
+    const state = { lag: true, freshness: true };
+    const written: number[] = [];
+    const ing = ingestor(state, written);
+    await expect(ing.ingest('test', batch())).rejects.toMatchObject({ status: 503, retryAfterSeconds: 5 });
+    state.lag = false;
+    state.freshness = false;
+    await expect(ing.ingest('test', batch())).resolves.toMatchObject({ samplesWritten: 1 });
+    expect(written).toEqual([1]);
+  });
+});
