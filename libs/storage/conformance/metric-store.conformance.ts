@@ -198,6 +198,11 @@ export function describeMetricStoreConformance(adapterName: string, harness: Met
       if (resolutionMs !== undefined) {
         const rollups = await collect(store().selectRollups({ tenant: T, matchers: [eq('__name__', 'm')], resolutionMs, ...ALL }));
         expect(rollups.map((r) => r.labels)).toEqual([labelsFromRecord({ __name__: 'm', only: 'a' })]);
+        if (store().selectCounterRollups !== undefined) {
+          const counters = await collect(store().selectCounterRollups!({ tenant: T, matchers: [eq('__name__', 'm')], resolutionMs, ...ALL }));
+          expect(counters.map((r) => r.labels)).toEqual([labelsFromRecord({ __name__: 'm', only: 'a' })]);
+          expect(await collect(store().selectCounterRollups!({ tenant: 'nobody', matchers: [eq('__name__', 'm')], resolutionMs, ...ALL }))).toEqual([]);
+        }
       }
       expect(await store().deleteSeries({ tenant: T, matchers: [eq('__name__', 'm')] })).toBe(1);
       expect(samplesOf((await select(store(), [eq('__name__', 'm')], ALL, OTHER))[0])).toEqual([[BASE, 2], [BASE + 1, 3]]);
