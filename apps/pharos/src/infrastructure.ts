@@ -68,6 +68,12 @@ export async function openMetricStore(config: PharosConfig, logger: Logger, metr
     metrics.storeSeries.set(stats.series);
     metrics.storeBytesOnDisk.set(stats.bytesOnDisk);
     for (const [kind, bytes] of Object.entries(stats.memory ?? {})) metrics.storeMemory.set({ kind: snakeCase(kind) }, bytes);
+    const delay = stats.threadLoopDelay;
+    if (delay !== undefined) {
+      metrics.storeThreadLoopDelay.set({ quantile: '0.5' }, delay.p50);
+      metrics.storeThreadLoopDelay.set({ quantile: '0.99' }, delay.p99);
+      metrics.storeThreadLoopDelay.set({ quantile: '1' }, delay.max);
+    }
   });
   return store;
 }

@@ -18,6 +18,7 @@ export type {
   SeriesExemplars,
   MetadataQuery,
   MetricStoreStats,
+  LoopDelay,
   StoreMemory,
   RecordsAppendResult,
 } from './metrics/port.js';

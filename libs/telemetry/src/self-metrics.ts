@@ -159,6 +159,13 @@ export class SelfMetrics {
     registers: [this.registry],
   });
 
+  readonly storeThreadLoopDelay = new Gauge({
+    name: 'pharos_store_thread_event_loop_delay_seconds',
+    help: "How late the metric store thread's event loop ran since the previous scrape, by quantile (0.5, 0.99, 1 = the longest): appends queue behind the store's synchronous steps, so this is the stall a new sample can meet before it is readable. Absent when the store runs on the main thread (see nodejs_eventloop_lag_*).",
+    labelNames: ['quantile'] as const,
+    registers: [this.registry],
+  });
+
   readonly decodeWorkersMemory = new Gauge({
     name: 'pharos_ingest_decode_workers_memory_bytes',
     help: "Memory of the ingest decode workers' V8 isolates, summed over workers, by kind: heap_used, heap_total, external (ArrayBuffers, mostly). The decoders' label caches live there.",

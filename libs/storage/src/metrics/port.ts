@@ -303,6 +303,20 @@ export interface MetricStoreStats {
   readonly bytesOnDisk: number;
   /** Memory the store holds, by kind, in bytes (what an adapter can tell; see {@link StoreMemory}). */
   readonly memory?: StoreMemory;
+  /**
+   * When the store runs on a thread of its own: how late that thread's event loop ran its
+   * timers since the previous `stats()` call (seconds). A long synchronous step of the store (a
+   * flush writing a wave of rows) holds every append queued behind it, which is what readers
+   * see as a sample becoming visible late.
+   */
+  readonly threadLoopDelay?: LoopDelay;
+}
+
+/** Quantiles of an event loop's delay over an interval, in seconds. */
+export interface LoopDelay {
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
 }
 
 /**

@@ -6,13 +6,14 @@ import { SampleColumns } from './sample-order.js';
 import { chunkOverlap } from './sample-reader.js';
 
 /** Writes and rewrites of the `chunks` table. */
-export function writeChunk(cw: ChunkWriter, id: number, c: { minT: number; maxT: number; count: number; data: Uint8Array }): void {
+/** Returns whether the row filled a data chunk (see {@link ChunkWriter.endRow}). */
+export function writeChunk(cw: ChunkWriter, id: number, c: { minT: number; maxT: number; count: number; data: Uint8Array }): boolean {
   cw.set(0, id);
   cw.set(1, BigInt(c.minT));
   cw.set(2, BigInt(c.maxT));
   cw.set(3, c.count);
   cw.set(4, c.data);
-  cw.endRow();
+  return cw.endRow();
 }
 
 /** Deletes the samples of `ids` in `[start, end]` from the chunks on disk, re-encoding chunks that keep some. */

@@ -60,8 +60,15 @@ export class ChunkWriter {
     this.columns[c]!.values[this.rows] = value instanceof Uint8Array ? new DuckDBBlobValue(value) : value;
   }
 
-  endRow(): void {
-    if (++this.rows === ROWS_PER_CHUNK) this.emit();
+  /**
+   * Ends the row; returns whether that filled a data chunk and handed it to the appender. A
+   * flush's loops await {@link yieldToQueued} then, so that one data chunk (2,048 rows, a
+   * millisecond or two), not a wave of a million rows, is what an append waits behind.
+   */
+  endRow(): boolean {
+    if (++this.rows < ROWS_PER_CHUNK) return false;
+    this.emit();
+    return true;
   }
 
   close(): void {
@@ -87,6 +94,15 @@ export class ChunkWriter {
   }
 }
 
+/**
+ * Resolves once the event loop has run what was queued before it (appends and reads on the
+ * store thread). A flush snapshots its inputs synchronously first, so what it writes does not
+ * change while appends run between its data chunks (see DuckDBMetricStore.flushLocked).
+ */
+export function yieldToQueued(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 export const CHUNK_TYPES = [UINTEGER, BIGINT, BIGINT, USMALLINT, BLOB] as const;
 export const HEAD_LOG_TYPES = [BIGINT, BLOB] as const;
 export const HISTOGRAM_TYPES = [UINTEGER, BIGINT, BLOB] as const;
@@ -101,7 +117,8 @@ export async function openWriter(conn: DuckDBConnection, table: string, types: r
   return new ChunkWriter(await conn.createAppender(table), types);
 }
 
-export function writeRollupRow(w: ChunkWriter, resolutionMs: number, id: number, r: RollupRow): void {
+/** Returns whether the row filled a data chunk (see {@link ChunkWriter.endRow}). */
+export function writeRollupRow(w: ChunkWriter, resolutionMs: number, id: number, r: RollupRow): boolean {
   w.set(0, resolutionMs);
   w.set(1, id);
   w.set(2, BigInt(r.bucket));
@@ -114,7 +131,7 @@ export function writeRollupRow(w: ChunkWriter, resolutionMs: number, id: number,
   w.set(9, BigInt(r.lastTs));
   w.set(10, r.lastValue);
   w.set(11, r.increase);
-  w.endRow();
+  return w.endRow();
 }
 
 /** Rows of a query as plain JS numbers/strings/bytes, chunk by chunk (no row objects). */

@@ -28,6 +28,7 @@ import {
 } from '../port.js';
 import { COUNTER_SOURCE_FIELDS, counterRollupsOf } from '../rollup-counter.js';
 import { APPENDED, ChunkHead, OUT_OF_ORDER } from './chunk-head.js';
+import { LoopDelayMonitor } from './loop-delay.js';
 import { migrateSampleRows, rewriteChunks, writeChunk } from './chunk-table.js';
 import { encodeHistogram } from './histogram-codec.js';
 import { HistogramHead, type HistogramBlock, type HistogramPoint } from './histogram-head.js';
@@ -42,6 +43,7 @@ import {
   openWriter,
   SCHEMA,
   sqlString,
+  yieldToQueued,
 } from './duckdb-io.js';
 import { RollupMaintainer } from './rollup-maintainer.js';
 import { normalizeFields } from './rollup-reader.js';
@@ -141,6 +143,8 @@ export class DuckDBMetricStore implements MetricStore {
   private logSeq = 0;
   private logBytes = 0;
   private lastSnapshotBytes = 0;
+  /** On a thread of its own (ADR 0018) the thread's event loop delay is the store's stall; see `stats`. */
+  private readonly loopDelay = isMainThread ? undefined : LoopDelayMonitor.start();
 
   private constructor(
     private readonly path: string,
@@ -316,7 +320,8 @@ export class DuckDBMetricStore implements MetricStore {
       if (newSeries.ids.length > 0) await writeSeries(w, this.index, newSeries);
       if (chunks.length > 0) {
         const cw = await openWriter(w, 'chunks', CHUNK_TYPES);
-        for (const c of chunks) writeChunk(cw, c.id, c);
+        // A wave of chunk cuts at a million series is ~1 s of rows: appends run between data chunks.
+        for (const c of chunks) if (writeChunk(cw, c.id, c)) await yieldToQueued();
         cw.close();
       }
       await this.writeHistograms(hist);
@@ -359,7 +364,7 @@ export class DuckDBMetricStore implements MetricStore {
         hw.set(0, id);
         hw.set(1, BigInt(p.t));
         hw.set(2, encodeHistogram(p.h));
-        hw.endRow();
+        if (hw.endRow()) await yieldToQueued();
       }
     }
     hw.close();
@@ -632,7 +637,8 @@ export class DuckDBMetricStore implements MetricStore {
         // The WAL is absent right after a checkpoint.
       }
     }
-    return { series: this.index.size, bytesOnDisk, memory: await this.memory() };
+    const memory = await this.memory();
+    return this.loopDelay === undefined ? { series: this.index.size, bytesOnDisk, memory } : { series: this.index.size, bytesOnDisk, memory, threadLoopDelay: this.loopDelay.take() };
   }
 
   private async memory(): Promise<StoreMemory> {
@@ -665,6 +671,7 @@ export class DuckDBMetricStore implements MetricStore {
     await this.lock.run(() => this.flushLocked(true));
     await this.lock.run(async () => {
       this.closed = true;
+      this.loopDelay?.stop();
       await this.assembly.close();
       for (const c of this.idleReaders.splice(0)) c.closeSync();
       this.writer.closeSync();

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { isStaleNaN, type Labels } from '#pharos/metric-model';
 import type { RollupField, SeriesRollups } from '../port.js';
-import { forEachRow, idList, openWriter, PENDING_TYPES, ROLLUP_TYPES, writeRollupRow } from './duckdb-io.js';
+import { forEachRow, idList, openWriter, PENDING_TYPES, ROLLUP_TYPES, writeRollupRow, yieldToQueued } from './duckdb-io.js';
 import { AccumulatorColumns, ACC_CLOSED, ACC_DIRTY, ACC_NONE, ACC_OPEN, RowBuffer } from './rollup-accumulators.js';
 import { readSnapshotRollups, type RawReader, type RollupSnapshot } from './rollup-reader.js';
 import { SPAN_MS } from './rollup-span-codec.js';
@@ -285,7 +285,8 @@ export class RollupMaintainer {
         const b = buffer.bucket(i);
         // A bucket marked dirty after it closed is recomputed instead.
         if (dirty.has(id, b) || refreshing.has(id, b)) continue;
-        writeRollupRow(out, this.resolutions[r]!, id, buffer.row(i));
+        // Buckets of every series close together (up to ROWS_PER_FLUSH rows): appends run between data chunks.
+        if (writeRollupRow(out, this.resolutions[r]!, id, buffer.row(i))) await yieldToQueued();
       }
     }
     out.close();
@@ -332,7 +333,7 @@ export class RollupMaintainer {
       w.set(0, res);
       w.set(1, id);
       w.set(2, BigInt(b));
-      w.endRow();
+      if (w.endRow()) await yieldToQueued();
     }
     w.close();
   }
@@ -410,7 +411,7 @@ export class RollupMaintainer {
       staged.set(0, this.resolutions[r]!);
       staged.set(1, id);
       staged.set(2, BigInt(b));
-      staged.endRow();
+      if (staged.endRow()) await yieldToQueued();
     }
     staged.close();
     const match = `r.resolution_ms = s.resolution_ms AND r.series_id = s.series_id AND r.bucket = s.bucket`;

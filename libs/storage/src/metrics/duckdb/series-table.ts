@@ -1,6 +1,6 @@
 import { SERIES_REF_WORDS } from '#pharos/metric-model';
 import { DuckDBBlobVector, type DuckDBConnection, type DuckDBVector } from '@duckdb/node-api';
-import { blobCells, forEachPreparedChunk, openWriter, SERIES_TYPES, type ChunkWriter } from './duckdb-io.js';
+import { blobCells, forEachPreparedChunk, openWriter, SERIES_TYPES, yieldToQueued, type ChunkWriter } from './duckdb-io.js';
 import { storedLabels, type CreatedSeries, type SeriesIndex } from './series-index.js';
 
 /** Bytes of a persisted series ref: its four words, little-endian (as SHA-256 gave them). */
@@ -47,18 +47,19 @@ export async function loadSeries(conn: DuckDBConnection, index: SeriesIndex): Pr
  */
 export async function writeSeries(conn: DuckDBConnection, index: SeriesIndex, created: CreatedSeries): Promise<void> {
   const w = await openWriter(conn, 'series', SERIES_TYPES);
-  writeRows(w, index, created);
+  await writeRows(w, index, created);
   w.close();
 }
 
-function writeRows(w: ChunkWriter, index: SeriesIndex, rows: CreatedSeries): void {
+async function writeRows(w: ChunkWriter, index: SeriesIndex, rows: CreatedSeries): Promise<void> {
   for (let i = 0; i < rows.ids.length; i++) {
     const id = rows.ids[i]!;
     w.set(0, id);
     w.set(1, index.tenantById[id]!);
     w.set(2, storedLabels(index.labelsById[id]!));
     w.set(3, refBytes(rows.refs, SERIES_REF_WORDS * i));
-    w.endRow();
+    // A million new series are a second of rows: appends run between data chunks.
+    if (w.endRow()) await yieldToQueued();
   }
 }
 
@@ -68,7 +69,7 @@ async function migrateOldRows(conn: DuckDBConnection, index: SeriesIndex, rows: 
   try {
     await conn.run(`CREATE TEMP TABLE series_migration (id UINTEGER NOT NULL, tenant VARCHAR NOT NULL, labels VARCHAR NOT NULL, ref BLOB NOT NULL)`);
     const w = await openWriter(conn, 'series_migration', SERIES_TYPES);
-    writeRows(w, index, rows);
+    await writeRows(w, index, rows);
     w.close();
     await conn.run(`UPDATE series SET labels = m.labels, ref = m.ref FROM series_migration m WHERE series.id = m.id`);
     await conn.run(`DROP TABLE series_migration`);
