@@ -28,6 +28,40 @@ describe('VisibilityGate', () => {
     expect(gate.isBehind()).toBe(false);
   });
 
+  it('opens once the backlog ahead of a new write is down to half the bound', () => {
+    const clock = { now: 0 };
+    const gate = new VisibilityGate(1_000, () => clock.now);
+    // Writes let through until t = 1,000; then a batch is appended 1,200 ms after its ack.
+    clock.now = 1_000;
+    expect(gate.isBehind()).toBe(false);
+    gate.report(1_200);
+    expect(gate.isBehind()).toBe(true);
+    // The drain: batches keep arriving about as late as the queue was when the gate closed,
+    // never within half the bound, yet the write let through at 1,000 is appended by ~2,200.
+    clock.now = 1_400;
+    gate.report(1_250);
+    expect(gate.isBehind()).toBe(true);
+    clock.now = 1_700;
+    gate.report(1_240);
+    // 1,000 + 1,240 − 1,700 = 540 ms of backlog left: still more than half the bound.
+    expect(gate.isBehind()).toBe(true);
+    clock.now = 1_800;
+    gate.report(1_260);
+    // 1,000 + 1,260 − 1,800 = 460 ms left: a write let through now waits about that.
+    expect(gate.isBehind()).toBe(false);
+    // A store that slows down pushes the reopening later.
+    gate.report(2_000);
+    clock.now = 2_400;
+    expect(gate.isBehind()).toBe(true);
+    gate.report(2_500);
+    clock.now = 3_700;
+    // 1,800 + 2,500 − 3,700 = 600 ms left.
+    expect(gate.isBehind()).toBe(true);
+    clock.now = 3_900;
+    gate.report(2_400);
+    expect(gate.isBehind()).toBe(false);
+  });
+
   it('does nothing with a bound of 0', () => {
     const gate = new VisibilityGate(0);
     gate.report(60_000);

@@ -8,32 +8,47 @@
  * is acknowledged stays fresh, as a Prometheus sender expects of a 2xx.
  *
  * The processor reports the delay of every batch it appends (from its oldest record entering
- * the stream); the gate closes above `maxDelayMs` and opens again at half of it, or when no
- * report came for a while (nothing left to append: the refused writes are not queued).
+ * the stream); the gate closes above `maxDelayMs` and opens again once a write let through now
+ * would wait about half of it: the last write it let through waits about as long as the batch
+ * appended last did, so the backlog ahead of a new one is what is left of that wait. Waiting
+ * instead for a batch appended within half the bound never happens while a backlog drains (its
+ * records all wait about as long as the queue was when it closed), and the fallback — no report
+ * for a while, nothing left to append — left the store idle for seconds at a million series
+ * (bench/RESULTS.md, 2026-11-27 19:40).
  */
 export class VisibilityGate {
   private behind = false;
   private lastReportAt = -Infinity;
+  private lastDelayMs = 0;
+  /** When a write was last let through: the newest write the backlog may hold. */
+  private lastAdmitAt: number;
 
   /** `maxDelayMs` 0 turns the gate off. */
   constructor(
     private readonly maxDelayMs: number,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.lastAdmitAt = clock();
+  }
 
   /** The ack-to-readable delay of a batch just appended. */
   report(delayMs: number): void {
     if (this.maxDelayMs <= 0) return;
     this.lastReportAt = this.clock();
+    this.lastDelayMs = delayMs;
     if (delayMs > this.maxDelayMs) this.behind = true;
     else if (delayMs <= this.maxDelayMs / 2) this.behind = false;
   }
 
-  /** True while writes should be refused for freshness. */
+  /** True while writes should be refused for freshness; false lets a write through. */
   isBehind(): boolean {
-    if (!this.behind) return false;
-    // Nothing appended for a while: nothing is queued behind the refused writes.
-    if (this.clock() - this.lastReportAt > Math.max(1_000, 2 * this.maxDelayMs)) this.behind = false;
+    const now = this.clock();
+    if (this.behind && (this.lastAdmitAt + this.lastDelayMs - now <= this.maxDelayMs / 2 || now - this.lastReportAt > Math.max(1_000, 2 * this.maxDelayMs))) {
+      // What was let through is (about to be) appended, or nothing was appended for a while:
+      // nothing is queued behind the refused writes.
+      this.behind = false;
+    }
+    if (!this.behind) this.lastAdmitAt = now;
     return this.behind;
   }
 }
