@@ -6,7 +6,11 @@
  * the PromQL engine without the result cache.
  *
  *   npm run build && node dist/bench/query/downsample-cpu.js [--dir DIR] [--series 1000] [--reps 7]
- *     [--resolutions 0,300000,3600000] [--queries sum,avg]
+ *     [--resolutions 0,300000,3600000] [--queries sum,avg] [--store-thread]
+ *
+ * `--store-thread` reads through the store as the platform runs it (ADR 0018): the DuckDB
+ * store on a worker thread of its own (`startStoreThread`), behind `WriteTrackingStore`, so
+ * every answer crosses the thread. The CPU figures then cover both threads (the process's).
  *
  * Data: counters rising at a varying rate (with a reset every ~2 days at a per-series phase)
  * and gauges, scraped every 15 s for the 7 d before now, appended in time order an hour at a
@@ -25,8 +29,9 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MetricBatchBuilder } from '#pharos/metric-model';
+import { startStoreThread } from '#pharos/processor';
 import { PromQLEngine, type QueryResult } from '#pharos/promql';
-import { DuckDBMetricStore } from '#pharos/storage';
+import { DuckDBMetricStore, WriteTrackingStore, type MetricStore } from '#pharos/storage';
 
 const TENANT = 'bench';
 const DAY = 86_400_000;
@@ -129,7 +134,10 @@ async function main(): Promise<void> {
     process.stdout.write(`loading ${series} counters and ${series} gauges × 7 d at 15 s into ${dir}\n`);
     meta = await load(dir, series);
   }
-  const store = await DuckDBMetricStore.open({ dir });
+  // Behind the thread, wrapped as `openMetricStore` (apps/pharos) wraps it, so the engine sees
+  // the methods the platform's store offers.
+  const store: MetricStore = process.argv.includes('--store-thread') ? new WriteTrackingStore(await startStoreThread({ dir })) : await DuckDBMetricStore.open({ dir });
+  process.stdout.write(`store: ${process.argv.includes('--store-thread') ? 'on its own thread (startStoreThread + WriteTrackingStore)' : 'in process'}\n`);
   try {
     const engine = new PromQLEngine({ store });
     const run = (query: string, resolution: number): Promise<QueryResult> =>
