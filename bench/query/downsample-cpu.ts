@@ -6,7 +6,11 @@
  * the PromQL engine without the result cache.
  *
  *   npm run build && node dist/bench/query/downsample-cpu.js [--dir DIR] [--series 1000] [--reps 7]
- *     [--resolutions 0,300000,3600000] [--queries sum,avg]
+ *     [--resolutions 0,300000,3600000] [--queries sum,avg] [--store-thread]
+ *
+ * `--store-thread` reads through the store as the platform runs it (ADR 0018): the DuckDB
+ * store on a worker thread of its own (`startStoreThread`), behind `WriteTrackingStore`, so
+ * every answer crosses the thread. The CPU figures then cover both threads (the process's).
  *
  * Data: counters rising at a varying rate (with a reset every ~2 days at a per-series phase)
  * and gauges, scraped every 15 s for the 7 d before now, appended in time order an hour at a
@@ -17,7 +21,9 @@
  * thread: DuckDB's workers too) around one query; rounds alternate raw, 5 m, 1 h after one
  * warm-up of each, so drift on the machine hits all three alike. The answers' relative
  * difference from the raw answer is reported too (when raw is among `--resolutions`), and the
- * SHA-1 of each answer's JSON, so builds can be checked for identical answers.
+ * SHA-1 of each answer's JSON, so builds can be checked for identical answers. The main
+ * thread's own CPU (`process.threadCpuUsage()`) is printed too: with `--store-thread`, the
+ * engine's side alone.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -25,8 +31,9 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MetricBatchBuilder } from '#pharos/metric-model';
+import { startStoreThread } from '#pharos/processor';
 import { PromQLEngine, type QueryResult } from '#pharos/promql';
-import { DuckDBMetricStore } from '#pharos/storage';
+import { DuckDBMetricStore, WriteTrackingStore, type MetricStore } from '#pharos/storage';
 
 const TENANT = 'bench';
 const DAY = 86_400_000;
@@ -80,6 +87,15 @@ function cpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
+/**
+ * This thread's CPU alone (the engine's side when the store has its own thread), so an
+ * engine change can be told from the store thread's and DuckDB's noise.
+ */
+function mainThreadCpuMs(): number {
+  const u = process.threadCpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
@@ -129,7 +145,10 @@ async function main(): Promise<void> {
     process.stdout.write(`loading ${series} counters and ${series} gauges × 7 d at 15 s into ${dir}\n`);
     meta = await load(dir, series);
   }
-  const store = await DuckDBMetricStore.open({ dir });
+  // Behind the thread, wrapped as `openMetricStore` (apps/pharos) wraps it, so the engine sees
+  // the methods the platform's store offers.
+  const store: MetricStore = process.argv.includes('--store-thread') ? new WriteTrackingStore(await startStoreThread({ dir })) : await DuckDBMetricStore.open({ dir });
+  process.stdout.write(`store: ${process.argv.includes('--store-thread') ? 'on its own thread (startStoreThread + WriteTrackingStore)' : 'in process'}\n`);
   try {
     const engine = new PromQLEngine({ store });
     const run = (query: string, resolution: number): Promise<QueryResult> =>
@@ -137,14 +156,17 @@ async function main(): Promise<void> {
     for (const query of queries) {
       const cpu = new Map<number, number[]>(resolutions.map((r) => [r, []]));
       const wall = new Map<number, number[]>(resolutions.map((r) => [r, []]));
+      const main = new Map<number, number[]>(resolutions.map((r) => [r, []]));
       const answers = new Map<number, QueryResult>();
       for (const r of resolutions) answers.set(r, await run(query, r));
       for (let rep = 0; rep < reps; rep++) {
         for (const r of resolutions) {
           const c0 = cpuMs();
+          const m0 = mainThreadCpuMs();
           const w0 = performance.now();
           await run(query, r);
           wall.get(r)!.push(performance.now() - w0);
+          main.get(r)!.push(mainThreadCpuMs() - m0);
           cpu.get(r)!.push(cpuMs() - c0);
         }
       }
@@ -152,7 +174,7 @@ async function main(): Promise<void> {
         const d = r === 0 || !answers.has(0) ? undefined : difference(answers.get(0)!, answers.get(r)!);
         const sha = createHash('sha1').update(JSON.stringify(answers.get(r)!.value, (_, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v))).digest('hex');
         process.stdout.write(
-          `${query} ${r === 0 ? 'raw' : `${r / 60_000} m`}: CPU median ${median(cpu.get(r)!).toFixed(0)} ms (min ${Math.min(...cpu.get(r)!).toFixed(0)}), wall median ${median(wall.get(r)!).toFixed(0)} ms` +
+          `${query} ${r === 0 ? 'raw' : `${r / 60_000} m`}: CPU median ${median(cpu.get(r)!).toFixed(0)} ms (min ${Math.min(...cpu.get(r)!).toFixed(0)}), wall median ${median(wall.get(r)!).toFixed(0)} ms, main thread median ${median(main.get(r)!).toFixed(0)} ms` +
             (d === undefined ? '' : `; vs raw: median ${(d.median * 100).toFixed(2)} %, worst ${(d.worst * 100).toFixed(2)} % over ${d.points} points`) +
             `; answer SHA-1 ${sha.slice(0, 12)}` +
             '\n',

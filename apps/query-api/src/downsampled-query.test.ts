@@ -11,7 +11,7 @@ import { CONFIG, LOGGER, METRIC_STORE, SELF_METRICS, TENANT_RESOLVER } from '#ap
 import { loadConfig } from '#pharos/config';
 import { MetricBatchBuilder, labelsFromRecord } from '#pharos/metric-model';
 import { PromQLEngine } from '#pharos/promql';
-import { DuckDBMetricStore, WriteTrackingStore, type MetricStore, type RollupQuery, type SelectQuery, type SeriesRollups, type SeriesSamples } from '#pharos/storage';
+import { DuckDBMetricStore, WriteTrackingStore, type CounterRollupQuery, type MetricStore, type RollupQuery, type SelectQuery, type SeriesCounterRollups, type SeriesRollups, type SeriesSamples } from '#pharos/storage';
 import { SelfMetrics, createLogger } from '#pharos/telemetry';
 import { TenantResolver } from '#pharos/tenancy';
 import { QueryApiModule } from './query-api.module.js';
@@ -55,6 +55,16 @@ class ReadCounter {
             for await (const r of target.selectRollups(q)) {
               counter.rollupBuckets += r.bucketStarts.length;
               yield r;
+            }
+          };
+        }
+        // The counter aggregate (ADR 0020), which WriteTrackingStore forwards: a rollup read too.
+        if (prop === 'selectCounterRollups' && target.selectCounterRollups !== undefined) {
+          return async function* (q: CounterRollupQuery): AsyncGenerator<SeriesCounterRollups> {
+            counter.rollupCalls++;
+            for await (const c of target.selectCounterRollups!(q)) {
+              counter.rollupBuckets += c.bucketStarts.length;
+              yield c;
             }
           };
         }

@@ -1,7 +1,7 @@
 import type { LabelMatcher, Labels } from '#pharos/metric-model';
 import type { SeriesRollups, SeriesSamples } from '#pharos/storage';
 import type { Call } from '../ast.js';
-import { counterBucketsOf, counterSamples, downsampledSamples, rollupFieldsFor, SampleSlabs, type CounterBuckets, type RollupAggregate } from './downsampling.js';
+import { CounterAggregateSeries, counterBucketsOf, downsampledSamples, floatSampleCount, rollupFieldsFor, SampleSlabs, type CounterBuckets, type RollupAggregate } from './downsampling.js';
 import { compareLabels, labelsKey } from './labels.js';
 import { PromQLError } from './query-api.js';
 import type { QueryContext } from './query-context.js';
@@ -92,7 +92,7 @@ export async function fetchDownsampled(
   const slabs = new SampleSlabs();
   for (const e of entries.values()) {
     const series = toRawSeries(e, aggregate, resolutionMs, slabs);
-    if (series.timestamps.length > 0 || series.histTimestamps.length > 0) out.push(series);
+    if (floatSampleCount(series) > 0 || series.histTimestamps.length > 0) out.push(series);
   }
   // As `select` yields them, so evaluation order (and ties in the output) match raw reads.
   return out.sort((a, b) => compareLabels(a.labels, b.labels));
@@ -152,10 +152,8 @@ function toRawSeries(e: Entry, aggregate: RollupAggregate, resolutionMs: number,
   const tail = raw ?? e.tail;
   const histTimestamps = tail?.histogramTimestamps ?? EMPTY;
   const histograms = tail?.histograms ?? [];
-  if (aggregate === 'counter') {
-    const f = counterSamples(resolutionMs, raw === undefined ? e.counters : undefined, tail, slabs);
-    return { labels: e.labels, timestamps: f.timestamps, values: f.values, histTimestamps, histograms };
-  }
+  // Its samples are made when read (the rate kernel makes them in scratch instead).
+  if (aggregate === 'counter') return new CounterAggregateSeries(e.labels, resolutionMs, raw === undefined ? e.counters : undefined, tail, histTimestamps, histograms, slabs);
   const f = downsampledSamples(aggregate, resolutionMs, rollups, tail, { timestamps: histTimestamps, histograms }, slabs);
   // Counts replace the histogram samples; elsewhere they pass through (as Thanos passes non-float samples).
   if (aggregate === 'count') return { labels: e.labels, timestamps: f.timestamps, values: f.values, histTimestamps: EMPTY, histograms: [] };

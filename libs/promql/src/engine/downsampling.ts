@@ -1,5 +1,6 @@
 import { isStaleNaN } from '#pharos/metric-model';
 import { runningTotals, type RollupField, type SeriesRollups } from '#pharos/storage';
+import type { RawSeries } from './step-values.js';
 import type { FloatHistogram } from './values.js';
 
 /**
@@ -161,11 +162,30 @@ export function counterBucketsOf(r: SeriesRollups, out: Float64Array = new Float
  * the tail's raw samples continuing that total.
  */
 export function counterSamples(resolutionMs: number, counters: CounterBuckets | undefined, tail: FloatSamples | undefined, slabs: SampleSlabs): FloatSamples {
+  const [timestamps, values] = slabs.pair(counterSamplesCapacity(counters, tail));
+  const n = counterSamplesInto(resolutionMs, counters, tail, timestamps, values);
+  return { timestamps: timestamps.subarray(0, n), values: values.subarray(0, n) };
+}
+
+/** At most how many samples {@link counterSamples} makes: the first raw sample, one per bucket, every tail sample. */
+function counterSamplesCapacity(counters: CounterBuckets | undefined, tail: FloatSamples | undefined): number {
+  return 1 + (counters?.bucketStarts.length ?? 0) + (tail?.timestamps.length ?? 0);
+}
+
+/**
+ * Writes {@link counterSamples}' samples into `timestamps` and `values` (each at least
+ * {@link counterSamplesCapacity} long) and returns how many there are.
+ */
+function counterSamplesInto(
+  resolutionMs: number,
+  counters: CounterBuckets | undefined,
+  tail: FloatSamples | undefined,
+  timestamps: Float64Array,
+  values: Float64Array,
+): number {
   const buckets = counters?.bucketStarts.length ?? 0;
   const tailTs = tail?.timestamps ?? EMPTY;
   const tailVs = tail?.values ?? EMPTY;
-  // At most: the first raw sample, one per bucket, every tail sample.
-  const [timestamps, values] = slabs.pair(1 + buckets + tailTs.length);
   let n = 0;
   let total = 0;
   // The last raw value seen: what the next raw value is compared with to detect a reset.
@@ -194,7 +214,73 @@ export function counterSamples(resolutionMs: number, counters: CounterBuckets | 
     timestamps[n] = tailTs[i]!;
     values[n++] = total;
   }
-  return { timestamps: timestamps.subarray(0, n), values: values.subarray(0, n) };
+  return n;
+}
+
+/**
+ * A counter read from rollups whose synthetic samples ({@link counterSamples}) are made only
+ * when something reads `timestamps` or `values`. The inline `rate`/`increase` kernel
+ * (`counter-rate.ts`) reads neither: it writes each series' samples into a scratch pair
+ * reused series after series ({@link samplesInto}), so a 7 d panel of 1,000 counters at 5 m
+ * does not write ~32 MB of fresh memory, then read it back cold, once for the reset scan and
+ * once for the windows (docs/adr/0020). Every other reader gets the samples it got before,
+ * built once into the read's slabs.
+ */
+export class CounterAggregateSeries implements RawSeries {
+  declare readonly timestamps: Float64Array;
+  declare readonly values: Float64Array;
+  /** How many samples the series has: `timestamps.length`, without making them. */
+  readonly sampleCount: number;
+  /** Room {@link samplesInto} needs: the first raw sample, one per bucket, every tail sample. */
+  readonly capacity: number;
+  private samples: FloatSamples | undefined;
+
+  constructor(
+    readonly labels: RawSeries['labels'],
+    private readonly resolutionMs: number,
+    private readonly counters: CounterBuckets | undefined,
+    private readonly tail: FloatSamples | undefined,
+    readonly histTimestamps: Float64Array,
+    readonly histograms: RawSeries['histograms'],
+    private readonly slabs: SampleSlabs,
+  ) {
+    const buckets = counters?.bucketStarts.length ?? 0;
+    let count = buckets;
+    if (buckets > 0 && counters!.firstTimestamp < counters!.bucketStarts[0]! + resolutionMs - 1) count++;
+    const tailVs = tail?.values ?? EMPTY;
+    for (let i = 0; i < tailVs.length; i++) if (tailVs[i] === tailVs[i]) count++;
+    this.sampleCount = count;
+    this.capacity = counterSamplesCapacity(counters, tail);
+    // Own enumerable accessors, not a prototype's getters: a copy made by spreading
+    // (`{ ...s, histograms }`, as `withDetectedResetHints` makes one) must carry the samples.
+    Object.defineProperties(this, {
+      timestamps: { get: () => this.built().timestamps, enumerable: true },
+      values: { get: () => this.built().values, enumerable: true },
+    });
+  }
+
+  /** Whether its samples were made for a reader of `timestamps` or `values` (then read those). */
+  get materialized(): boolean {
+    return this.samples !== undefined;
+  }
+
+  /**
+   * Writes its samples into `timestamps` and `values` (each at least {@link capacity} long,
+   * the caller's scratch) and returns how many: the same samples `timestamps`/`values` hold.
+   */
+  samplesInto(timestamps: Float64Array, values: Float64Array): number {
+    return counterSamplesInto(this.resolutionMs, this.counters, this.tail, timestamps, values);
+  }
+
+  private built(): FloatSamples {
+    this.samples ??= counterSamples(this.resolutionMs, this.counters, this.tail, this.slabs);
+    return this.samples;
+  }
+}
+
+/** A float series' sample count, without making a {@link CounterAggregateSeries}' samples. */
+export function floatSampleCount(s: RawSeries): number {
+  return s instanceof CounterAggregateSeries ? s.sampleCount : s.timestamps.length;
 }
 
 function countSamples(

@@ -7,6 +7,7 @@ import { unwrapParens } from './preprocess.js';
 import { mergeSameLabelsets } from './output-set.js';
 import type { QueryContext, SampleStats } from './query-context.js';
 import { counterRateSeries, type Drops, type WindowTally } from './counter-rate.js';
+import { floatSampleCount } from './downsampling.js';
 import { histogramSize, withoutStaleMarkers } from './selectors.js';
 import { FLOAT_POINT, NO_POINT, newStepSeries, setHistogram, type RangeInput, type RawSeries, type StepGrid, type StepSeries } from './step-values.js';
 import type { FloatHistogram, RangeWindow } from './values.js';
@@ -136,7 +137,8 @@ export async function evalRangeFunction(
     }
     let s = raw;
     if (inlineCounter && raw.histTimestamps.length === 0) {
-      const pause = ctx.poll(numSteps + raw.timestamps.length);
+      // The count, not `timestamps`: that would make a rollup counter's samples (see `counterRateSeries`).
+      const pause = ctx.poll(numSteps + floatSampleCount(raw));
       if (pause !== undefined) await pause;
       s = counterRateSeries(raw, dropScratch, grid, input, isRate, result, perStep, tally);
     } else {

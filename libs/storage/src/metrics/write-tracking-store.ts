@@ -1,6 +1,7 @@
 import { earliestTimestamp, type MetricBatch } from '#pharos/metric-model';
 import type {
   AppendResult,
+  CounterRollupQuery,
   DeleteQuery,
   ExemplarQuery,
   LabelNamesQuery,
@@ -12,6 +13,7 @@ import type {
   RecordsAppendResult,
   RollupQuery,
   SelectQuery,
+  SeriesCounterRollups,
   SeriesExemplars,
   SeriesQuery,
   SeriesRollups,
@@ -43,8 +45,16 @@ export class WriteTrackingStore implements MetricStore {
   /** The adapter's, when it decodes stream records itself (`capabilities.records`), noting their writes. */
   readonly appendRecords?: (records: readonly Uint8Array[]) => Promise<RecordsAppendResult>;
 
+  /**
+   * The adapter's counter aggregate (ADR 0020), when it offers one: a read, so nothing to
+   * note; offered exactly when the adapter offers it, so the engine's fallback (reducing the
+   * `selectRollups` fields itself) runs only where it must.
+   */
+  readonly selectCounterRollups?: (query: CounterRollupQuery) => AsyncIterable<SeriesCounterRollups>;
+
   constructor(readonly inner: MetricStore) {
     this.writes = this.log;
+    if (inner.selectCounterRollups) this.selectCounterRollups = inner.selectCounterRollups.bind(inner);
     if (inner.resolveSeriesRef) this.resolveSeriesRef = inner.resolveSeriesRef.bind(inner);
     if (inner.appendRecords) {
       const appendRecords = inner.appendRecords.bind(inner);

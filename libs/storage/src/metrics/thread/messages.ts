@@ -11,11 +11,17 @@ import type { WireSeriesBatch } from './series-batch.js';
  */
 export type StoreRequest =
   | { readonly id: number; readonly op: 'call'; readonly method: CallMethod; readonly args: readonly unknown[] }
-  | { readonly id: number; readonly op: 'stream'; readonly method: 'select' | 'selectRollups'; readonly query: unknown }
+  | { readonly id: number; readonly op: 'stream'; readonly method: StreamMethod; readonly query: unknown }
   /** The caller consumed a message of stream `id`: the host may send another. */
   | { readonly id: number; readonly op: 'pull' }
   /** The caller stopped reading stream `id` (break, error or abort). */
   | { readonly id: number; readonly op: 'cancel' };
+
+/**
+ * The streamed reads. `selectCounterRollups` is asked for only when the host's store offers
+ * it (`ready.counterRollups`).
+ */
+export type StreamMethod = 'select' | 'selectRollups' | 'selectCounterRollups';
 
 export type CallMethod =
   | 'append'
@@ -38,7 +44,11 @@ export interface SerializedError {
 }
 
 export type StoreResponse =
-  | { readonly kind: 'ready'; readonly capabilities: MetricStoreCapabilities }
+  /**
+   * `counterRollups`: the store offers the optional `selectCounterRollups` (ADR 0020), so the
+   * caller's proxy offers it too; absent or false, the proxy leaves it out as the store does.
+   */
+  | { readonly kind: 'ready'; readonly capabilities: MetricStoreCapabilities; readonly counterRollups?: boolean }
   /**
    * `returned`: the buffer an `appendRecords` request moved here, moved back once its records
    * are appended, for the caller to pack the next delivery into (see `ThreadedMetricStore`).

@@ -27,7 +27,14 @@ export interface WireSeriesBatch {
   readonly histograms: readonly (readonly NativeHistogram[])[];
   /** Series flagged `withoutRollups` (rollup answers). */
   readonly withoutRollupsAt: Int32Array;
+  /**
+   * Per series, the writer's fixed count of numbers (`count × numbersPerSeries`): a counter
+   * aggregate's three edge values. Empty for answers that have none.
+   */
+  readonly numbers: Float64Array;
 }
+
+const NO_NUMBERS: readonly number[] = Object.freeze([]);
 
 /** Columns at least this long that own their buffer move as they are; shorter ones are packed. */
 const MOVE_WHOLE_VALUES = 8192;
@@ -52,21 +59,40 @@ export class SeriesBatchWriter {
   private readonly histogramsAt: number[] = [];
   private readonly histograms: (readonly NativeHistogram[])[] = [];
   private readonly withoutRollupsAt: number[] = [];
+  private readonly numbers: number[] = [];
   private packedValues = 0;
   /** Values the batch carries (packed or moved). */
   values = 0;
   /** The label-set uses of its series, settled when the batch is sent. */
   readonly labelUses: LabelSetUse[] = [];
 
-  constructor(private readonly columns: number) {}
+  /** `numbersPerSeries`: how many numbers {@link add} takes with each series besides its columns. */
+  constructor(
+    private readonly columns: number,
+    private readonly numbersPerSeries = 0,
+  ) {}
 
   get size(): number {
     return this.count;
   }
 
-  /** Adds a series: its label-set id (with its labels when new to the caller) and its columns in order. */
-  add(labelsId: number, newLabels: Labels | undefined, columns: readonly Float64Array[], histograms: readonly NativeHistogram[] | undefined, withoutRollups: boolean): void {
+  /**
+   * Adds a series: its label-set id (with its labels when new to the caller), its columns in
+   * order and, when the writer carries numbers per series, exactly that many.
+   */
+  add(
+    labelsId: number,
+    newLabels: Labels | undefined,
+    columns: readonly Float64Array[],
+    histograms: readonly NativeHistogram[] | undefined,
+    withoutRollups: boolean,
+    numbers: readonly number[] = NO_NUMBERS,
+  ): void {
+    if (columns.length !== this.columns || numbers.length !== this.numbersPerSeries) {
+      throw new Error(`series batch takes ${this.columns} columns and ${this.numbersPerSeries} numbers a series, got ${columns.length} and ${numbers.length}`);
+    }
     const i = this.count++;
+    for (const x of numbers) this.numbers.push(x);
     this.labelsIds.push(labelsId);
     if (newLabels !== undefined) {
       this.newLabelsAt.push(i);
@@ -119,8 +145,9 @@ export class SeriesBatchWriter {
       histogramsAt: Int32Array.from(this.histogramsAt),
       histograms: this.histograms,
       withoutRollupsAt: Int32Array.from(this.withoutRollupsAt),
+      numbers: Float64Array.from(this.numbers),
     };
-    const transfer = [packed.buffer, spans.buffer, batch.labelsIds.buffer, ...this.movedBuffers] as ArrayBuffer[];
+    const transfer = [packed.buffer, spans.buffer, batch.labelsIds.buffer, batch.numbers.buffer, ...this.movedBuffers] as ArrayBuffer[];
     return { batch, transfer };
   }
 }

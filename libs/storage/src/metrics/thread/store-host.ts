@@ -1,5 +1,5 @@
-import type { MetricStore, RecordsAppendResult, RollupQuery, SelectQuery, SeriesRollups, SeriesSamples } from '../port.js';
-import type { CallMethod, MessageEndpoint, SerializedError, StoreRequest, StoreResponse } from './messages.js';
+import { UnsupportedQueryError, type CounterRollupQuery, type MetricStore, type RecordsAppendResult, type RollupQuery, type SelectQuery, type SeriesCounterRollups, type SeriesRollups, type SeriesSamples } from '../port.js';
+import type { CallMethod, MessageEndpoint, SerializedError, StoreRequest, StoreResponse, StreamMethod } from './messages.js';
 import { SeriesBatchWriter } from './series-batch.js';
 import { SentLabelSets } from './sent-label-sets.js';
 
@@ -12,11 +12,25 @@ const STREAM_CREDIT = 2;
 const SAMPLE_COLUMNS = ['timestamps', 'values', 'histogramTimestamps'] as const;
 const ROLLUP_COLUMNS = ['bucketStarts', 'count', 'sum', 'min', 'max', 'firstTimestamp', 'firstValue', 'lastTimestamp', 'lastValue', 'increase'] as const;
 
+/**
+ * What each streamed read sends of a series: its columns, and numbers besides (in this order;
+ * `ThreadedMetricStore` reads them by position). The counter aggregate (ADR 0020) is two
+ * columns and three numbers where the fields it is made of are five columns: the point of
+ * offering it across the thread, whose messages copy every column that is a view (slabs).
+ */
+const SHAPES: Readonly<Record<StreamMethod, { readonly columns: readonly string[]; readonly numbers: readonly string[] }>> = {
+  select: { columns: SAMPLE_COLUMNS, numbers: [] },
+  selectRollups: { columns: ROLLUP_COLUMNS, numbers: [] },
+  selectCounterRollups: { columns: ['bucketStarts', 'counter'], numbers: ['firstTimestamp', 'firstValue', 'lastValue'] },
+};
+
+type StreamedSeries = SeriesSamples | SeriesRollups | SeriesCounterRollups;
+
 /** Decodes stream records and appends them to the store (the processor's step, run where the store runs). */
 export type RecordAppender = (store: MetricStore, records: readonly Uint8Array[]) => Promise<RecordsAppendResult>;
 
 interface OpenStream {
-  readonly iterator: AsyncIterator<SeriesSamples | SeriesRollups>;
+  readonly iterator: AsyncIterator<StreamedSeries>;
   credit: number;
   /** Resolves the producer waiting for credit. */
   wake: (() => void) | undefined;
@@ -43,7 +57,11 @@ export class StoreHost {
   ) {
     this.labelSets = new SentLabelSets(labelCacheSize);
     endpoint.on('message', (message) => this.onMessage(message as StoreRequest));
-    this.send({ kind: 'ready', capabilities: { ...store.capabilities, seriesRefs: false, records: appendRecords !== undefined } });
+    this.send({
+      kind: 'ready',
+      capabilities: { ...store.capabilities, seriesRefs: false, records: appendRecords !== undefined },
+      counterRollups: store.selectCounterRollups !== undefined,
+    });
   }
 
   private onMessage(request: StoreRequest): void {
@@ -123,12 +141,12 @@ export class StoreHost {
     }
   }
 
-  private async stream(id: number, method: 'select' | 'selectRollups', query: unknown): Promise<void> {
-    const columns = method === 'select' ? SAMPLE_COLUMNS : ROLLUP_COLUMNS;
-    let iterator: AsyncIterator<SeriesSamples | SeriesRollups>;
+  private async stream(id: number, method: StreamMethod, query: unknown): Promise<void> {
+    const shape = SHAPES[method];
+    const newWriter = (): SeriesBatchWriter => new SeriesBatchWriter(shape.columns.length, shape.numbers.length);
+    let iterator: AsyncIterator<StreamedSeries>;
     try {
-      const iterable = method === 'select' ? this.store.select(query as SelectQuery) : this.store.selectRollups(query as RollupQuery);
-      iterator = iterable[Symbol.asyncIterator]();
+      iterator = this.read(method, query)[Symbol.asyncIterator]();
     } catch (err) {
       this.send({ kind: 'items-error', id, error: serializeError(err) });
       return;
@@ -136,7 +154,7 @@ export class StoreHost {
     const s: OpenStream = { iterator, credit: STREAM_CREDIT, wake: undefined, cancelled: false };
     this.streams.set(id, s);
     try {
-      let batch = new SeriesBatchWriter(columns.length);
+      let batch = newWriter();
       for (;;) {
         if (s.cancelled) {
           await iterator.return?.();
@@ -144,7 +162,7 @@ export class StoreHost {
         }
         const next = await iterator.next();
         if (next.done === true) break;
-        this.pack(next.value, columns, batch);
+        this.pack(next.value, shape.columns, shape.numbers, batch);
         if (batch.size >= SERIES_PER_MESSAGE || batch.values >= VALUES_PER_MESSAGE) {
           await this.waitForCredit(s);
           if (s.cancelled) {
@@ -153,7 +171,7 @@ export class StoreHost {
           }
           s.credit--;
           this.sendItems(id, batch, false);
-          batch = new SeriesBatchWriter(columns.length);
+          batch = newWriter();
         }
       }
       await this.waitForCredit(s);
@@ -162,6 +180,20 @@ export class StoreHost {
       this.send({ kind: 'items-error', id, error: serializeError(err) });
     } finally {
       this.streams.delete(id);
+    }
+  }
+
+  private read(method: StreamMethod, query: unknown): AsyncIterable<StreamedSeries> {
+    switch (method) {
+      case 'select':
+        return this.store.select(query as SelectQuery);
+      case 'selectRollups':
+        return this.store.selectRollups(query as RollupQuery);
+      case 'selectCounterRollups': {
+        // The caller asks only when `ready` said the store offers it.
+        if (this.store.selectCounterRollups === undefined) throw new UnsupportedQueryError('this store does not offer the counter aggregate');
+        return this.store.selectCounterRollups(query as CounterRollupQuery);
+      }
     }
   }
 
@@ -183,13 +215,14 @@ export class StoreHost {
   }
 
   /** Adds one series to `batch`. */
-  private pack(item: SeriesSamples | SeriesRollups, columns: readonly string[], batch: SeriesBatchWriter): void {
-    const record = item as unknown as Record<string, Float64Array>;
-    const cols = columns.map((name) => record[name]!);
+  private pack(item: StreamedSeries, columns: readonly string[], numbers: readonly string[], batch: SeriesBatchWriter): void {
+    const record = item as unknown as Record<string, unknown>;
+    const cols = columns.map((name) => record[name] as Float64Array);
     const use = this.labelSets.use(item.labels);
     batch.labelUses.push(use);
     const histograms = 'histograms' in item ? item.histograms : undefined;
-    batch.add(use.entry.id, use.define ? item.labels : undefined, cols, histograms, 'withoutRollups' in item && item.withoutRollups === true);
+    const nums = numbers.length === 0 ? undefined : numbers.map((name) => record[name] as number);
+    batch.add(use.entry.id, use.define ? item.labels : undefined, cols, histograms, 'withoutRollups' in item && item.withoutRollups === true, nums);
   }
 
   private send(message: StoreResponse, transfer?: ArrayBuffer[]): void {

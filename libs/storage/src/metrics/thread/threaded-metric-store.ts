@@ -2,6 +2,7 @@ import type { Labels, MetricBatch, MetricMetadata, NativeHistogram } from '#phar
 import {
   UnsupportedQueryError,
   type AppendResult,
+  type CounterRollupQuery,
   type RecordsAppendResult,
   type DeleteQuery,
   type ExemplarQuery,
@@ -14,11 +15,12 @@ import {
   type RollupQuery,
   type SelectQuery,
   type SeriesExemplars,
+  type SeriesCounterRollups,
   type SeriesQuery,
   type SeriesRollups,
   type SeriesSamples,
 } from '../port.js';
-import type { CallMethod, MessageEndpoint, SerializedError, StoreRequest, StoreResponse } from './messages.js';
+import type { CallMethod, MessageEndpoint, SerializedError, StoreRequest, StoreResponse, StreamMethod } from './messages.js';
 import { columnOf, type WireSeriesBatch } from './series-batch.js';
 
 /** Error classes that keep their class across the thread boundary, so callers can `instanceof` them. */
@@ -67,12 +69,21 @@ export class ThreadedMetricStore implements MetricStore {
   private nextId = 1;
   private failure: Error | undefined;
 
+  /**
+   * The store's counter aggregate (ADR 0020), offered exactly when the store on the other
+   * thread offers it: two columns and three numbers a series cross instead of the five
+   * columns `selectRollups` sends for the fields it is made of.
+   */
+  readonly selectCounterRollups?: (query: CounterRollupQuery) => AsyncIterable<SeriesCounterRollups>;
+
   private constructor(
     private readonly endpoint: MessageEndpoint,
     readonly capabilities: MetricStoreCapabilities,
+    counterRollups: boolean,
     private readonly afterClose: () => Promise<void>,
   ) {
     endpoint.on('message', (message) => this.onMessage(message as StoreResponse));
+    if (counterRollups) this.selectCounterRollups = (query) => this.counterRollups(query);
   }
 
   /**
@@ -87,7 +98,7 @@ export class ThreadedMetricStore implements MetricStore {
         const m = message as StoreResponse;
         if (m.kind === 'ready') {
           done = true;
-          resolve(new ThreadedMetricStore(endpoint, m.capabilities, afterClose));
+          resolve(new ThreadedMetricStore(endpoint, m.capabilities, m.counterRollups === true, afterClose));
         } else if (m.kind === 'failed') {
           done = true;
           reject(deserializeError(m.error));
@@ -200,6 +211,25 @@ export class ThreadedMetricStore implements MetricStore {
     }
   }
 
+  /** Series as `StoreHost` packs them: `bucketStarts` and `counter`, then the three edge numbers. */
+  private async *counterRollups(query: CounterRollupQuery): AsyncIterable<SeriesCounterRollups> {
+    for await (const { batch, labels } of this.stream('selectCounterRollups', query)) {
+      const without = new Set(batch.withoutRollupsAt);
+      const edges = batch.numbers;
+      for (let i = 0; i < batch.count; i++) {
+        yield {
+          labels: labels[i]!,
+          bucketStarts: columnOf(batch, 2, i, 0),
+          counter: columnOf(batch, 2, i, 1),
+          firstTimestamp: edges[3 * i]!,
+          firstValue: edges[3 * i + 1]!,
+          lastValue: edges[3 * i + 2]!,
+          ...(without.has(i) ? { withoutRollups: true } : {}),
+        };
+      }
+    }
+  }
+
   series(query: SeriesQuery): Promise<Labels[]> {
     return this.call('series', [query]) as Promise<Labels[]>;
   }
@@ -269,7 +299,7 @@ export class ThreadedMetricStore implements MetricStore {
     });
   }
 
-  private async *stream(method: 'select' | 'selectRollups', query: SelectQuery): AsyncGenerator<ReceivedBatch> {
+  private async *stream(method: StreamMethod, query: SelectQuery): AsyncGenerator<ReceivedBatch> {
     if (this.failure !== undefined) throw this.failure;
     const { signal, ...rest } = query;
     signal?.throwIfAborted();
