@@ -14,7 +14,7 @@
  * instead for a batch appended within half the bound never happens while a backlog drains (its
  * records all wait about as long as the queue was when it closed), and the fallback — no report
  * for a while, nothing left to append — left the store idle for seconds at a million series
- * (bench/RESULTS.md, 2026-11-27 19:40).
+ * (bench/RESULTS.md, 2026-11-27 18:44–19:15).
  */
 export class VisibilityGate {
   private behind = false;

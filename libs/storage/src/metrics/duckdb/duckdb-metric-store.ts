@@ -637,8 +637,8 @@ export class DuckDBMetricStore implements MetricStore {
         // The WAL is absent right after a checkpoint.
       }
     }
-    const memory = await this.memory();
-    return this.loopDelay === undefined ? { series: this.index.size, bytesOnDisk, memory } : { series: this.index.size, bytesOnDisk, memory, threadLoopDelay: this.loopDelay.take() };
+    const stats = { series: this.index.size, bytesOnDisk, memory: await this.memory() };
+    return this.loopDelay === undefined ? stats : { ...stats, threadLoopDelay: this.loopDelay.take() };
   }
 
   private async memory(): Promise<StoreMemory> {
