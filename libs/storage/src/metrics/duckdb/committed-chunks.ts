@@ -29,6 +29,14 @@ export class CommittedChunks<C extends CommittedChunk> {
   private keptBytes = 0;
   /** Newest end of a chunk committed so far: kept chunks of series that stopped age out against it. */
   private newestCommitted = -Infinity;
+  /**
+   * The kept chunks in the order they were committed (from `queueHead` on; chunks dropped
+   * since are skipped when reached). Commit order is close to end-time order, so the chunks
+   * that age out are at its front: a flush looks at those instead of every kept chunk, which
+   * at 100 k series (~90 k kept chunks) cost ~2 % of the write path's CPU, once a flush.
+   */
+  private queue: C[] = [];
+  private queueHead = 0;
 
   /** Makes room for series ids below `capacity`. */
   ensure(capacity: number): void {
@@ -59,15 +67,7 @@ export class CommittedChunks<C extends CommittedChunk> {
    */
   committed(chunks: readonly C[], seriesMaxT: Float64Array): void {
     for (const c of chunks) if (c.maxT > this.newestCommitted) this.newestCommitted = c.maxT;
-    for (const [id, list] of this.keptBySeries) {
-      let k = 0;
-      for (const c of list) {
-        if (this.keeps(c, seriesMaxT)) list[k++] = c;
-        else this.toDisk(c, true);
-      }
-      list.length = k;
-      if (k === 0) this.keptBySeries.delete(id);
-    }
+    this.ageOut(seriesMaxT);
     for (const c of chunks) {
       const bytes = c.data.length + KEPT_CHUNK_OVERHEAD;
       if (this.keeps(c, seriesMaxT) && this.keptBytes + bytes <= KEPT_MAX_BYTES) {
@@ -75,8 +75,42 @@ export class CommittedChunks<C extends CommittedChunk> {
         if (list === undefined) this.keptBySeries.set(c.id, [c]);
         else list.push(c);
         this.keptBytes += bytes;
+        this.queue.push(c);
       } else this.toDisk(c, false);
     }
+  }
+
+  /**
+   * Moves kept chunks that no longer keep to the disk's side, oldest commit first, up to the
+   * first that still keeps. A chunk behind that one which would already age out (one of an
+   * out-of-order seal, committed late with an old end) stays a little longer: within the
+   * memory bound, and reads are right either way, since a kept chunk is read from here or
+   * from the disk, never both.
+   */
+  private ageOut(seriesMaxT: Float64Array): void {
+    const queue = this.queue;
+    let head = this.queueHead;
+    while (head < queue.length) {
+      const c = queue[head]!;
+      const list = this.keptBySeries.get(c.id);
+      const i = list === undefined ? -1 : list.indexOf(c);
+      if (i >= 0) {
+        if (this.keeps(c, seriesMaxT)) break;
+        list!.splice(i, 1);
+        if (list!.length === 0) this.keptBySeries.delete(c.id);
+        this.toDisk(c, true);
+      }
+      queue[head++] = undefined as unknown as C; // Not kept alive by the queue once passed.
+    }
+    if (head === queue.length) {
+      queue.length = 0;
+      head = 0;
+    } else if (head > 4096 && head > queue.length >>> 1) {
+      queue.copyWithin(0, head);
+      queue.length -= head;
+      head = 0;
+    }
+    this.queueHead = head;
   }
 
   /** The committed chunks of `id` kept in memory, if any (in commit order; they may overlap). */
