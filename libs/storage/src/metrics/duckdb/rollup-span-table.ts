@@ -1,5 +1,5 @@
 import { DuckDBBlobVector, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api';
-import { blobCells, forEachRow, openWriter, ROLLUP_FIELD_COLUMNS, ROLLUP_SPAN_TYPES, ROLLUP_TYPES, writeRollupRow } from './duckdb-io.js';
+import { blobCells, forEachRow, openWriter, ROLLUP_FIELD_COLUMNS, ROLLUP_SPAN_TYPES, ROLLUP_TYPES, writeRollupRow, yieldToQueued } from './duckdb-io.js';
 import { doubles, type SlotIndex } from './rollup-columns.js';
 import { decodeSpanBuckets, encodeSpanBuckets, SPAN_FIELDS, SPAN_MS, spanBucketCount, spanStart } from './rollup-span-codec.js';
 import { decodeSpanFields, encodeSpanFields, planSpanDecode } from './rollup-span-fields.js';
@@ -21,8 +21,15 @@ import { decodeSpanFields, encodeSpanFields, planSpanDecode } from './rollup-spa
  * Series packed per flush and resolution at most, so one flush stays short: ~1 µs a row of SQL
  * and ~0.3 µs to encode it, plus re-encoding the part of the day already packed (a day is
  * packed in parts, see `PACK_STEP_MS` in rollup-maintainer.ts): ~0.1 s for 500 series × 6 h.
+ * 4,000 (fewer scans of the rows still to pack per row packed) did not store faster in
+ * bench:ingest (bench/RESULTS.md, 2026-11-27 22:02).
  */
 export const PACK_SERIES_PER_FLUSH = 500;
+/**
+ * The encoding hands the store thread's loop back after this many series-days (~10 ms), so
+ * appends and reads wait behind that rather than behind the whole batch's ~0.1 s.
+ */
+const PACK_SERIES_PER_YIELD = 64;
 
 const FIELD_COLUMNS = ROLLUP_FIELD_COLUMNS.map((c) => `${c}::DOUBLE`).join(', ');
 
@@ -82,7 +89,14 @@ export async function packRollupRows(conn: DuckDBConnection, resolutionMs: numbe
   const packed = await readPackedDays(conn, spanRange);
   const spans: PackedSpan[] = [];
   let a = 0;
+  let sinceYield = 0;
   while (a < n) {
+    // Appends and reads on the store thread run between batches of series, as between the
+    // flush's other data chunks (the rows are this call's own arrays).
+    if (++sinceYield === PACK_SERIES_PER_YIELD) {
+      sinceYield = 0;
+      await yieldToQueued();
+    }
     const id = ids[a]!;
     const day = spanStart(buckets[a]!);
     let e = a + 1;
@@ -118,7 +132,7 @@ export async function packRollupRows(conn: DuckDBConnection, resolutionMs: numbe
     out.set(3, BigInt(s.first));
     out.set(4, BigInt(s.last));
     for (let b = 0; b < s.blobs.length; b++) out.set(5 + b, s.blobs[b]!);
-    out.endRow();
+    if (out.endRow()) await yieldToQueued();
   }
   out.close();
   await conn.run(`DELETE FROM rollups WHERE ${picked}`);
