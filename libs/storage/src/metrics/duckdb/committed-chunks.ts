@@ -35,7 +35,7 @@ export class CommittedChunks<C extends CommittedChunk> {
    * that age out are at its front: a flush looks at those instead of every kept chunk, which
    * at 100 k series (~90 k kept chunks) cost ~2 % of the write path's CPU, once a flush.
    */
-  private queue: C[] = [];
+  private queue: (C | undefined)[] = [];
   private queueHead = 0;
 
   /** Makes room for series ids below `capacity`. */
@@ -100,7 +100,7 @@ export class CommittedChunks<C extends CommittedChunk> {
         if (list!.length === 0) this.keptBySeries.delete(c.id);
         this.toDisk(c, true);
       }
-      queue[head++] = undefined as unknown as C; // Not kept alive by the queue once passed.
+      queue[head++] = undefined; // Not kept alive by the queue once passed.
     }
     if (head === queue.length) {
       queue.length = 0;
