@@ -26,10 +26,10 @@ import { decodeSpanFields, encodeSpanFields, planSpanDecode } from './rollup-spa
  */
 export const PACK_SERIES_PER_FLUSH = 500;
 /**
- * The encoding hands the store thread's loop back after this many series-days (~10 ms), so
+ * The encoding hands the store thread's loop back after this many spans (series-days, ~10 ms), so
  * appends and reads wait behind that rather than behind the whole batch's ~0.1 s.
  */
-const PACK_SERIES_PER_YIELD = 64;
+const PACK_SPANS_PER_YIELD = 64;
 
 const FIELD_COLUMNS = ROLLUP_FIELD_COLUMNS.map((c) => `${c}::DOUBLE`).join(', ');
 
@@ -93,7 +93,7 @@ export async function packRollupRows(conn: DuckDBConnection, resolutionMs: numbe
   while (a < n) {
     // Appends and reads on the store thread run between batches of series, as between the
     // flush's other data chunks (the rows are this call's own arrays).
-    if (++sinceYield === PACK_SERIES_PER_YIELD) {
+    if (++sinceYield === PACK_SPANS_PER_YIELD) {
       sinceYield = 0;
       await yieldToQueued();
     }
