@@ -5,7 +5,7 @@ import { forEachRow, idList, openWriter, PENDING_TYPES, ROLLUP_TYPES, writeRollu
 import { AccumulatorColumns, ACC_CLOSED, ACC_DIRTY, ACC_NONE, ACC_OPEN, RowBuffer } from './rollup-accumulators.js';
 import { readSnapshotRollups, type RawReader, type RollupSnapshot } from './rollup-reader.js';
 import { SPAN_MS } from './rollup-span-codec.js';
-import { packRollupRows, unpackRollupSpans } from './rollup-span-table.js';
+import { packRollupRows, unpackRollupSpans, type PackPass } from './rollup-span-table.js';
 import { BucketSet, bucketStart, computeRollups, type RollupRow } from './rollups.js';
 
 const WATERMARK_KEY = 'rollup_watermark_';
@@ -30,8 +30,8 @@ export interface RollupFlushPlan {
   readonly refresh: [number, number, number][][];
   readonly marks: number[];
   readonly watermarks: number[];
-  /** Per resolution, the last series this flush packed (-1: none), set while it is written. */
-  readonly packedThrough: number[];
+  /** Per resolution, the packing pass to go on with after this flush, set while it is written. */
+  readonly packPasses: (PackPass | null)[];
 }
 
 /**
@@ -48,10 +48,10 @@ export interface RollupFlushPlan {
  * samples, which also rebuilds the accumulators.
  *
  * Buckets before W less an hour (for late samples), rounded down to 6 h, are packed by the
- * flushes into their days' spans in `rollup_spans`, a batch of series at a time (a day in four
- * parts, each merged into its span); whatever must change a packed bucket (a dirty bucket's
- * rewrite, a delete, retention, the re-derivation on open) unpacks its span into rows first,
- * in the same transaction (rollup-span-table.ts).
+ * flushes into their days' spans in `rollup_spans`: a pass over a day's rows, a range of series
+ * per flush (a day in four parts, each merged into its span); whatever must change a packed
+ * bucket (a dirty bucket's rewrite, a delete, retention, the re-derivation on open) unpacks its
+ * span into rows first, in the same transaction (rollup-span-table.ts).
  */
 export class RollupMaintainer {
   private readonly acc: AccumulatorColumns[];
@@ -61,8 +61,8 @@ export class RollupMaintainer {
   private readonly refreshing: BucketSet[];
   private newMarks: [number, number, number][] = [];
   private readonly watermarks: number[];
-  /** Per resolution, the last series the previous flush packed: the next one packs those after it. */
-  private readonly packCursor: number[];
+  /** Per resolution, the packing pass the next flush goes on with (`null`: it starts one). */
+  private readonly packPasses: (PackPass | null)[];
   private newestT = -Infinity;
   /**
    * Flush generation (incremented by each `planFlush`) in which each series last had an
@@ -91,7 +91,7 @@ export class RollupMaintainer {
     this.dirty = resolutions.map(() => new BucketSet());
     this.refreshing = resolutions.map(() => new BucketSet());
     this.watermarks = resolutions.map(() => -Infinity);
-    this.packCursor = resolutions.map(() => -1);
+    this.packPasses = resolutions.map(() => null);
   }
 
   /**
@@ -269,7 +269,7 @@ export class RollupMaintainer {
       watermarks.push(Number.isFinite(w) ? w : Number.isFinite(this.newestT) ? bucketStart(this.newestT, res) + res : this.watermarks[r]!);
     }
     const marks = this.newMarks.length;
-    return { rows, refresh, marks: [marks], watermarks, packedThrough: this.resolutions.map(() => -1) };
+    return { rows, refresh, marks: [marks], watermarks, packPasses: this.resolutions.map(() => null) };
   }
 
   /** Writes a plan inside the flush's transaction on `conn` (the raw data it recomputes from is already written). */
@@ -297,10 +297,10 @@ export class RollupMaintainer {
         await conn.run(`INSERT OR REPLACE INTO meta VALUES ('${WATERMARK_KEY}${this.resolutions[r]}', ${w})`);
       }
       // Buckets behind the watermark (every one written or pending) are packed into their days'
-      // spans, a batch of series per flush; rows of older stores go the same way.
+      // spans, a range of series per flush; rows of older stores go the same way.
       if (Number.isFinite(w)) {
-        const packed = await packRollupRows(conn, this.resolutions[r]!, Math.floor((w - PACK_DELAY_MS) / PACK_STEP_MS) * PACK_STEP_MS, this.packCursor[r]);
-        plan.packedThrough[r] = packed.lastId;
+        const packed = await packRollupRows(conn, this.resolutions[r]!, Math.floor((w - PACK_DELAY_MS) / PACK_STEP_MS) * PACK_STEP_MS, this.packPasses[r]);
+        plan.packPasses[r] = packed.pass;
       }
     }
   }
@@ -311,7 +311,7 @@ export class RollupMaintainer {
       this.rows[r]!.dropFirst(plan.rows[r]!);
       for (const [, id, b] of plan.refresh[r]!) this.refreshing[r]!.delete(id, b);
       this.watermarks[r] = plan.watermarks[r]!;
-      this.packCursor[r] = plan.packedThrough[r]!;
+      this.packPasses[r] = plan.packPasses[r]!;
     }
   }
 

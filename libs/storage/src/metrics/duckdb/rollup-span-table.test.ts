@@ -4,7 +4,7 @@ import { ROLLUP_FIELDS } from '../port.js';
 import { forEachRow, openWriter, ROLLUP_TYPES, SCHEMA, writeRollupRow } from './duckdb-io.js';
 import { readSeriesRollups } from './rollup-reader.js';
 import { SPAN_MS } from './rollup-span-codec.js';
-import { packRollupRows } from './rollup-span-table.js';
+import { packRollupRows, type PackPass } from './rollup-span-table.js';
 import type { RollupRow } from './rollups.js';
 
 const RES = 300_000;
@@ -61,34 +61,49 @@ describe('packRollupRows', () => {
     }
   }
 
-  it('packs a day in parts, merging each part into the day span, and takes series after the cursor first', async () => {
+  /** Calls until nothing is left before `below`; returns the rows each call packed. */
+  async function packAll(below: number, budget: number): Promise<number[]> {
+    const packed: number[] = [];
+    let pass: PackPass | null = null;
+    for (;;) {
+      const r = await packRollupRows(conn, RES, below, pass, budget);
+      if (r.rows === 0 && r.pass === null) return packed;
+      packed.push(r.rows);
+      pass = r.pass;
+    }
+  }
+
+  it('packs a day in parts, a range of series ids per call, merging each part into the day span', async () => {
     const ids = [3, 4, 5, 6, 7];
     await addRows(ids, DAY0, DAY0 + 6 * HOUR);
-    // Two series a call: 3–4, then 5–6, then 7, then from the first again (nothing left).
-    const first = await packRollupRows(conn, RES, DAY0 + 6 * HOUR, -1, 2);
-    expect(first).toEqual({ rows: 2 * 72, lastId: 4 });
-    expect(await packRollupRows(conn, RES, DAY0 + 6 * HOUR, first.lastId, 2)).toEqual({ rows: 2 * 72, lastId: 6 });
-    // Rows below the boundary appear for series 3 meanwhile: the cursor still goes on to 7 first.
+    // 72 buckets in the slice, 144 rows a call: two series a call, 3–4, then 5–6, then 7.
+    const first = await packRollupRows(conn, RES, DAY0 + 6 * HOUR, null, 144);
+    expect(first).toEqual({ rows: 2 * 72, pass: { from: DAY0, to: DAY0 + 6 * HOUR, afterId: 4, lastId: 7 } });
+    const second = await packRollupRows(conn, RES, DAY0 + 6 * HOUR, first.pass, 144);
+    expect(second.rows).toBe(2 * 72);
+    // Rows below a later boundary appear for series 3, behind the pass: it still goes on to 7,
+    // then (budget left) a new pass takes them.
     await addRows([3], DAY0 + 6 * HOUR, DAY0 + 7 * HOUR);
-    expect(await packRollupRows(conn, RES, DAY0 + 7 * HOUR, 6, 2)).toEqual({ rows: 72, lastId: 7 });
-    expect(await packRollupRows(conn, RES, DAY0 + 7 * HOUR, 7, 2)).toEqual({ rows: 12, lastId: 3 });
-    expect(await packRollupRows(conn, RES, DAY0 + 7 * HOUR, 3, 2)).toEqual({ rows: 0, lastId: -1 });
+    expect(await packRollupRows(conn, RES, DAY0 + 7 * HOUR, second.pass, 144)).toEqual({ rows: 72 + 12, pass: null });
+    expect(await packRollupRows(conn, RES, DAY0 + 7 * HOUR, null, 144)).toEqual({ rows: 0, pass: null });
     expect(await counts()).toEqual({ spans: 5, rows: 0, spansPerDay: 1 });
 
     // Rows for series 4 and 6 only: series 5, between them, keeps its span as it was (7 too).
     await addRows([4, 6], DAY0 + 6 * HOUR, DAY0 + 7 * HOUR);
-    expect(await packRollupRows(conn, RES, DAY0 + 7 * HOUR, -1, 2)).toEqual({ rows: 2 * 12, lastId: 6 });
+    expect(await packAll(DAY0 + 7 * HOUR, 144)).toEqual([2 * 12]);
     expect(await counts()).toEqual({ spans: 5, rows: 0, spansPerDay: 1 });
     const lastBuckets: number[] = [];
     await forEachRow(conn, `SELECT series_id, last_bucket::DOUBLE FROM rollup_spans ORDER BY series_id`, (get) => lastBuckets.push(((get(1) as number) - DAY0) / HOUR));
     expect(lastBuckets).toEqual([7, 7, 6, 7, 6].map((h) => h - RES / HOUR));
 
-    // The rest of the day and the next one's start, for every series: merged into the day's span, a new span for the next day.
+    // The rest of the day and the next one's start, for every series: merged into the day's
+    // span, a new span for the next day. A pass never crosses the end of a day: the first packs
+    // the 17 (series 5 and 7: 18) hours left of the day one series a call (more buckets than
+    // the budget), the second the next day's hour, all of it in one call.
     await addRows([5, 7], DAY0 + 6 * HOUR, DAY0 + 7 * HOUR);
     await addRows(ids, DAY0 + 7 * HOUR, DAY0 + SPAN_MS + 2 * HOUR);
     await expectAnswers(ids, DAY0 + SPAN_MS + 2 * HOUR);
-    let cursor = -1;
-    for (let k = 0; k < 3; k++) cursor = (await packRollupRows(conn, RES, DAY0 + SPAN_MS + HOUR, cursor, 2)).lastId;
+    expect(await packAll(DAY0 + SPAN_MS + HOUR, 144)).toEqual([204, 204, 216, 204, 216, 5 * 12]);
     // One row of the day left for each series beyond the boundary: an hour of the next day.
     expect(await counts()).toEqual({ spans: 10, rows: 5 * 12, spansPerDay: 1 });
     await expectAnswers(ids, DAY0 + SPAN_MS + 2 * HOUR);
@@ -100,7 +115,28 @@ describe('packRollupRows', () => {
     expect(bytes / (5 * 288)).toBeLessThan(3.5);
   });
 
+  it('skips id ranges without rows, and starts again when the boundary moves back behind the pass', async () => {
+    await conn.run('DELETE FROM rollups');
+    await conn.run('DELETE FROM rollup_spans');
+    const day = DAY0 + 3 * SPAN_MS;
+    await addRows([10, 500, 501], day, day + 6 * HOUR);
+    // Two series a call: 10 alone in (9, 11], then nothing in (11, 13], so on from 500.
+    const first = await packRollupRows(conn, RES, day + 6 * HOUR, null, 144);
+    expect(first).toEqual({ rows: 72, pass: { from: day, to: day + 6 * HOUR, afterId: 11, lastId: 501 } });
+    expect(await packRollupRows(conn, RES, day + 6 * HOUR, first.pass, 144)).toEqual({ rows: 144, pass: null });
+    expect(await counts()).toEqual({ spans: 3, rows: 0, spansPerDay: 1 });
+
+    await addRows([20, 21], day + 6 * HOUR, day + 12 * HOUR);
+    const pass = (await packRollupRows(conn, RES, day + 12 * HOUR, null, 72)).pass;
+    expect(pass).toEqual({ from: day + 6 * HOUR, to: day + 12 * HOUR, afterId: 20, lastId: 21 });
+    // The watermark moved back (a series started in the past): a new pass, below the new boundary only.
+    expect(await packRollupRows(conn, RES, day + 9 * HOUR, pass, 72)).toEqual({ rows: 36, pass: null });
+    expect(await counts()).toEqual({ spans: 5, rows: 36, spansPerDay: 1 });
+    expect(await packAll(day + 12 * HOUR, 72)).toEqual([36]);
+    expect(await counts()).toEqual({ spans: 5, rows: 0, spansPerDay: 1 });
+  });
+
   it('refuses a boundary that is not a bucket boundary', async () => {
-    await expect(packRollupRows(conn, RES, DAY0 + 1, -1)).rejects.toThrow('bucket boundary');
+    await expect(packRollupRows(conn, RES, DAY0 + 1)).rejects.toThrow('bucket boundary');
   });
 });

@@ -18,13 +18,13 @@ import { decodeSpanFields, encodeSpanFields, planSpanDecode } from './rollup-spa
  */
 
 /**
- * Series packed per flush and resolution at most, so one flush stays short: ~1 µs a row of SQL
- * and ~0.3 µs to encode it, plus re-encoding the part of the day already packed (a day is
- * packed in parts, see `PACK_STEP_MS` in rollup-maintainer.ts): ~0.1 s for 500 series × 6 h.
- * 4,000 (fewer scans of the rows still to pack per row packed) did not store faster in
- * bench:ingest (bench/RESULTS.md, 2026-11-27 22:02).
+ * Rows one call packs at most (a flush calls once per resolution), so one flush stays short:
+ * ~1 µs a row of SQL and ~0.3 µs to encode it, plus re-encoding the part of the day already
+ * packed (a day is packed in parts, see `PACK_STEP_MS` in rollup-maintainer.ts). Enough to keep
+ * up with 100 k series whose data time runs 150× the wall clock (bench:ingest at 1 M samples/s:
+ * ~110 k rows closed per 2 s flush).
  */
-export const PACK_SERIES_PER_FLUSH = 500;
+export const PACK_ROWS_PER_CALL = 150_000;
 /**
  * The encoding hands the store thread's loop back after this many spans (series-days, ~10 ms), so
  * appends and reads wait behind that rather than behind the whole batch's ~0.1 s.
@@ -33,29 +33,112 @@ const PACK_SPANS_PER_YIELD = 64;
 
 const FIELD_COLUMNS = ROLLUP_FIELD_COLUMNS.map((c) => `${c}::DOUBLE`).join(', ');
 
-/** What {@link packRollupRows} did: rows packed, and the last series packed (the cursor for the next call). */
-export interface PackResult {
-  readonly rows: number;
+/**
+ * A packing pass under way at one resolution: it packs the rows in `[from, to)` (part of one
+ * UTC day: `from` was the lowest bucket still in rows when the pass began) for the series in
+ * `(afterId, lastId]`, a range of series ids per call. Rows are stored in the order their
+ * buckets closed, every series interleaved, so a statement that picks some series scans all
+ * the rows in its bucket range: bounding that range to the slice (which DuckDB's zone maps on
+ * `bucket` prune to) keeps a call's cost independent of how many rows wait to be packed
+ * behind it, and picking series by id range needs no `DISTINCT` over them.
+ */
+export interface PackPass {
+  readonly from: number;
+  readonly to: number;
+  /** Series up to this id are packed. */
+  readonly afterId: number;
+  /** The slice's highest series id when the pass began; those added since wait for the next pass. */
   readonly lastId: number;
 }
 
+/** What {@link packRollupRows} did: rows packed, and the pass to go on with (`null`: the next call starts one). */
+export interface PackResult {
+  readonly rows: number;
+  readonly pass: PackPass | null;
+}
+
 /**
- * Packs the rows of `rollups` at `resolutionMs` with a bucket before `below` (a bucket
- * boundary) for the first `seriesLimit` series after `afterId` that have any
- * (from the first series again when none after it has), into their days' spans, merged with
- * the part of each day already packed; returns the rows packed (0: nothing left before
- * `below`). Stores written before packing existed are packed this way too, a batch of series
- * per flush. The cursor keeps later series from starving while `below` moves on.
+ * Packs about `rowBudget` rows of `rollups` at `resolutionMs` with a bucket before `below` (a
+ * bucket boundary) into their days' spans, merged with the part of each day already packed:
+ * the next id ranges of `pass`'s series, then (no pass, one finished, or one whose slice
+ * reaches past `below`, which moves back when a series starts in the past) those of a new pass
+ * over the lowest bucket's day, and so on while the budget lasts. Returns the rows packed (0
+ * with a `null` pass: nothing left before `below`). Rows that appear behind a pass (late and
+ * recomputed buckets, unpacked spans, the rows of stores written before packing existed) are
+ * packed by a later one.
  */
-export async function packRollupRows(conn: DuckDBConnection, resolutionMs: number, below: number, afterId = -1, seriesLimit = PACK_SERIES_PER_FLUSH): Promise<PackResult> {
+export async function packRollupRows(conn: DuckDBConnection, resolutionMs: number, below: number, pass: PackPass | null = null, rowBudget = PACK_ROWS_PER_CALL): Promise<PackResult> {
   if (below % resolutionMs !== 0) throw new RangeError(`rollups are packed up to a bucket boundary, not ${below}`);
-  const where = `resolution_ms = ${resolutionMs} AND bucket < ${below}`;
-  let maxId = await lastPicked(conn, where, afterId, seriesLimit);
-  if (maxId < 0 && afterId >= 0) maxId = await lastPicked(conn, where, (afterId = -1), seriesLimit);
-  if (maxId < 0) return { rows: 0, lastId: -1 };
-  // Every series in (afterId, maxId] with rows before `below` is among the ones picked.
-  const picked = `${where} AND series_id > ${afterId} AND series_id <= ${maxId}`;
-  const result = await conn.run(`SELECT series_id::DOUBLE, bucket::DOUBLE, ${FIELD_COLUMNS} FROM rollups WHERE ${picked} ORDER BY series_id, bucket`);
+  if (pass !== null && pass.to > below) pass = null;
+  let rows = 0;
+  // A new pass packs a row at least (its slice's lowest series has one), so this ends.
+  while (rows < rowBudget) {
+    pass ??= await startPass(conn, resolutionMs, below);
+    if (pass === null) break;
+    const part = await packPassPart(conn, resolutionMs, pass, rowBudget - rows);
+    rows += part.rows;
+    pass = part.pass;
+    if (pass !== null) break;
+  }
+  return { rows, pass };
+}
+
+/** The next id range of `pass`'s series, about `rowBudget` rows. */
+async function packPassPart(conn: DuckDBConnection, resolutionMs: number, pass: PackPass, rowBudget: number): Promise<PackResult> {
+  const slice = `resolution_ms = ${resolutionMs} AND bucket >= ${pass.from} AND bucket < ${pass.to}`;
+  const seriesPerCall = Math.max(1, Math.floor(rowBudget / ((pass.to - pass.from) / resolutionMs)));
+  let afterId = pass.afterId;
+  let rows = await readSliceRows(conn, slice, afterId, Math.min(afterId + seriesPerCall, pass.lastId));
+  if (rows.n === 0) {
+    // No rows in that id range (ids of other resolutions' or deleted series): on from the next id that has some.
+    const next = await firstIdAfter(conn, slice, Math.min(afterId + seriesPerCall, pass.lastId));
+    if (next === undefined || next > pass.lastId) return { rows: 0, pass: null };
+    afterId = next - 1;
+    rows = await readSliceRows(conn, slice, afterId, Math.min(afterId + seriesPerCall, pass.lastId));
+  }
+  const throughId = Math.min(afterId + seriesPerCall, pass.lastId);
+  await packDay(conn, resolutionMs, spanStart(pass.from), afterId, throughId, rows);
+  await conn.run(`DELETE FROM rollups WHERE ${slice} AND series_id > ${afterId} AND series_id <= ${throughId}`);
+  return { rows: rows.n, pass: throughId >= pass.lastId ? null : { ...pass, afterId: throughId } };
+}
+
+/** A pass over the day of the lowest bucket in rows before `below`, or `null` when there is none. */
+async function startPass(conn: DuckDBConnection, resolutionMs: number, below: number): Promise<PackPass | null> {
+  let from: number | undefined;
+  await forEachRow(conn, `SELECT min(bucket)::DOUBLE FROM rollups WHERE resolution_ms = ${resolutionMs} AND bucket < ${below}`, (get) => {
+    const b = get(0);
+    if (typeof b === 'number') from = b;
+  });
+  if (from === undefined) return null;
+  const to = Math.min(below, spanStart(from) + SPAN_MS);
+  let pass: PackPass | null = null;
+  await forEachRow(conn, `SELECT min(series_id)::DOUBLE, max(series_id)::DOUBLE FROM rollups WHERE resolution_ms = ${resolutionMs} AND bucket >= ${from} AND bucket < ${to}`, (get) => {
+    const [lo, hi] = [get(0), get(1)];
+    if (typeof lo === 'number' && typeof hi === 'number') pass = { from: from!, to, afterId: lo - 1, lastId: hi };
+  });
+  return pass;
+}
+
+/** The lowest series id above `afterId` with rows in `slice`. */
+async function firstIdAfter(conn: DuckDBConnection, slice: string, afterId: number): Promise<number | undefined> {
+  let id: number | undefined;
+  await forEachRow(conn, `SELECT min(series_id)::DOUBLE FROM rollups WHERE ${slice} AND series_id > ${afterId}`, (get) => {
+    const v = get(0);
+    if (typeof v === 'number') id = v;
+  });
+  return id;
+}
+
+/** Rows of `slice` for the series in `(afterId, throughId]`, by series and bucket: `ids`, `buckets`, then the fields in {@link SPAN_FIELDS} order. */
+interface SliceRows {
+  readonly n: number;
+  readonly ids: Float64Array;
+  readonly buckets: Float64Array;
+  readonly fields: Float64Array[];
+}
+
+async function readSliceRows(conn: DuckDBConnection, slice: string, afterId: number, throughId: number): Promise<SliceRows> {
+  const result = await conn.run(`SELECT series_id::DOUBLE, bucket::DOUBLE, ${FIELD_COLUMNS} FROM rollups WHERE ${slice} AND series_id > ${afterId} AND series_id <= ${throughId} ORDER BY series_id, bucket`);
   let cap = 1024;
   let ids = new Float64Array(cap);
   let buckets = new Float64Array(cap);
@@ -80,12 +163,18 @@ export async function packRollupRows(conn: DuckDBConnection, resolutionMs: numbe
     for (let c = 0; c < cols.length; c++) cols[c]!.set(doubles(chunk.getColumnVector(c), rows), n);
     n += rows;
   }
-  let firstDay = Infinity;
-  for (let i = 0; i < n; i++) firstDay = Math.min(firstDay, spanStart(buckets[i]!));
-  // The spans of these series' days: the rows are merged into them. All of the range is
-  // deleted and written again (those without rows as they were): one range DELETE costs a
-  // fraction of one that joins a list of keys.
-  const spanRange = `resolution_ms = ${resolutionMs} AND series_id > ${afterId} AND series_id <= ${maxId} AND span_start >= ${firstDay} AND span_start < ${below}`;
+  return { n, ids, buckets, fields };
+}
+
+/**
+ * Merges `rows` (all of them in the day starting at `day`) into the spans of that day for the
+ * series in `(afterId, throughId]`, writing those spans again.
+ */
+async function packDay(conn: DuckDBConnection, resolutionMs: number, day: number, afterId: number, throughId: number, rows: SliceRows): Promise<void> {
+  const { n, ids, buckets, fields } = rows;
+  // All of the range's spans of the day are deleted and written again (those without rows as
+  // they were): one range DELETE costs a fraction of one that joins a list of keys.
+  const spanRange = `resolution_ms = ${resolutionMs} AND series_id > ${afterId} AND series_id <= ${throughId} AND span_start = ${day}`;
   const packed = await readPackedDays(conn, spanRange);
   const spans: PackedSpan[] = [];
   let a = 0;
@@ -98,9 +187,8 @@ export async function packRollupRows(conn: DuckDBConnection, resolutionMs: numbe
       await yieldToQueued();
     }
     const id = ids[a]!;
-    const day = spanStart(buckets[a]!);
     let e = a + 1;
-    while (e < n && ids[e] === id && buckets[e]! < day + SPAN_MS) e++;
+    while (e < n && ids[e] === id) e++;
     // A bucket twice (the table never should hold one): the later row stands.
     let w = a;
     for (let i = a; i < e; i++) {
@@ -113,16 +201,17 @@ export async function packRollupRows(conn: DuckDBConnection, resolutionMs: numbe
     }
     const key = `${id}:${day}`;
     const before = packed.get(key);
-    let rows: SpanRows = { buckets, fields, from: a, count: w - a };
+    let span: SpanRows = { buckets, fields, from: a, count: w - a };
     if (before !== undefined) {
-      rows = mergeRows(decodeWholeSpan(before.blobs, day, resolutionMs), buckets, fields, a, w);
+      span = mergeRows(decodeWholeSpan(before.blobs, day, resolutionMs), buckets, fields, a, w);
       packed.delete(key);
     }
-    const blobs = [encodeSpanBuckets(day, resolutionMs, rows.buckets, rows.from, rows.count), ...encodeSpanFields(rows.fields, rows.from, rows.count, rows.buckets)];
-    spans.push({ id, day, blobs, first: rows.buckets[rows.from]!, last: rows.buckets[rows.from + rows.count - 1]! });
+    const blobs = [encodeSpanBuckets(day, resolutionMs, span.buckets, span.from, span.count), ...encodeSpanFields(span.fields, span.from, span.count, span.buckets)];
+    spans.push({ id, day, blobs, first: span.buckets[span.from]!, last: span.buckets[span.from + span.count - 1]! });
     a = e;
   }
-  if (packed.size > 0 || spans.length > 0) await conn.run(`DELETE FROM rollup_spans WHERE ${spanRange}`);
+  if (spans.length === 0) return;
+  await conn.run(`DELETE FROM rollup_spans WHERE ${spanRange}`);
   spans.push(...packed.values());
   const out = await openWriter(conn, 'rollup_spans', ROLLUP_SPAN_TYPES);
   for (const s of spans) {
@@ -135,18 +224,6 @@ export async function packRollupRows(conn: DuckDBConnection, resolutionMs: numbe
     if (out.endRow()) await yieldToQueued();
   }
   out.close();
-  await conn.run(`DELETE FROM rollups WHERE ${picked}`);
-  return { rows: n, lastId: maxId };
-}
-
-/** The last of the first `limit` series after `afterId` with rows matching `where`, or -1. */
-async function lastPicked(conn: DuckDBConnection, where: string, afterId: number, limit: number): Promise<number> {
-  let maxId = -1;
-  await forEachRow(conn, `SELECT max(series_id) FROM (SELECT DISTINCT series_id FROM rollups WHERE ${where} AND series_id > ${afterId} ORDER BY series_id LIMIT ${limit})`, (get) => {
-    const id = get(0);
-    if (typeof id === 'number') maxId = id;
-  });
-  return maxId;
 }
 
 /** A span of one series and day: its bucket BLOB, then its fields' in {@link SPAN_FIELDS} order. */
