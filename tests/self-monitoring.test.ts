@@ -89,6 +89,7 @@ describe('self-monitoring of the pharos binary', () => {
     expect(metadata.body.data['pharos_ingest_samples_total']?.[0]?.type).toBe('counter');
     expect(metadata.body.data['pharos_http_request_duration_seconds']?.[0]?.type).toBe('histogram');
     expect(metadata.body.data['pharos_store_series']?.[0]?.type).toBe('gauge');
+    expect(metadata.body.data['pharos_store_rollup_rows']?.[0]?.type).toBe('gauge');
     const buckets = await instant(pharos.url, 'count(pharos_http_request_duration_seconds_bucket{job="pharos",le="+Inf"})');
     expect(Number(buckets.body.data.result[0]?.value[1])).toBeGreaterThan(0);
     const rss = await instant(pharos.url, 'pharos_process_resident_memory_bytes{job="pharos"}');

@@ -67,6 +67,7 @@ export async function openMetricStore(config: PharosConfig, logger: Logger, metr
     const stats = await store.stats();
     metrics.storeSeries.set(stats.series);
     metrics.storeBytesOnDisk.set(stats.bytesOnDisk);
+    if (stats.rollupRows !== undefined) metrics.storeRollupRows.set(stats.rollupRows);
     for (const [kind, bytes] of Object.entries(stats.memory ?? {})) metrics.storeMemory.set({ kind: snakeCase(kind) }, bytes);
     const delay = stats.threadLoopDelay;
     if (delay !== undefined) {

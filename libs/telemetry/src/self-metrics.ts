@@ -152,6 +152,12 @@ export class SelfMetrics {
     registers: [this.registry],
   });
 
+  readonly storeRollupRows = new Gauge({
+    name: 'pharos_store_rollup_rows',
+    help: 'Rollup buckets held as rows, not yet packed into day spans: bounded while packing keeps up, growing while it falls behind.',
+    registers: [this.registry],
+  });
+
   readonly storeMemory = new Gauge({
     name: 'pharos_store_memory_bytes',
     help: "Memory of the metric store by kind: engine (DuckDB's buffer manager); heap_used, heap_total, external, array_buffers of the store thread's V8 isolate when it runs on a thread of its own (the main thread's are the nodejs_* metrics).",

@@ -310,6 +310,12 @@ export interface MetricStoreStats {
    * see as a sample becoming visible late.
    */
   readonly threadLoopDelay?: LoopDelay;
+  /**
+   * Rollup buckets the store holds as rows, not yet packed (what an adapter that packs its
+   * rollups can tell): bounded by the hours before a bucket is packed while packing keeps up,
+   * growing while it falls behind.
+   */
+  readonly rollupRows?: number;
 }
 
 /** Quantiles of an event loop's delay over an interval, in seconds. */

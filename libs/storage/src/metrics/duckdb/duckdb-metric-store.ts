@@ -637,25 +637,30 @@ export class DuckDBMetricStore implements MetricStore {
         // The WAL is absent right after a checkpoint.
       }
     }
-    const stats = { series: this.index.size, bytesOnDisk, memory: await this.memory() };
+    const stats = { series: this.index.size, bytesOnDisk, ...(await this.engineStats()) };
     return this.loopDelay === undefined ? stats : { ...stats, threadLoopDelay: this.loopDelay.take() };
   }
 
-  private async memory(): Promise<StoreMemory> {
+  /** Memory, and the rollup rows not yet packed (a count DuckDB answers from its row groups' counts). */
+  private async engineStats(): Promise<{ memory: StoreMemory; rollupRows: number }> {
     // A reader connection: a scrape must not wait for a flush holding the writer.
     const conn = await this.acquireReader();
     let engine: number;
+    let rollupRows: number;
     try {
-      const rows = (await conn.runAndReadAll('SELECT CAST(COALESCE(sum(memory_usage_bytes), 0) AS DOUBLE) FROM duckdb_memory()')).getRows();
+      const rows = (
+        await conn.runAndReadAll('SELECT CAST(COALESCE(sum(memory_usage_bytes), 0) AS DOUBLE), (SELECT count(*) FROM rollups)::DOUBLE FROM duckdb_memory()')
+      ).getRows();
       engine = Number(rows[0]?.[0] ?? 0);
+      rollupRows = Number(rows[0]?.[1] ?? 0);
     } finally {
       this.releaseReader(conn);
     }
-    if (isMainThread) return { engine };
+    if (isMainThread) return { memory: { engine }, rollupRows };
     // On a thread of its own (ADR 0018) the isolate's figures are the store's.
     const heap = getHeapStatistics();
     const usage = process.memoryUsage();
-    return { engine, heapUsed: heap.used_heap_size, heapTotal: heap.total_heap_size, external: heap.external_memory, arrayBuffers: usage.arrayBuffers };
+    return { memory: { engine, heapUsed: heap.used_heap_size, heapTotal: heap.total_heap_size, external: heap.external_memory, arrayBuffers: usage.arrayBuffers }, rollupRows };
   }
 
   /** Forces a DuckDB checkpoint (WAL folded into the compressed file); used by benchmarks and tools. */

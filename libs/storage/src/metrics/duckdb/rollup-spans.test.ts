@@ -164,6 +164,20 @@ describe('packed rollup spans', () => {
     await store.close();
   }, 120_000);
 
+  it('reports the rollup buckets it holds as rows, fewer once a 6 h step is packed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pharos-rollup-spans-'));
+    dirs.push(dir);
+    const store = await open(dir);
+    // 30 one-minute scrapes: five closed 5 m buckets a series (the sixth open), no closed hour.
+    await load(store, 0, 30);
+    expect((await store.stats()).rollupRows).toBe(SERIES * 5);
+    // To 8 h: buckets before 6 h (the step an hour behind the watermark) are packed; left as
+    // rows, 6:00–7:50 at 5 m (7:55 open) and 6:00 at 1 h (7:00 open).
+    await load(store, 30, (8 * HOUR) / STEP);
+    expect((await store.stats()).rollupRows).toBe(SERIES * (23 + 1));
+    await store.close();
+  });
+
   it('re-derives packed days from raw when the watermark moved back before a crash, and packs a store written before packing existed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pharos-rollup-spans-'));
     dirs.push(dir);
