@@ -641,7 +641,7 @@ export class DuckDBMetricStore implements MetricStore {
     return this.loopDelay === undefined ? stats : { ...stats, threadLoopDelay: this.loopDelay.take() };
   }
 
-  /** Memory, and the rollup rows not yet packed (a count DuckDB answers from its row groups' counts). */
+  /** Memory, and the rollup rows not yet packed (a `count(*)`: DuckDB reads no column for it, only row counts and deletes). */
   private async engineStats(): Promise<{ memory: StoreMemory; rollupRows: number }> {
     // A reader connection: a scrape must not wait for a flush holding the writer.
     const conn = await this.acquireReader();
