@@ -3,6 +3,7 @@ import type { RangeFunctionImpl } from '../functions/contract.js';
 import { FUNCTIONS } from '../functions/table.js';
 import { DEFAULT_QUERY_LIMITS } from './engine.js';
 import { PromQLError, type QueryLimits } from './query-api.js';
+import { QueryContext } from './query-context.js';
 import { openFixture, TENANT, type Fixture } from './test-fixture.js';
 
 let fx: Fixture;
@@ -91,6 +92,37 @@ describe('timeouts and cancellation', () => {
     expect(err.type).toBe('timeout');
     expect(err.message).toBe('query timed out in expression evaluation');
     expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('reports a store read stopped by the deadline timer as a timeout, even before the clock reaches the deadline', () => {
+    const options = {
+      store: fx.store,
+      tenant: TENANT,
+      query: '',
+      lookbackMs: 300_000,
+      limits: DEFAULT_QUERY_LIMITS,
+      deadline: Date.now() + 60_000,
+      defaultEvalIntervalMs: 60_000,
+      queryStart: 0,
+      queryEnd: 0,
+      queryStepMs: 0,
+    };
+    const timedOut = AbortSignal.abort(new DOMException('signal timed out', 'TimeoutError'));
+    const err = (() => {
+      try {
+        new QueryContext({ ...options, signal: undefined, storeSignal: timedOut }).checkAlive();
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(err).toBeInstanceOf(PromQLError);
+    expect((err as PromQLError).type).toBe('timeout');
+    // A cancellation aborts both signals: it stays a cancellation.
+    const cancel = new AbortController();
+    cancel.abort();
+    expect(() => new QueryContext({ ...options, signal: cancel.signal, storeSignal: cancel.signal }).checkAlive()).toThrow('canceled');
+    expect(() => new QueryContext({ ...options, signal: undefined, storeSignal: new AbortController().signal }).checkAlive()).not.toThrow();
   });
 
   it('stops within ~100 ms of an abort, with type canceled', async () => {

@@ -157,7 +157,10 @@ export class QueryContext {
   checkAlive(): void {
     const signal = this.options.signal;
     if (signal?.aborted) throw new PromQLError('canceled', 'query was canceled in expression evaluation');
-    if (Date.now() >= this.options.deadline) throw new PromQLError('timeout', 'query timed out in expression evaluation');
+    // The store reads' signal aborted without a cancellation is the deadline's timer, which may
+    // fire before `Date.now()` reaches the deadline (libuv's timers count from the loop's cached
+    // time, behind the clock by the work done since): the read it stopped timed out too.
+    if (Date.now() >= this.options.deadline || this.options.storeSignal.aborted) throw new PromQLError('timeout', 'query timed out in expression evaluation');
   }
 
   /** Cheap per-iteration check: looks at the clock every few thousand work units. */
