@@ -87,16 +87,17 @@ export async function packRollupRows(conn: DuckDBConnection, resolutionMs: numbe
 async function packPassPart(conn: DuckDBConnection, resolutionMs: number, pass: PackPass, rowBudget: number): Promise<PackResult> {
   const slice = `resolution_ms = ${resolutionMs} AND bucket >= ${pass.from} AND bucket < ${pass.to}`;
   const seriesPerCall = Math.max(1, Math.floor(rowBudget / ((pass.to - pass.from) / resolutionMs)));
+  const rangeEnd = (after: number): number => Math.min(after + seriesPerCall, pass.lastId);
   let afterId = pass.afterId;
-  let rows = await readSliceRows(conn, slice, afterId, Math.min(afterId + seriesPerCall, pass.lastId));
+  let rows = await readSliceRows(conn, slice, afterId, rangeEnd(afterId));
   if (rows.n === 0) {
-    // No rows in that id range (ids of other resolutions' or deleted series): on from the next id that has some.
-    const next = await firstIdAfter(conn, slice, Math.min(afterId + seriesPerCall, pass.lastId));
+    // No rows in that id range (series without buckets in the slice): on from the next id that has some.
+    const next = await minOf(conn, 'series_id', `${slice} AND series_id > ${rangeEnd(afterId)}`);
     if (next === undefined || next > pass.lastId) return { rows: 0, pass: null };
     afterId = next - 1;
-    rows = await readSliceRows(conn, slice, afterId, Math.min(afterId + seriesPerCall, pass.lastId));
+    rows = await readSliceRows(conn, slice, afterId, rangeEnd(afterId));
   }
-  const throughId = Math.min(afterId + seriesPerCall, pass.lastId);
+  const throughId = rangeEnd(afterId);
   await packDay(conn, resolutionMs, spanStart(pass.from), afterId, throughId, rows);
   await conn.run(`DELETE FROM rollups WHERE ${slice} AND series_id > ${afterId} AND series_id <= ${throughId}`);
   return { rows: rows.n, pass: throughId >= pass.lastId ? null : { ...pass, afterId: throughId } };
@@ -104,29 +105,25 @@ async function packPassPart(conn: DuckDBConnection, resolutionMs: number, pass: 
 
 /** A pass over the day of the lowest bucket in rows before `below`, or `null` when there is none. */
 async function startPass(conn: DuckDBConnection, resolutionMs: number, below: number): Promise<PackPass | null> {
-  let from: number | undefined;
-  await forEachRow(conn, `SELECT min(bucket)::DOUBLE FROM rollups WHERE resolution_ms = ${resolutionMs} AND bucket < ${below}`, (get) => {
-    const b = get(0);
-    if (typeof b === 'number') from = b;
-  });
+  const from = await minOf(conn, 'bucket', `resolution_ms = ${resolutionMs} AND bucket < ${below}`);
   if (from === undefined) return null;
   const to = Math.min(below, spanStart(from) + SPAN_MS);
   let pass: PackPass | null = null;
   await forEachRow(conn, `SELECT min(series_id)::DOUBLE, max(series_id)::DOUBLE FROM rollups WHERE resolution_ms = ${resolutionMs} AND bucket >= ${from} AND bucket < ${to}`, (get) => {
     const [lo, hi] = [get(0), get(1)];
-    if (typeof lo === 'number' && typeof hi === 'number') pass = { from: from!, to, afterId: lo - 1, lastId: hi };
+    if (typeof lo === 'number' && typeof hi === 'number') pass = { from, to, afterId: lo - 1, lastId: hi };
   });
   return pass;
 }
 
-/** The lowest series id above `afterId` with rows in `slice`. */
-async function firstIdAfter(conn: DuckDBConnection, slice: string, afterId: number): Promise<number | undefined> {
-  let id: number | undefined;
-  await forEachRow(conn, `SELECT min(series_id)::DOUBLE FROM rollups WHERE ${slice} AND series_id > ${afterId}`, (get) => {
+/** The lowest `column` of the `rollups` rows matching `where`, or `undefined` when none does. */
+async function minOf(conn: DuckDBConnection, column: 'bucket' | 'series_id', where: string): Promise<number | undefined> {
+  let min: number | undefined;
+  await forEachRow(conn, `SELECT min(${column})::DOUBLE FROM rollups WHERE ${where}`, (get) => {
     const v = get(0);
-    if (typeof v === 'number') id = v;
+    if (typeof v === 'number') min = v;
   });
-  return id;
+  return min;
 }
 
 /** Rows of `slice` for the series in `(afterId, throughId]`, by series and bucket: `ids`, `buckets`, then the fields in {@link SPAN_FIELDS} order. */
