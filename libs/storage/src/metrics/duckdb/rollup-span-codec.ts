@@ -94,6 +94,26 @@ function f64At(blob: Uint8Array, at: number): number {
   return one[0]!;
 }
 
+/**
+ * Writes `x` as a little-endian `f64` at `at` in `out`. The encoders write their BLOBs with
+ * these rather than a DataView: taking `.buffer` of a small typed array moves its bytes off the
+ * V8 heap, which cost more than encoding a short span's values.
+ */
+export function putF64(out: Uint8Array, at: number, x: number): void {
+  one[0] = x;
+  if (LITTLE_ENDIAN) for (let k = 0; k < 8; k++) out[at + k] = oneBytes[k]!;
+  else for (let k = 0; k < 8; k++) out[at + k] = oneBytes[7 - k]!;
+}
+
+/** Writes the low 16 bits of `x` little-endian at `at` in `out` (a negative `x` in two's complement). */
+export function putU16(out: Uint8Array, at: number, x: number): void {
+  out[at] = x & 0xff;
+  out[at + 1] = (x >> 8) & 0xff;
+}
+
+/** Bucket indexes of the span being encoded (a module buffer: no allocation a span). */
+const bucketIndex = new Uint16Array(MAX_SPAN_BUCKETS);
+
 /** Start of the span holding bucket `b`. */
 export function spanStart(b: number): number {
   return Math.floor(b / SPAN_MS) * SPAN_MS;
@@ -102,7 +122,7 @@ export function spanStart(b: number): number {
 /** Bucket BLOB of `buckets[from, from + n)`: ascending starts of buckets within the span at `start`. */
 export function encodeSpanBuckets(start: number, resolutionMs: number, buckets: Float64Array, from: number, n: number): Uint8Array {
   if (n <= 0 || n > MAX_SPAN_BUCKETS) throw new RangeError(`a rollup span holds 1 to ${MAX_SPAN_BUCKETS} buckets, got ${n}`);
-  const index = new Uint16Array(n);
+  const index = bucketIndex;
   let consecutive = true;
   for (let i = 0; i < n; i++) {
     const k = (buckets[from + i]! - start) / resolutionMs;
@@ -112,11 +132,10 @@ export function encodeSpanBuckets(start: number, resolutionMs: number, buckets: 
     if (i > 0 && k !== index[i - 1]! + 1) consecutive = false;
   }
   const out = new Uint8Array(consecutive ? 5 : 3 + 2 * n);
-  const view = new DataView(out.buffer);
-  view.setUint16(0, n, true);
+  putU16(out, 0, n);
   out[2] = consecutive ? CONSECUTIVE : LISTED;
-  if (consecutive) view.setUint16(3, index[0]!, true);
-  else for (let i = 0; i < n; i++) view.setUint16(3 + 2 * i, index[i]!, true);
+  if (consecutive) putU16(out, 3, index[0]!);
+  else for (let i = 0; i < n; i++) putU16(out, 3 + 2 * i, index[i]!);
   return out;
 }
 

@@ -11,7 +11,10 @@ import {
   INV10,
   NEAR_DECIMAL,
   NEAR_DECIMAL_2,
+  MAX_SPAN_BUCKETS,
   POW10,
+  putF64,
+  putU16,
   RAW,
 } from './rollup-span-codec.js';
 
@@ -38,14 +41,15 @@ const MAX_EXCEPTIONS = 0xffff;
  * timestamp field passes `buckets` (the rows' bucket starts) and is coded as offsets from them.
  */
 export function encodeSpanField(values: Float64Array, from: number, n: number, buckets?: Float64Array): Uint8Array {
-  const v = new Float64Array(n);
+  if (n > MAX_SPAN_BUCKETS) throw new RangeError(`a rollup span holds at most ${MAX_SPAN_BUCKETS} buckets, not ${n}`);
+  const v = fieldValues;
   for (let i = 0; i < n; i++) v[i] = buckets === undefined ? values[from + i]! : values[from + i]! - buckets[from + i]!;
   let constant = v[0] === v[0];
   for (let i = 1; i < n && constant; i++) constant = Object.is(v[i], v[0]);
   if (constant) {
     const out = new Uint8Array(9);
     out[0] = CONSTANT;
-    new DataView(out.buffer).setFloat64(1, v[0]!, true);
+    putF64(out, 1, v[0]!);
     return out;
   }
   let best: Uint8Array | undefined = encodeConstantExcept(v, n);
@@ -58,10 +62,15 @@ export function encodeSpanField(values: Float64Array, from: number, n: number, b
   if (best !== undefined && best.length < 1 + 8 * n) return best;
   const out = new Uint8Array(1 + 8 * n);
   out[0] = RAW;
-  const view = new DataView(out.buffer);
-  for (let i = 0; i < n; i++) view.setFloat64(1 + 8 * i, v[i]!, true);
+  for (let i = 0; i < n; i++) putF64(out, 1 + 8 * i, v[i]!);
   return out;
 }
+
+/**
+ * The values of the field being encoded (offsets from their buckets for a timestamp field): a
+ * module buffer, as a fresh array a field cost more than encoding a short span's values.
+ */
+const fieldValues = new Float64Array(MAX_SPAN_BUCKETS);
 
 /** The shorter of two candidate BLOBs (the first when equal). */
 export function shortest(a: Uint8Array | undefined, b: Uint8Array | undefined): Uint8Array | undefined {
@@ -94,7 +103,7 @@ function encodeConstantExcept(v: Float64Array, n: number): Uint8Array | undefine
     if (m < misses) (misses = m), (c = x);
   }
   if (misses > Math.min(MAX_EXCEPTIONS, n / 4)) return undefined;
-  return withExceptions(DERIVED_CONSTANT, v, n, (i) => same(v[i]!, c), misses, (view) => view.setFloat64(2, c, true), 10);
+  return withExceptions(DERIVED_CONSTANT, v, n, (i) => same(v[i]!, c), misses, (out) => putF64(out, 2, c), 10);
 }
 
 /**
@@ -115,26 +124,25 @@ export function encodeDerived(v: Float64Array, n: number, fa: number, a: Float64
     n,
     holds,
     misses,
-    (view) => {
-      view.setUint8(2, fa);
-      if (fb !== undefined) view.setUint8(3, fb);
+    (out) => {
+      out[2] = fa;
+      if (fb !== undefined) out[3] = fb;
     },
     op === DERIVED_EQUAL ? 3 : 4,
   );
 }
 
-function withExceptions(op: number, v: Float64Array, n: number, holds: (i: number) => boolean, misses: number, head: (view: DataView) => void, at: number): Uint8Array {
+function withExceptions(op: number, v: Float64Array, n: number, holds: (i: number) => boolean, misses: number, head: (out: Uint8Array) => void, at: number): Uint8Array {
   const out = new Uint8Array(at + 2 + 10 * misses);
-  const view = new DataView(out.buffer);
   out[0] = DERIVED;
   out[1] = op;
-  head(view);
-  view.setUint16(at, misses, true);
+  head(out);
+  putU16(out, at, misses);
   let e = at + 2;
   for (let i = 0; i < n; i++) {
     if (holds(i)) continue;
-    view.setUint16(e, i, true);
-    view.setFloat64(e + 2, v[i]!, true);
+    putU16(out, e, i);
+    putF64(out, e + 2, v[i]!);
     e += 10;
   }
   return out;
@@ -249,7 +257,7 @@ function encodeNearDecimal(v: Float64Array, n: number, e: number): Uint8Array | 
   const out = new Uint8Array(size);
   out[0] = useSecond ? NEAR_DECIMAL_2 : NEAR_DECIMAL;
   out[1] = e;
-  new DataView(out.buffer).setInt16(2, k, true);
+  putU16(out, 2, k);
   let at = 4;
   for (let i = 0; i < n; i++) {
     const prev = i > 0 ? ms[i - 1]! : 0;
@@ -267,12 +275,15 @@ function nearExponent(v: Float64Array, n: number): number {
   const sample = Math.min(n, NEAR_SAMPLE);
   let best = -1;
   let bestCost = Infinity;
+  /** Whether every correction at the best exponent so far fits one byte (the least it can cost). */
+  let leastCorrections = false;
   for (let e = 0; e <= MAX_NEAR_E; e++) {
     const p = POW10[e]!;
     const inv = INV10[e]!;
     const u = unitFor(v, sample, p);
     let first = 0;
     let second = 0;
+    let corrections = 0;
     let prev = 0;
     let before = 0;
     for (let i = 0; i < sample && first < Infinity; i++) {
@@ -281,6 +292,7 @@ function nearExponent(v: Float64Array, n: number): number {
       if (!(Math.abs(m) <= MAX_M_2) || !(Math.abs(c) <= MAX_CORRECTION) || !Number.isInteger(c)) first = second = Infinity;
       else {
         const cost = varintLength(zig(c));
+        corrections += cost;
         first += cost + varintLength(zig(m - prev));
         second += cost + varintLength(zig(m - (i > 1 ? 2 * prev - before : prev)));
       }
@@ -288,7 +300,15 @@ function nearExponent(v: Float64Array, n: number): number {
       prev = m;
     }
     const cost = Math.min(first, second);
-    if (cost < bestCost) (bestCost = cost), (best = e);
+    if (cost < bestCost) {
+      bestCost = cost;
+      best = e;
+      leastCorrections = corrections === sample;
+    } else if (leastCorrections && cost > bestCost) {
+      // Each larger exponent multiplies m (and its deltas) by ten while the corrections cannot
+      // get shorter: none can cost less than the best, so the search stops at the first longer.
+      break;
+    }
   }
   return bestCost > 5 * sample ? -1 : best;
 }
@@ -312,9 +332,14 @@ function zig(d: number): number {
   return d >= 0 ? d * 2 : -d * 2 - 1;
 }
 
+/** Bytes of the varint of `z` (≥ 0, an integer up to 2^53): comparisons, no division (the mode choice sizes every value several times). */
 function varintLength(z: number): number {
-  let n = 1;
-  while (z >= 128) (z = Math.floor(z / 128)), n++;
+  if (z < 0x80) return 1;
+  if (z < 0x4000) return 2;
+  if (z < 0x200000) return 3;
+  if (z < 0x10000000) return 4;
+  let n = 5;
+  for (let t = 2 ** 35; z >= t; t *= 128) n++;
   return n;
 }
 
