@@ -20,8 +20,8 @@ export const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS rollups (resolution_ms INTEGER NOT NULL, series_id UINTEGER NOT NULL, bucket BIGINT NOT NULL,
      count DOUBLE, sum DOUBLE, min DOUBLE, max DOUBLE, first_ts BIGINT, first_value DOUBLE,
      last_ts BIGINT, last_value DOUBLE, increase DOUBLE)`,
-  // Rollups behind the maintainer's watermark, packed: one row per resolution, series and UTC
-  // day (its buckets so far, merged in as the watermark passes each 6 h step), a BLOB per field
+  // Rollups behind the maintainer's watermark, packed: rows per resolution, series and UTC day
+  // (a part per pack step while the day fills, merged into one row once it is complete), a BLOB per field
   // (rollup-span-codec.ts); packed buckets are no longer in `rollups`, and a read merges the
   // two (rollup-span-table.ts).
   `CREATE TABLE IF NOT EXISTS rollup_spans (resolution_ms INTEGER NOT NULL, series_id UINTEGER NOT NULL, span_start BIGINT NOT NULL,

@@ -17,11 +17,16 @@ const REFRESH_PER_FLUSH = 20_000;
 /** Buckets are packed once the watermark is this far past them: late samples usually come sooner. */
 const PACK_DELAY_MS = 3_600_000;
 /**
- * Buckets are packed up to a multiple of this, so a day's span is rewritten (merged with the
- * rows of its next part) four times a day rather than every flush: at most ~7 h of buckets stay
- * rows (~43 bytes each, ~7 packed), at ~2.5× the encoding work of packing whole days only.
+ * Buckets are packed up to a multiple of this, 2 h or 6 buckets (5 m: 2 h, 24 buckets; 1 h:
+ * 6 h), each step's buckets a new part of their day's span, merged into one span once the day
+ * is complete (rollup-span-table.ts). Rows (~45 bytes a bucket against ~3 packed) hold at most
+ * the delay and a step of buckets; a shorter step costs more CPU, as the encoders pick a mode
+ * per field and part: ~0.3–0.7 µs a bucket in parts of 24, ~0.6–1.0 µs in parts of 12,
+ * ~0.15–0.3 µs in a day's 288 (docs/adr/0003, "Parts that stay until the day is complete").
  */
-const PACK_STEP_MS = 6 * 3_600_000;
+function packStepMs(resolutionMs: number): number {
+  return Math.max(2 * 3_600_000, 6 * resolutionMs);
+}
 
 
 /** What one flush writes for the rollups; built synchronously, then written in the flush's transaction. */
@@ -47,9 +52,10 @@ export interface RollupFlushPlan {
  * that carries their samples). On open, rows from W on are deleted and re-derived from raw
  * samples, which also rebuilds the accumulators.
  *
- * Buckets before W less an hour (for late samples), rounded down to 6 h, are packed by the
- * flushes into their days' spans in `rollup_spans`: a pass over a day's rows, a range of series
- * per flush (a day in four parts, each merged into its span); whatever must change a packed
+ * Buckets before W less an hour (for late samples), rounded down to a step (an hour at 5 m, 6 h
+ * at 1 h), are packed by the flushes into parts of their days' spans in `rollup_spans`: a pass
+ * over a step's rows, a range of series per flush, each pass a new part of the day, the day's
+ * parts merged into one span by the pass that completes it; whatever must change a packed
  * bucket (a dirty bucket's rewrite, a delete, retention, the re-derivation on open) unpacks its
  * span into rows first, in the same transaction (rollup-span-table.ts).
  */
@@ -299,7 +305,8 @@ export class RollupMaintainer {
       // Buckets behind the watermark (every one written or pending) are packed into their days'
       // spans, a range of series per flush; rows of older stores go the same way.
       if (Number.isFinite(w)) {
-        const packed = await packRollupRows(conn, this.resolutions[r]!, Math.floor((w - PACK_DELAY_MS) / PACK_STEP_MS) * PACK_STEP_MS, this.packPasses[r]);
+        const step = packStepMs(this.resolutions[r]!);
+        const packed = await packRollupRows(conn, this.resolutions[r]!, Math.floor((w - PACK_DELAY_MS) / step) * step, this.packPasses[r]);
         plan.packPasses[r] = packed.pass;
       }
     }

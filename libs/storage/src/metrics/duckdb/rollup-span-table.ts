@@ -7,10 +7,10 @@ import { decodeSpanFields, encodeSpanFields, planSpanDecode } from './rollup-spa
 /**
  * The packed rollup table: reads of it, and moves between the two rollup tables (docs/adr/0003,
  * "Packed days"). `rollups` holds a row per (resolution, series, bucket) for the recent,
- * still-changing part; `rollup_spans` a row per (resolution, series, UTC day), a packed BLOB
+ * still-changing part; `rollup_spans` rows per (resolution, series, UTC day), a packed BLOB
  * per field, for the buckets of the day behind the maintainer's watermark. A bucket is in
- * exactly one of them: a day's span may hold its first part and rows the rest, which a later
- * flush merges into the span (a day is packed in parts as it completes). Anything that must
+ * exactly one of them: a day is packed in parts as it fills (a row of `rollup_spans` each,
+ * the rest of the day still rows), merged into one span once the day is complete. Anything that must
  * change a packed bucket (a dirty bucket's recomputation, a delete, retention cutting through
  * it, a crash recovery re-deriving it) first unpacks its span back into rows, and a later flush
  * packs it again. All of it runs inside the caller's transaction, so a reader (one snapshot for
@@ -19,8 +19,8 @@ import { decodeSpanFields, encodeSpanFields, planSpanDecode } from './rollup-spa
 
 /**
  * Rows one call packs at most (a flush calls once per resolution), so one flush stays short:
- * ~1 µs a row of SQL and ~0.3 µs to encode it, plus re-encoding the part of the day already
- * packed (a day is packed in parts, see `PACK_STEP_MS` in rollup-maintainer.ts). Enough to keep
+ * ~1 µs a row of SQL and ~0.3 µs to encode it, plus, in the pass that completes a day, the
+ * day's parts decoded and encoded again as one span (`packStepMs` in rollup-maintainer.ts). Enough to keep
  * up with 100 k series whose data time runs 150× the wall clock (bench:ingest at 1 M samples/s:
  * ~110 k rows closed per 2 s flush).
  */
@@ -86,7 +86,12 @@ export async function packRollupRows(conn: DuckDBConnection, resolutionMs: numbe
 /** The next id range of `pass`'s series, about `rowBudget` rows. */
 async function packPassPart(conn: DuckDBConnection, resolutionMs: number, pass: PackPass, rowBudget: number): Promise<PackResult> {
   const slice = `resolution_ms = ${resolutionMs} AND bucket >= ${pass.from} AND bucket < ${pass.to}`;
-  const seriesPerCall = Math.max(1, Math.floor(rowBudget / ((pass.to - pass.from) / resolutionMs)));
+  const day = spanStart(pass.from);
+  const wholeDay = pass.to === day + SPAN_MS;
+  // A series costs its rows in the slice and, when the slice completes the day, the buckets of
+  // its parts before it (decoded and encoded again, no SQL: a third of a row's cost each).
+  const perSeries = (pass.to - pass.from) / resolutionMs + (wholeDay ? (pass.from - day) / resolutionMs / 3 : 0);
+  const seriesPerCall = Math.max(1, Math.floor(rowBudget / perSeries));
   const rangeEnd = (after: number): number => Math.min(after + seriesPerCall, pass.lastId);
   let afterId = pass.afterId;
   let rows = await readSliceRows(conn, slice, afterId, rangeEnd(afterId));
@@ -98,7 +103,7 @@ async function packPassPart(conn: DuckDBConnection, resolutionMs: number, pass: 
     rows = await readSliceRows(conn, slice, afterId, rangeEnd(afterId));
   }
   const throughId = rangeEnd(afterId);
-  await packDay(conn, resolutionMs, spanStart(pass.from), afterId, throughId, rows);
+  await packDay(conn, resolutionMs, day, afterId, throughId, rows, wholeDay);
   await conn.run(`DELETE FROM rollups WHERE ${slice} AND series_id > ${afterId} AND series_id <= ${throughId}`);
   return { rows: rows.n, pass: throughId >= pass.lastId ? null : { ...pass, afterId: throughId } };
 }
@@ -164,18 +169,27 @@ async function readSliceRows(conn: DuckDBConnection, slice: string, afterId: num
 }
 
 /**
- * Merges `rows` (all of them in the day starting at `day`) into the spans of that day for the
- * series in `(afterId, throughId]`, writing those spans again.
+ * Packs `rows` (all of them in the day starting at `day`) for the series in `(afterId,
+ * throughId]` into spans of that day. Most series get a new part of the day (its earlier parts
+ * stay as they were: nothing is decoded or encoded again); the parts of a series whose rows
+ * fall among a part's buckets (late and recomputed buckets) are merged with its rows into one
+ * span. When the rows complete the day (`wholeDay`), every series' parts in the range are
+ * merged into one span, so a day settles as one span a series: a read of a long range decodes
+ * a span a day, and each bucket is encoded twice (in its part, then in its day) rather than
+ * once for every part of the day that follows it.
  */
-async function packDay(conn: DuckDBConnection, resolutionMs: number, day: number, afterId: number, throughId: number, rows: SliceRows): Promise<void> {
+async function packDay(conn: DuckDBConnection, resolutionMs: number, day: number, afterId: number, throughId: number, rows: SliceRows, wholeDay: boolean): Promise<void> {
   const { n, ids, buckets, fields } = rows;
-  // All of the range's spans of the day are deleted and written again (those without rows as
-  // they were): one range DELETE costs a fraction of one that joins a list of keys.
   const spanRange = `resolution_ms = ${resolutionMs} AND series_id > ${afterId} AND series_id <= ${throughId} AND span_start = ${day}`;
-  const packed = await readPackedDays(conn, spanRange);
+  const merged = wholeDay ? await readParts(conn, spanRange) : await partsAmongRows(conn, spanRange, rows);
+  const mergedIds = [...merged.keys()];
   const spans: PackedSpan[] = [];
   let a = 0;
   let sinceYield = 0;
+  const encodeSpan = (id: number, span: SpanRows): void => {
+    const blobs = [encodeSpanBuckets(day, resolutionMs, span.buckets, span.from, span.count), ...encodeSpanFields(span.fields, span.from, span.count, span.buckets)];
+    spans.push({ id, day, blobs, first: span.buckets[span.from]!, last: span.buckets[span.from + span.count - 1]! });
+  };
   while (a < n) {
     // Appends and reads on the store thread run between batches of series, as between the
     // flush's other data chunks (the rows are this call's own arrays).
@@ -196,20 +210,25 @@ async function packDay(conn: DuckDBConnection, resolutionMs: number, day: number
       }
       w++;
     }
-    const key = `${id}:${day}`;
-    const before = packed.get(key);
+    const parts = merged.get(id);
     let span: SpanRows = { buckets, fields, from: a, count: w - a };
-    if (before !== undefined) {
-      span = mergeRows(decodeWholeSpan(before.blobs, day, resolutionMs), buckets, fields, a, w);
-      packed.delete(key);
+    if (parts !== undefined) {
+      span = mergeRows(decodeParts(parts, resolutionMs), buckets, fields, a, w);
+      merged.delete(id);
     }
-    const blobs = [encodeSpanBuckets(day, resolutionMs, span.buckets, span.from, span.count), ...encodeSpanFields(span.fields, span.from, span.count, span.buckets)];
-    spans.push({ id, day, blobs, first: span.buckets[span.from]!, last: span.buckets[span.from + span.count - 1]! });
+    encodeSpan(id, span);
     a = e;
   }
+  // Series of a completed day without rows in it: their parts merged, a single one as it was.
+  for (const [id, parts] of merged) {
+    if (parts.length === 1) spans.push(parts[0]!);
+    else encodeSpan(id, decodeParts(parts, resolutionMs));
+  }
   if (spans.length === 0) return;
-  await conn.run(`DELETE FROM rollup_spans WHERE ${spanRange}`);
-  spans.push(...packed.values());
+  // A range DELETE costs a fraction of one that joins a list of keys: a completed day's spans
+  // are all deleted and written again (those without rows as they were).
+  if (wholeDay) await conn.run(`DELETE FROM rollup_spans WHERE ${spanRange}`);
+  else if (mergedIds.length > 0) await conn.run(`DELETE FROM rollup_spans WHERE ${spanRange} AND series_id IN (${mergedIds.join(', ')})`);
   const out = await openWriter(conn, 'rollup_spans', ROLLUP_SPAN_TYPES);
   for (const s of spans) {
     out.set(0, resolutionMs);
@@ -232,9 +251,9 @@ interface PackedSpan {
   readonly blobs: Uint8Array[];
 }
 
-/** The spans matching `where`, by `series:day`. */
-async function readPackedDays(conn: DuckDBConnection, where: string): Promise<Map<string, PackedSpan>> {
-  const out = new Map<string, PackedSpan>();
+/** The spans matching `where`, by series (a day's parts in no particular order). */
+async function readParts(conn: DuckDBConnection, where: string): Promise<Map<number, PackedSpan[]>> {
+  const out = new Map<number, PackedSpan[]>();
   const result = await conn.run(
     `SELECT series_id::DOUBLE, span_start::DOUBLE, first_bucket::DOUBLE, last_bucket::DOUBLE, buckets, ${ROLLUP_FIELD_COLUMNS.join(', ')} FROM rollup_spans WHERE ${where}`,
   );
@@ -244,9 +263,45 @@ async function readPackedDays(conn: DuckDBConnection, where: string): Promise<Ma
     const rows = chunk.rowCount;
     const [sid, day, first, last] = [0, 1, 2, 3].map((c) => doubles(chunk.getColumnVector(c), rows)) as [Float64Array, Float64Array, Float64Array, Float64Array];
     const cells = blobColumns(chunk, 4, rows);
-    for (let r = 0; r < rows; r++) out.set(`${sid[r]}:${day[r]}`, { id: sid[r]!, day: day[r]!, first: first[r]!, last: last[r]!, blobs: cells.map((col) => col[r]!) });
+    for (let r = 0; r < rows; r++) {
+      const span = { id: sid[r]!, day: day[r]!, first: first[r]!, last: last[r]!, blobs: cells.map((col) => col[r]!) };
+      const parts = out.get(span.id);
+      if (parts === undefined) out.set(span.id, [span]);
+      else parts.push(span);
+    }
   }
   return out;
+}
+
+/**
+ * The parts matching `where` of the series whose rows' first and last bucket enclose some of a
+ * part's (late or recomputed buckets: rarely any), by series: merged with the rows, so that
+ * the parts of a day never overlap. Only the parts' bounds are read for the others.
+ */
+async function partsAmongRows(conn: DuckDBConnection, where: string, rows: SliceRows): Promise<Map<number, PackedSpan[]>> {
+  const among = new Set<number>();
+  await forEachRow(conn, `SELECT series_id::DOUBLE, first_bucket::DOUBLE, last_bucket::DOUBLE FROM rollup_spans WHERE ${where}`, (get) => {
+    const id = get(0) as number;
+    const [first, last] = rowBounds(rows, id);
+    if (first <= (get(2) as number) && last >= (get(1) as number)) among.add(id);
+  });
+  return among.size === 0 ? new Map() : readParts(conn, `${where} AND series_id IN (${[...among].join(', ')})`);
+}
+
+/** The first and last bucket of series `id`'s rows in `rows` (by series and bucket); `[Infinity, -Infinity]`: none. */
+function rowBounds(rows: SliceRows, id: number): [number, number] {
+  const { ids, buckets, n } = rows;
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ids[mid]! < id) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo === n || ids[lo] !== id) return [Infinity, -Infinity];
+  let e = lo + 1;
+  while (e < n && ids[e] === id) e++;
+  return [buckets[lo]!, buckets[e - 1]!];
 }
 
 function blobColumns(chunk: DuckDBDataChunk, from: number, rows: number): Uint8Array[][] {
@@ -274,7 +329,13 @@ function decodeWholeSpan(blobs: readonly Uint8Array[], start: number, resolution
   const n = spanBucketCount(blobs[0]!);
   const buckets = new Float64Array(n);
   const fields = SPAN_FIELDS.map(() => new Float64Array(n));
-  decodeSpanBuckets(blobs[0]!, start, resolutionMs, buckets, 0, -Infinity, Infinity, new Int32Array(2));
+  decodeSpanInto(blobs, start, resolutionMs, buckets, fields, 0);
+  return { buckets, fields, from: 0, count: n };
+}
+
+/** Decodes every bucket and field of a span into `buckets` and `fields` from `at`; returns its bucket count. */
+function decodeSpanInto(blobs: readonly Uint8Array[], start: number, resolutionMs: number, buckets: Float64Array, fields: readonly Float64Array[], at: number): number {
+  const n = decodeSpanBuckets(blobs[0]!, start, resolutionMs, buckets, at, -Infinity, Infinity, new Int32Array(2));
   decodeSpanFields(
     ALL_FIELDS,
     ALL_FIELDS.fields.map((f) => blobs[f + 1]!),
@@ -282,9 +343,32 @@ function decodeWholeSpan(blobs: readonly Uint8Array[], start: number, resolution
     0,
     n,
     fields,
-    0,
+    at,
     buckets,
   );
+  return n;
+}
+
+/** Every bucket and field of a day's parts, by bucket (where parts overlap, a later-starting part's bucket replaces an earlier one's). */
+function decodeParts(parts: readonly PackedSpan[], resolutionMs: number): SpanRows {
+  const sorted = [...parts].sort((x, y) => x.first - y.first);
+  let disjoint = true;
+  for (let k = 1; k < sorted.length; k++) if (sorted[k]!.first <= sorted[k - 1]!.last) disjoint = false;
+  if (!disjoint) {
+    let span = decodeWholeSpan(sorted[0]!.blobs, sorted[0]!.day, resolutionMs);
+    for (let k = 1; k < sorted.length; k++) {
+      const next = decodeWholeSpan(sorted[k]!.blobs, sorted[k]!.day, resolutionMs);
+      span = mergeRows(span, next.buckets, next.fields, 0, next.count);
+    }
+    return span;
+  }
+  // The usual case: each part decoded straight after the one before, in one set of columns.
+  let n = 0;
+  for (const p of sorted) n += spanBucketCount(p.blobs[0]!);
+  const buckets = new Float64Array(n);
+  const fields = SPAN_FIELDS.map(() => new Float64Array(n));
+  let at = 0;
+  for (const p of sorted) at += decodeSpanInto(p.blobs, p.day, resolutionMs, buckets, fields, at);
   return { buckets, fields, from: 0, count: n };
 }
 

@@ -27,6 +27,11 @@ const M: LabelMatcher[] = [{ name: '__name__', type: '=', value: 'c' }];
 /** Four days before the test's "now", day-aligned. */
 const NOW = Math.floor(Date.now() / DAY) * DAY;
 const START = NOW - 4 * DAY;
+/**
+ * Spans of a series after `load` of all four days: three complete days a span each per
+ * resolution, and the last day's parts (eleven of 2 h at 5 m, three of 6 h at 1 h).
+ */
+const SPANS_OF_4_DAYS = 3 * 2 + 11 + 3;
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -109,12 +114,12 @@ describe('packed rollup spans', () => {
     await compareAll(store);
     await store.close();
     const packed = await tableCounts(dir);
-    // Buckets up to the last 6 h step at least an hour behind the watermark are packed, both
-    // resolutions, four series: three whole days and the fourth's first 18 h (each day packed
-    // in four parts by the hourly flushes of `load`, merged into one span a day). Rows: the last
-    // 6 h but the still-open last bucket (re-derived on open), 71 five-minute and 5 one-hour
-    // buckets a series.
-    expect(packed).toEqual({ spans: 4 * 2 * SERIES, rows: SERIES * (71 + 5) });
+    // Buckets up to the last step (5 m: 2 h, 1 h: 6 h) at least an hour behind the watermark
+    // are packed, both resolutions, four series: three whole days, one span each (a part a
+    // step, packed by the hourly flushes of `load`, merged once the day was complete), and the
+    // fourth's parts: eleven 2 h steps at 5 m, three 6 h steps at 1 h. Rows: the rest but the
+    // still-open last bucket (re-derived on open), 23 five-minute and 5 one-hour buckets.
+    expect(packed).toEqual({ spans: SERIES * SPANS_OF_4_DAYS, rows: SERIES * (23 + 5) });
     store = await open(dir);
     await compareAll(store);
 
@@ -125,7 +130,7 @@ describe('packed rollup spans', () => {
     late.addSample(START + DAY + 90 * STEP + 1_000, 1e6);
     late.addSeries(['__name__', 'c', 's', '1']);
     late.addSample(START + 1_050 * STEP, 42.5);
-    // The last day is packed up to 6 h before its end: one into its packed part, one into its rows.
+    // The last day is packed up to 2 h before its end at 5 m and 6 h at 1 h: one into packed parts, one into rows.
     late.addSample(NOW - 10 * HOUR + 7_000, 7);
     late.addSample(NOW - 3 * HOUR + 7_000, 8);
     await store.append(late.build());
@@ -142,14 +147,17 @@ describe('packed rollup spans', () => {
     await store.flush();
     await compareAll(store);
     await store.close();
-    expect((await tableCounts(dir)).spans).toBe(4 * 2 * SERIES);
+    // Series 1's late samples at 14:00 and 21:00 of the last day unpack its 5 m parts 14–16 h and
+    // 20–22 h: the rows then span the parts between, so its day's parts are merged with them into
+    // one span (a day's parts never overlap); 1 h unchanged.
+    expect((await tableCounts(dir)).spans).toBe(SERIES * SPANS_OF_4_DAYS - 10);
 
     // A series deleted for all time leaves no span behind.
     store = await open(dir);
     await store.deleteSeries({ tenant: T, matchers: [{ name: 's', type: '=', value: '3' }] });
     await compareAll(store);
     await store.close();
-    expect((await tableCounts(dir)).spans).toBe(4 * 2 * (SERIES - 1));
+    expect((await tableCounts(dir)).spans).toBe((SERIES - 1) * SPANS_OF_4_DAYS - 10);
 
     // Retention cutting through the first packed day.
     store = await open(dir);
@@ -164,15 +172,16 @@ describe('packed rollup spans', () => {
     await store.close();
   }, 120_000);
 
-  it('reports the rollup buckets it holds as rows, fewer once a 6 h step is packed', async () => {
+  it('reports the rollup buckets it holds as rows, fewer once a step is packed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pharos-rollup-spans-'));
     dirs.push(dir);
     const store = await open(dir);
     // 30 one-minute scrapes: five closed 5 m buckets a series (the sixth open), no closed hour.
     await load(store, 0, 30);
     expect((await store.stats()).rollupRows).toBe(SERIES * 5);
-    // To 8 h: buckets before 6 h (the step an hour behind the watermark) are packed; left as
-    // rows, 6:00–7:50 at 5 m (7:55 open) and 6:00 at 1 h (7:00 open).
+    // To 8 h (the last flush's watermarks 7:55 and 7:00): buckets before the last step an hour
+    // behind them are packed, 6 h at both (steps of 2 h and 6 h); left as rows, 6:00–7:50 at 5 m
+    // (7:55 open) and 6:00 at 1 h (7:00 open).
     await load(store, 30, (8 * HOUR) / STEP);
     expect((await store.stats()).rollupRows).toBe(SERIES * (23 + 1));
     await store.close();
@@ -184,8 +193,8 @@ describe('packed rollup spans', () => {
     let store = await open(dir);
     await load(store, 0, (3 * DAY) / STEP);
     await store.close();
-    // Two whole days and the third's first 18 h.
-    expect((await tableCounts(dir)).spans).toBe(3 * 2 * SERIES);
+    // Two whole days, a span each, and the third's parts (as in the first test).
+    expect((await tableCounts(dir)).spans).toBe(SERIES * (2 * 2 + 11 + 3));
 
     // As after a crash once a backfilled series had moved the watermark back: spans from it
     // on are re-derived, the others stay packed.
@@ -215,6 +224,7 @@ describe('packed rollup spans', () => {
     await store.flush();
     await compareAll(store);
     await store.close();
+    // Rows of a whole step or more go into one part: the third day's 22 hours at 5 m, 18 h at 1 h.
     expect(await tableCounts(dir)).toMatchObject({ spans: 3 * 2 * SERIES });
   }, 120_000);
 });
