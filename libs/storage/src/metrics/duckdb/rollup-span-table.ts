@@ -1,6 +1,6 @@
 import { DuckDBBlobVector, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api';
 import { blobCells, forEachRow, openWriter, ROLLUP_FIELD_COLUMNS, ROLLUP_SPAN_TYPES, ROLLUP_TYPES, writeRollupRow, yieldToQueued } from './duckdb-io.js';
-import { doubles, type SlotIndex } from './rollup-columns.js';
+import { doubles } from './rollup-columns.js';
 import { decodeSpanBuckets, encodeSpanBuckets, SPAN_FIELDS, SPAN_MS, spanBucketCount, spanStart } from './rollup-span-codec.js';
 import { decodeSpanFields, encodeSpanFields, planSpanDecode } from './rollup-span-fields.js';
 
@@ -424,44 +424,4 @@ export async function unpackRollupSpans(conn: DuckDBConnection, where: string): 
   out.close();
   await conn.run(`DELETE FROM rollup_spans WHERE ${where}`);
   return spans.length;
-}
-
-/** Packed spans of a batch: span k (its bucket BLOB, then the fields') belongs to slot `slot[k]`; `order` lists them by slot and day. */
-export interface BatchSpans {
-  readonly slot: Int32Array;
-  readonly start: Float64Array;
-  readonly blobs: Uint8Array[][];
-  readonly order: Int32Array;
-  /** Buckets the spans hold per slot (an upper bound of those in the range). */
-  readonly buckets: Int32Array;
-}
-
-/**
- * Spans of `rollup_spans` matching `where`, with their bucket BLOB and those of `fields`
- * (indexes in `SPAN_FIELDS`, a decode plan's), for the series of `slots`.
- */
-export async function readSpans(conn: DuckDBConnection, where: string, fields: readonly number[], slots: SlotIndex, count: number): Promise<BatchSpans> {
-  const slot: number[] = [];
-  const start: number[] = [];
-  const blobs: Uint8Array[][] = [];
-  const buckets = new Int32Array(count);
-  const columns = ['buckets', ...fields.map((f) => ROLLUP_FIELD_COLUMNS[f]!)].join(', ');
-  const result = await conn.run(`SELECT series_id::DOUBLE, span_start::DOUBLE, ${columns} FROM rollup_spans WHERE ${where}`);
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    if (chunk === null || chunk.rowCount === 0) break;
-    const rows = chunk.rowCount;
-    const sid = doubles(chunk.getColumnVector(0), rows);
-    const day = doubles(chunk.getColumnVector(1), rows);
-    const cells = blobColumns(chunk, 2, rows);
-    for (let k = 0; k < rows; k++) {
-      const s = slots.of(sid[k]!);
-      slot.push(s);
-      start.push(day[k]!);
-      blobs.push(cells.map((col) => col[k]!));
-      buckets[s]! += spanBucketCount(cells[0]![k]!);
-    }
-  }
-  const order = Int32Array.from(slot.keys()).sort((x, y) => slot[x]! - slot[y]! || start[x]! - start[y]!);
-  return { slot: Int32Array.from(slot), start: Float64Array.from(start), blobs, order, buckets };
 }
