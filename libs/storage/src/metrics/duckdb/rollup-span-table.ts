@@ -86,8 +86,7 @@ export async function packRollupRows(conn: DuckDBConnection, resolutionMs: numbe
 /** The next id range of `pass`'s series, about `rowBudget` rows. */
 async function packPassPart(conn: DuckDBConnection, resolutionMs: number, pass: PackPass, rowBudget: number): Promise<PackResult> {
   const slice = `resolution_ms = ${resolutionMs} AND bucket >= ${pass.from} AND bucket < ${pass.to}`;
-  const day = spanStart(pass.from);
-  const wholeDay = pass.to === day + SPAN_MS;
+  const { day, wholeDay } = sliceDay(pass);
   // A series costs its rows in the slice and, when the slice completes the day, the buckets of
   // its parts before it (decoded and encoded again, no SQL: a third of a row's cost each).
   const perSeries = (pass.to - pass.from) / resolutionMs + (wholeDay ? (pass.from - day) / resolutionMs / 3 : 0);
@@ -103,9 +102,15 @@ async function packPassPart(conn: DuckDBConnection, resolutionMs: number, pass: 
     rows = await readSliceRows(conn, slice, afterId, rangeEnd(afterId));
   }
   const throughId = rangeEnd(afterId);
-  await packDay(conn, resolutionMs, day, afterId, throughId, rows, wholeDay);
+  await packDay(conn, resolutionMs, pass, afterId, throughId, rows);
   await conn.run(`DELETE FROM rollups WHERE ${slice} AND series_id > ${afterId} AND series_id <= ${throughId}`);
   return { rows: rows.n, pass: throughId >= pass.lastId ? null : { ...pass, afterId: throughId } };
+}
+
+/** The day `pass`'s slice lies in, and whether the slice completes it (reaches its end). */
+function sliceDay(pass: PackPass): { day: number; wholeDay: boolean } {
+  const day = spanStart(pass.from);
+  return { day, wholeDay: pass.to === day + SPAN_MS };
 }
 
 /** A pass over the day of the lowest bucket in rows before `below`, or `null` when there is none. */
@@ -169,19 +174,20 @@ async function readSliceRows(conn: DuckDBConnection, slice: string, afterId: num
 }
 
 /**
- * Packs `rows` (all of them in the day starting at `day`) for the series in `(afterId,
- * throughId]` into spans of that day. Most series get a new part of the day (its earlier parts
+ * Packs `rows` (those of `pass`'s slice) for the series in `(afterId, throughId]` into spans
+ * of the slice's day. Most series get a new part of the day (its earlier parts
  * stay as they were: nothing is decoded or encoded again); the parts of a series whose rows
  * fall among a part's buckets (late and recomputed buckets) are merged with its rows into one
- * span. When the rows complete the day (`wholeDay`), every series' parts in the range are
+ * span. When the slice completes the day, every series' parts in the range are
  * merged into one span, so a day settles as one span a series: a read of a long range decodes
  * a span a day, and each bucket is encoded twice (in its part, then in its day) rather than
  * once for every part of the day that follows it.
  */
-async function packDay(conn: DuckDBConnection, resolutionMs: number, day: number, afterId: number, throughId: number, rows: SliceRows, wholeDay: boolean): Promise<void> {
+async function packDay(conn: DuckDBConnection, resolutionMs: number, pass: PackPass, afterId: number, throughId: number, rows: SliceRows): Promise<void> {
+  const { day, wholeDay } = sliceDay(pass);
   const { n, ids, buckets, fields } = rows;
   const spanRange = `resolution_ms = ${resolutionMs} AND series_id > ${afterId} AND series_id <= ${throughId} AND span_start = ${day}`;
-  const merged = wholeDay ? await readParts(conn, spanRange) : await partsAmongRows(conn, spanRange, rows);
+  const merged = wholeDay ? await readParts(conn, spanRange) : await partsAmongRows(conn, spanRange, rows, pass.from, pass.to);
   const mergedIds = [...merged.keys()];
   const spans: PackedSpan[] = [];
   let a = 0;
@@ -278,9 +284,11 @@ async function readParts(conn: DuckDBConnection, where: string): Promise<Map<num
  * part's (late or recomputed buckets: rarely any), by series: merged with the rows, so that
  * the parts of a day never overlap. Only the parts' bounds are read for the others.
  */
-async function partsAmongRows(conn: DuckDBConnection, where: string, rows: SliceRows): Promise<Map<number, PackedSpan[]>> {
+async function partsAmongRows(conn: DuckDBConnection, where: string, rows: SliceRows, from: number, to: number): Promise<Map<number, PackedSpan[]>> {
   const among = new Set<number>();
-  await forEachRow(conn, `SELECT series_id::DOUBLE, first_bucket::DOUBLE, last_bucket::DOUBLE FROM rollup_spans WHERE ${where}`, (get) => {
+  // Only a part reaching into the slice `[from, to)` can enclose a row's bucket: usually none.
+  const reaching = `${where} AND last_bucket >= ${from} AND first_bucket < ${to}`;
+  await forEachRow(conn, `SELECT series_id::DOUBLE, first_bucket::DOUBLE, last_bucket::DOUBLE FROM rollup_spans WHERE ${reaching}`, (get) => {
     const id = get(0) as number;
     const [first, last] = rowBounds(rows, id);
     if (first <= (get(2) as number) && last >= (get(1) as number)) among.add(id);
