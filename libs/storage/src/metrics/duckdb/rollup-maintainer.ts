@@ -52,8 +52,8 @@ export interface RollupFlushPlan {
  * that carries their samples). On open, rows from W on are deleted and re-derived from raw
  * samples, which also rebuilds the accumulators.
  *
- * Buckets before W less an hour (for late samples), rounded down to a step (an hour at 5 m, 6 h
- * at 1 h), are packed by the flushes into parts of their days' spans in `rollup_spans`: a pass
+ * Buckets before W less an hour (for late samples), rounded down to a step (2 h at 5 m, 6 h at
+ * 1 h; `packStepMs`), are packed by the flushes into parts of their days' spans in `rollup_spans`: a pass
  * over a step's rows, a range of series per flush, each pass a new part of the day, the day's
  * parts merged into one span by the pass that completes it; whatever must change a packed
  * bucket (a dirty bucket's rewrite, a delete, retention, the re-derivation on open) unpacks its
