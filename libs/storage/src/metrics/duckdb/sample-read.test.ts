@@ -81,7 +81,7 @@ describe('SampleRead on the assembly pool', () => {
   it('assembles every series exactly as the main thread does', async () => {
     const start = 37 * SCRAPE + 500;
     const end = 2300 * SCRAPE - 2000;
-    const f = build(7, 160, 2400, start, end);
+    const f = build(7, 320, 2400, start, end);
     expect(f.rows.length).toBeGreaterThanOrEqual(POOL_MIN_ROWS);
     const local = read(f, start, end);
     const pooled = read(f, start, end);
@@ -114,7 +114,7 @@ describe('SampleRead on the assembly pool', () => {
   it('assembles here what a closed pool cannot', async () => {
     const closed = new SeriesAssemblyPool(1);
     await closed.close();
-    const f = build(11, 160, 2400, 0, 2400 * SCRAPE);
+    const f = build(11, 320, 2400, 0, 2400 * SCRAPE);
     expect(f.rows.length).toBeGreaterThanOrEqual(POOL_MIN_ROWS);
     const local = read(f, 0, 2400 * SCRAPE);
     const fallback = read(f, 0, 2400 * SCRAPE);
