@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetricBatchBuilder, type LabelMatcher } from '#pharos/metric-model';
 import { DuckDBMetricStore } from '#pharos/storage';
-import { POOL_MIN_ROWS } from './sample-read.js';
+import { POOL_MIN_SAMPLES } from './sample-read.js';
 
 // Selects sent together share table scans (ChunkScanner) and large ones are assembled on
 // worker threads (SampleRead on the assembly pool): every answer must still be exactly the
@@ -88,9 +88,8 @@ describe('concurrent selects', () => {
       { matchers: [eq('i', '043')], test: (l) => l[5] === '043', start: T0 + 2399 * SCRAPE, end: Infinity },
       { matchers: [eq('i', '999')], test: () => false, start: 0, end: Infinity },
     ];
-    // The whole-range reads are large enough for the worker pool: the XOR-coded third of the
-    // series alone cut ~20 samples a chunk, ~6,400 rows.
-    expect(((SERIES / 3) * SCRAPES) / 20).toBeGreaterThan(POOL_MIN_ROWS);
+    // The whole-range reads are large enough for the worker pool (384 k samples).
+    expect(SERIES * SCRAPES).toBeGreaterThan(POOL_MIN_SAMPLES);
     for (let round = 0; round < 2; round++) {
       const answers = await Promise.all(reads.map((r) => select(store, r.matchers, r.start, r.end)));
       answers.forEach((got, k) => {

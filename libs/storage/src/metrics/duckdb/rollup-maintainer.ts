@@ -14,8 +14,12 @@ const BATCH = 1000;
 /** Rows and recomputed buckets written per flush at most, so one flush stays short. */
 const ROWS_PER_FLUSH = 250_000;
 const REFRESH_PER_FLUSH = 20_000;
-/** Buckets are packed once the watermark is this far past them: late samples usually come sooner. */
-const PACK_DELAY_MS = 3_600_000;
+/**
+ * Buckets are packed once the watermark is this far past them: most late samples (a sender's
+ * retries) come sooner, and a later one unpacks the span holding its bucket into rows again,
+ * which costs little while the day is open: its spans are parts of a step (24 buckets at 5 m).
+ */
+const PACK_DELAY_MS = 900_000;
 /**
  * Buckets are packed up to a multiple of this, 2 h or 6 buckets (5 m: 2 h, 24 buckets; 1 h:
  * 6 h), each step's buckets a new part of their day's span, merged into one span once the day
@@ -52,7 +56,7 @@ export interface RollupFlushPlan {
  * that carries their samples). On open, rows from W on are deleted and re-derived from raw
  * samples, which also rebuilds the accumulators.
  *
- * Buckets before W less an hour (for late samples), rounded down to a step (2 h at 5 m, 6 h at
+ * Buckets before W less 15 minutes (for late samples), rounded down to a step (2 h at 5 m, 6 h at
  * 1 h; `packStepMs`), are packed by the flushes into parts of their days' spans in `rollup_spans`: a pass
  * over a step's rows, a range of series per flush, each pass a new part of the day, the day's
  * parts merged into one span by the pass that completes it; whatever must change a packed

@@ -114,7 +114,7 @@ describe('packed rollup spans', () => {
     await compareAll(store);
     await store.close();
     const packed = await tableCounts(dir);
-    // Buckets up to the last step (5 m: 2 h, 1 h: 6 h) at least an hour behind the watermark
+    // Buckets up to the last step (5 m: 2 h, 1 h: 6 h) at least 15 minutes behind the watermark
     // are packed, both resolutions, four series: three whole days, one span each (a part a
     // step, packed by the hourly flushes of `load`, merged once the day was complete), and the
     // fourth's parts: eleven 2 h steps at 5 m, three 6 h steps at 1 h. Rows: the rest but the
@@ -179,8 +179,8 @@ describe('packed rollup spans', () => {
     // 30 one-minute scrapes: five closed 5 m buckets a series (the sixth open), no closed hour.
     await load(store, 0, 30);
     expect((await store.stats()).rollupRows).toBe(SERIES * 5);
-    // To 8 h (the last flush's watermarks 7:55 and 7:00): buckets before the last step an hour
-    // behind them are packed, 6 h at both (steps of 2 h and 6 h); left as rows, 6:00–7:50 at 5 m
+    // To 8 h (the last flush's watermarks 7:55 and 7:00): buckets before the last step 15
+    // minutes behind them are packed, 6 h at both (steps of 2 h and 6 h); left as rows, 6:00–7:50 at 5 m
     // (7:55 open) and 6:00 at 1 h (7:00 open).
     await load(store, 30, (8 * HOUR) / STEP);
     expect((await store.stats()).rollupRows).toBe(SERIES * (23 + 1));

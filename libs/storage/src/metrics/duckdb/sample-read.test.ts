@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SeriesAssemblyPool } from './assembly-pool.js';
 import type { Run } from './chunk-head.js';
 import { encodeSamples } from './chunk-codec.js';
-import { POOL_MIN_ROWS, SampleRead } from './sample-read.js';
+import { POOL_MIN_SAMPLES, rowSamples, SampleRead } from './sample-read.js';
 import { ChunkRows } from './series-assembly.js';
 import { xorshift32 } from './test-random.js';
 
@@ -82,7 +82,7 @@ describe('SampleRead on the assembly pool', () => {
     const start = 37 * SCRAPE + 500;
     const end = 2300 * SCRAPE - 2000;
     const f = build(7, 320, 2400, start, end);
-    expect(f.rows.length).toBeGreaterThanOrEqual(POOL_MIN_ROWS);
+    expect(rowSamples(f.rows, 0, f.rows.length)).toBeGreaterThanOrEqual(POOL_MIN_SAMPLES);
     const local = read(f, start, end);
     const pooled = read(f, start, end);
     pooled.assembleOn(pool);
@@ -105,7 +105,7 @@ describe('SampleRead on the assembly pool', () => {
 
   it('leaves small reads on the calling thread', () => {
     const f = build(3, 4, 400, 0, 400 * SCRAPE);
-    expect(f.rows.length).toBeLessThan(POOL_MIN_ROWS);
+    expect(rowSamples(f.rows, 0, f.rows.length)).toBeLessThan(POOL_MIN_SAMPLES);
     const r = read(f, 0, 400 * SCRAPE);
     r.assembleOn(pool);
     for (let s = 0; s < f.slots; s++) expect(r.ready(s)).toBeUndefined();
@@ -115,7 +115,7 @@ describe('SampleRead on the assembly pool', () => {
     const closed = new SeriesAssemblyPool(1);
     await closed.close();
     const f = build(11, 320, 2400, 0, 2400 * SCRAPE);
-    expect(f.rows.length).toBeGreaterThanOrEqual(POOL_MIN_ROWS);
+    expect(rowSamples(f.rows, 0, f.rows.length)).toBeGreaterThanOrEqual(POOL_MIN_SAMPLES);
     const local = read(f, 0, 2400 * SCRAPE);
     const fallback = read(f, 0, 2400 * SCRAPE);
     fallback.assembleOn(closed);

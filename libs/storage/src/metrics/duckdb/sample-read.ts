@@ -3,10 +3,14 @@ import type { AssemblyTask } from './assembly-task.js';
 import { mergeSampleRuns, type Run } from './chunk-head.js';
 import { assembleSeries, type ChunkRows } from './series-assembly.js';
 
-/** Reads of at least this many chunk rows (~50 series over 24 h) are assembled on the pool. */
-export const POOL_MIN_ROWS = 4096;
-/** Chunk rows per pool task: the first series are ready while the rest are decoded. */
-const PART_ROWS = 4096;
+/**
+ * Reads of at least this many samples in their chunk rows (~50 series over 24 h at 15 s) are
+ * assembled on the pool. Counted in samples, not rows: the work is per sample, and a row
+ * holds from one to 240 of them.
+ */
+export const POOL_MIN_SAMPLES = 1 << 18;
+/** Samples per pool task (in whole series): the first series are ready while the rest are decoded. */
+const PART_SAMPLES = 1 << 18;
 
 interface Part {
   /** Series `[from, to)` of the read. */
@@ -49,19 +53,22 @@ export class SampleRead {
 
   /** Starts assembling the read on `pool` when it is large enough; call before the first {@link take}. */
   assembleOn(pool: SeriesAssemblyPool): void {
-    if (this.rows.length < POOL_MIN_ROWS) return;
-    const slots = this.first.length - 1;
+    const { rows, first, order } = this;
+    if (rowSamples(rows, 0, rows.length) < POOL_MIN_SAMPLES) return;
+    const slots = first.length - 1;
     const parts: Part[] = [];
     const partOf = new Int32Array(slots);
     for (let next = 0; next < slots; ) {
       const from = next;
-      let to = from + 1;
-      while (to < slots && this.first[to]! - this.first[from]! < PART_ROWS) to++;
+      let to = from;
+      for (let samples = 0; to < slots && samples < PART_SAMPLES; to++) {
+        for (let k = first[to]!; k < first[to + 1]!; k++) samples += rows.count[order[k]!]!;
+      }
       next = to;
       const part = { from, to, settled: false } as Part;
       partOf.fill(parts.length, from, to);
       part.done = pool
-        .run(() => this.task(from, to), this.rows.length)
+        .run(() => this.task(from, to), rows.length)
         .then(
           (result) => {
             const offsets = new Int32Array(to - from);
@@ -135,4 +142,11 @@ export class SampleRead {
     rowFirst[to - from] = r;
     return { start: this.start, end: this.end, rowFirst, minT, maxT, count, bytes: packed, byteFirst, headRuns: this.headRuns.slice(from, to) };
   }
+}
+
+/** Samples in rows `[from, to)`. */
+export function rowSamples(rows: ChunkRows, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) n += rows.count[i]!;
+  return n;
 }
