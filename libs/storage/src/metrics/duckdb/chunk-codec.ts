@@ -57,36 +57,17 @@ function ctz32(x: number): number {
   return 31 - Math.clz32(x & -x);
 }
 
-/** Wide slots per page (a power of two). */
-const WIDE_PAGE_SHIFT = 10;
-const WIDE_PAGE_MASK = (1 << WIDE_PAGE_SHIFT) - 1;
-
 /**
  * Open chunks of many series, one fixed-size slot each in large pages (no per-series
  * objects), with their encoder state in parallel typed arrays indexed by slot number.
- *
- * A chunk that fills its slot before {@link MAX_CHUNK_SAMPLES} goes on in a wide slot (its
- * bytes copied once), and gives it back when its series starts its next chunk. A counter
- * growing by tens of thousands of units a scrape codes ~26 bits a sample in the head format,
- * so 256 bytes held 74 samples (18 minutes at 15 s): every series paid a chunk row, a header
- * and a pack per 74 samples, ~0.2 bytes a sample on disk. Wide slots are taken only by the
- * series that need them, so the 256-byte slot stays the cost of the many that do not.
  */
 export class ChunkArena {
   static readonly SLOT_BYTES = 256;
-  /** A wide slot: 240 samples of a 25-bit delta code, or ~85 raw XOR floats. */
-  static readonly WIDE_BYTES = 768;
   /** Slots per page, a power of two: page and offset of a slot are a shift and a mask. */
   private readonly pageShift: number;
   private readonly slotMask: number;
   private readonly pages: Uint8Array[] = [];
-  private readonly widePages: Uint8Array[] = [];
-  /** Wide slots given back, to be taken again before new ones. */
-  private readonly wideFree: number[] = [];
-  private wideTaken = 0;
   capacity = 0;
-  /** Per slot: 0, or 1 + the wide slot its open chunk lives in. */
-  wide = new Int32Array(0);
   firstTs = new Float64Array(0);
   lastTs = new Float64Array(0);
   tsDelta = new Float64Array(0);
@@ -109,7 +90,7 @@ export class ChunkArena {
   ensure(slot: number): void {
     if (slot < this.capacity) return;
     const cap = Math.max(slot + 1, this.capacity * 2, 16);
-    const grow = <T extends Float64Array | Int32Array | Uint16Array | Uint8Array>(a: T, fill?: number): T => {
+    const grow = <T extends Float64Array | Uint16Array | Uint8Array>(a: T, fill?: number): T => {
       const next = new (a.constructor as new (n: number) => T)(cap);
       next.set(a);
       if (fill !== undefined) next.fill(fill, a.length);
@@ -126,19 +107,10 @@ export class ChunkArena {
     this.lead = grow(this.lead);
     this.trail = grow(this.trail);
     this.escapes = grow(this.escapes);
-    this.wide = grow(this.wide);
     this.capacity = cap;
   }
 
-  /** Wide slots in use (open chunks past {@link SLOT_BYTES}). */
-  get wideSlots(): number {
-    return this.wideTaken - this.wideFree.length;
-  }
-
-  /** The page holding the slot's bytes (its wide slot's, once it has one). */
   page(slot: number): Uint8Array {
-    const w = slot < this.capacity ? this.wide[slot]! : 0;
-    if (w !== 0) return this.widePages[(w - 1) >>> WIDE_PAGE_SHIFT]!;
     const p = slot >>> this.pageShift;
     let page = this.pages[p];
     if (page === undefined) {
@@ -148,52 +120,8 @@ export class ChunkArena {
     return page;
   }
 
-  /** Offset of the slot's bytes in {@link page}. */
   base(slot: number): number {
-    const w = slot < this.capacity ? this.wide[slot]! : 0;
-    if (w !== 0) return ((w - 1) & WIDE_PAGE_MASK) * ChunkArena.WIDE_BYTES;
     return (slot & this.slotMask) * ChunkArena.SLOT_BYTES;
-  }
-
-  /** Bytes the slot can hold now. */
-  slotBytes(slot: number): number {
-    return slot < this.capacity && this.wide[slot] !== 0 ? ChunkArena.WIDE_BYTES : ChunkArena.SLOT_BYTES;
-  }
-
-  /**
-   * Moves the slot's open chunk into a wide slot (a no-op if it has one); returns 1 + the wide
-   * slot's number.
-   */
-  widen(slot: number): number {
-    const held = this.wide[slot]!;
-    if (held !== 0) return held;
-    let k = this.wideFree.pop();
-    if (k === undefined) {
-      k = this.wideTaken++;
-      if (k >>> WIDE_PAGE_SHIFT === this.widePages.length) this.widePages.push(new Uint8Array((WIDE_PAGE_MASK + 1) * ChunkArena.WIDE_BYTES));
-    }
-    const page = this.widePages[k >>> WIDE_PAGE_SHIFT]!;
-    const base = (k & WIDE_PAGE_MASK) * ChunkArena.WIDE_BYTES;
-    const len = (this.bitPos[slot]! + 7) >>> 3;
-    const from = (slot & this.slotMask) * ChunkArena.SLOT_BYTES;
-    page.set(this.page(slot).subarray(from, from + len), base);
-    // A slot given back holds its last chunk's bits; the writer ORs into zeros.
-    page.fill(0, base + len, base + ChunkArena.WIDE_BYTES);
-    this.wide[slot] = k + 1;
-    return k + 1;
-  }
-
-  /** Ends the slot's open chunk (its bytes are gone) and gives back its wide slot. */
-  close(slot: number): void {
-    this.hdr[slot] = NO_CHUNK;
-    this.release(slot);
-  }
-
-  private release(slot: number): void {
-    const w = this.wide[slot]!;
-    if (w === 0) return;
-    this.wideFree.push(w - 1);
-    this.wide[slot] = 0;
   }
 
   /** Bytes of the slot's open chunk (a view; copy before keeping it). */
@@ -223,7 +151,6 @@ export class ChunkArena {
     } else {
       hdr = hint === NO_CHUNK ? 0 : hint;
     }
-    this.release(slot);
     const page = this.page(slot);
     const base = this.base(slot);
     page.fill(0, base, base + ChunkArena.SLOT_BYTES);
@@ -258,11 +185,7 @@ export class ChunkArena {
     const n = this.count[slot]!;
     if (n >= MAX_CHUNK_SAMPLES || t - this.firstTs[slot]! >= MAX_CHUNK_SPAN_MS) return false;
     const bits = this.bitPos[slot]!;
-    let w = this.wide[slot]!;
-    if (bits + MAX_SAMPLE_BITS > (w === 0 ? ChunkArena.SLOT_BYTES : ChunkArena.WIDE_BYTES) * 8) {
-      if (w !== 0) return false;
-      w = this.widen(slot);
-    }
+    if (bits + MAX_SAMPLE_BITS > ChunkArena.SLOT_BYTES * 8) return false;
     const hdr = this.hdr[slot]!;
     // Decimal chunks: the value's integer at the chunk's exponent, computed once for the
     // check and the code (a value that is not decimal there is escaped, or cuts the chunk).
@@ -275,15 +198,8 @@ export class ChunkArena {
       if (!decimal && !this.mayEscape(slot, hdr, v)) return false;
     }
     // The slot's page exists: `start` (or the head log's restore) made it.
-    let page: Uint8Array;
-    let base: number;
-    if (w === 0) {
-      page = this.pages[slot >>> this.pageShift]!;
-      base = (slot & this.slotMask) * ChunkArena.SLOT_BYTES;
-    } else {
-      page = this.widePages[(w - 1) >>> WIDE_PAGE_SHIFT]!;
-      base = ((w - 1) & WIDE_PAGE_MASK) * ChunkArena.WIDE_BYTES;
-    }
+    const page = this.pages[slot >>> this.pageShift]!;
+    const base = (slot & this.slotMask) * ChunkArena.SLOT_BYTES;
     let pos = base * 8 + bits;
     const delta = t - this.lastTs[slot]!;
     // Prefix and payload in one write (both fit 32 bits); the payload masked to its width as

@@ -40,35 +40,6 @@ describe('ChunkHead', () => {
     }
   });
 
-  it('restores open chunks that grew into wide slots between head-log segments', () => {
-    const head = new ChunkHead(64);
-    const blobs: Uint8Array[] = [];
-    const T = 1_700_000_000_000;
-    const value = (id: number, step: number): number => Math.round((id * 1e5 + step * 965.37 + ((step * 7919 + id) % 13)) * 100) / 100;
-    // The first chunk is cut by the stagger (30–119 samples); 230 scrapes leave 111–200 in the
-    // open one, past the 74 that fill a 256-byte slot at ~26 bits a sample, short of a cut.
-    for (let step = 0; step < 230; step++) {
-      for (let id = 1; id <= 20; id++) head.append(id, T + step * 15_000, value(id, step));
-      if (step % 9 === 0) {
-        head.releaseClosed(head.closedChunks());
-        const log = head.packLog(step === 0);
-        blobs.push(...log.blobs);
-        log.commit();
-      }
-    }
-    head.releaseClosed(head.closedChunks());
-    const log = head.packLog(false);
-    blobs.push(...log.blobs);
-    expect(head.arena.wideSlots).toBe(20);
-    const restored = new ChunkHead();
-    restored.restore(blobs);
-    for (let id = 1; id <= 20; id++) {
-      const open = samplesOf(head, id);
-      expect(open.length).toBeGreaterThan(74);
-      expect(samplesOf(restored, id)).toEqual(open);
-    }
-  });
-
   it('staggers the first chunk cut of series that start together, and loses no sample', () => {
     const head = new ChunkHead();
     const T = 1_700_000_000_000;

@@ -122,7 +122,7 @@ export class ChunkHead {
     if (a.hdr[id] === NO_CHUNK) return;
     this.addClosed({ id, minT: a.firstTs[id]!, maxT: a.lastTs[id]!, count: a.count[id]!, data: packChunk(a.bytes(id), a.firstTs[id]!, a.count[id]!) });
     this.hint[id] = a.nextHint(id);
-    a.close(id);
+    a.hdr[id] = NO_CHUNK;
     this.gen[id] = (this.gen[id]! + 1) % NO_CHUNK;
     this.markDirty(id);
   }
@@ -248,7 +248,7 @@ export class ChunkHead {
       if (a.hdr[id] !== NO_CHUNK && a.firstTs[id]! <= end && a.lastTs[id]! >= start) {
         const runs: Run[] = [];
         pushDecoded(a.bytes(id), a.firstTs[id]!, a.count[id]!, -Infinity, Infinity, runs);
-        a.close(id);
+        a.hdr[id] = NO_CHUNK;
         this.gen[id] = (this.gen[id]! + 1) % NO_CHUNK;
         this.markDirty(id);
         const [ts, vs, n] = runs[0]!;
@@ -399,14 +399,11 @@ export class ChunkHead {
           if (seenCount === seen.length) seen = grownIds(seen);
           seen[seenCount++] = id;
         }
-        const fresh = a.hdr[id] !== gen || fromByte === 0;
-        // A chunk logged past its slot was in a wide one (the earlier segments' bytes move with it).
-        if (count > 0 && (bits + 7) >>> 3 > ChunkArena.SLOT_BYTES) a.widen(id);
         const page = a.page(id);
         const base = a.base(id);
-        if (fresh) {
+        if (a.hdr[id] !== gen || fromByte === 0) {
           a.hdr[id] = gen;
-          page.fill(0, base, base + a.slotBytes(id));
+          page.fill(0, base, base + ChunkArena.SLOT_BYTES);
         }
         if (fromByte === 0 && count > 0) a.firstTs[id] = r.f64();
         const len = count > 0 ? ((bits + 7) >>> 3) - fromByte : 0;
@@ -422,13 +419,9 @@ export class ChunkHead {
       const id = seen[k]!;
       const gen = a.hdr[id]!;
       const n = a.count[id]!;
-      // Emptied either way: a segment-only slot holds no encoder state to append to (its bytes,
-      // wide or not, stay until the first append starts the chunk again).
+      // Emptied either way: a segment-only slot holds no encoder state to append to.
       a.hdr[id] = NO_CHUNK;
-      if (n === 0) {
-        a.close(id);
-        continue;
-      }
+      if (n === 0) continue;
       decodeChunk(a.bytes(id), a.firstTs[id]!, n, ts, vs, 0);
       this.ensure(id);
       for (let i = 0; i < n; i++) this.append(id, ts[i]!, vs[i]!);
