@@ -4,7 +4,7 @@ import { mergeSampleRuns, type Run } from './chunk-head.js';
 import { assembleSeries, type ChunkRows } from './series-assembly.js';
 
 /**
- * Reads of at least this many samples in their chunk rows (~50 series over 24 h at 15 s) are
+ * Reads of at least this many samples in their chunk rows (~45 series over 24 h at 15 s) are
  * assembled on the pool. Counted in samples, not rows: the work is per sample, and a row
  * holds from one to 240 of them.
  */
@@ -31,7 +31,7 @@ interface Part {
  * series is not one synchronous block of ~50 ms of decoding on the event loop (queries in
  * flight beside it wait for none), and each series' arrays are made just before they are used.
  *
- * A large read ({@link POOL_MIN_ROWS} rows or more) can be handed to a
+ * A large read ({@link POOL_MIN_SAMPLES} samples or more) can be handed to a
  * {@link SeriesAssemblyPool} ({@link assembleOn}): its series are decoded on worker threads
  * in parts, in order, while the main thread evaluates; {@link ready} tells when a series'
  * part is in. Workers run the same assembly code, so answers are the same to the bit; a part
