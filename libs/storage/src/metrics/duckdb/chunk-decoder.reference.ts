@@ -6,11 +6,27 @@ import { BitReader, unzigzag } from './bit-io.js';
  * random streams, and the read benchmark compares the two; nothing else uses it.
  */
 const XOR_MODE = 0x80;
+const STEP_MODE = 0x20;
 const POW10 = Array.from({ length: 13 }, (_, e) => 10 ** e);
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 
 const reader = new BitReader();
+
+let varintAt = 0;
+
+function varint(data: Uint8Array, at: number): number {
+  let v = 0;
+  let scale = 1;
+  for (;;) {
+    const b = data[at++]!;
+    v += (b & 0x7f) * scale;
+    if (b < 0x80) break;
+    scale *= 128;
+  }
+  varintAt = at;
+  return v;
+}
 
 /**
  * Decodes a chunk's `count` samples into `ts`/`vs` from index `at`. `data` is the chunk's
@@ -20,9 +36,21 @@ export function referenceDecodeChunk(data: Uint8Array, firstTs: number, count: n
   if (count === 0) return;
   const hdr = data[0]!;
   const r = reader;
-  r.reset(data, 8);
   const xor = (hdr & XOR_MODE) !== 0;
   const p = POW10[hdr & 0x1f]!;
+  // A step chunk (bit 5): varints of zigzag(D) and g after the header; codes of Δm − D, the
+  // short ones divided by g, from the second value on.
+  let stepD = 0;
+  let factorG = 1;
+  let start = 1;
+  if (!xor && (hdr & STEP_MODE) !== 0) {
+    const z = varint(data, start);
+    start = varintAt;
+    stepD = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+    factorG = varint(data, start);
+    start = varintAt;
+  }
+  r.reset(data, start * 8);
   let t = firstTs;
   let delta = 0;
   let m = 0;
@@ -87,14 +115,15 @@ export function referenceDecodeChunk(data: Uint8Array, firstTs: number, count: n
     } else {
       let z = 0;
       let raw = false;
+      let scaled = true;
       if (r.bit() === 1) {
         const ones = r.ones(6);
         if (ones === 0) z = r.bits(4);
         else if (ones === 1) z = r.bits(8);
         else if (ones === 2) z = r.bits(12);
         else if (ones === 3) z = r.bits(20);
-        else if (ones === 4) z = r.bits(32);
-        else if (ones === 5) z = r.wide(53);
+        else if (ones === 4) (z = r.bits(32)), (scaled = false);
+        else if (ones === 5) (z = r.wide(53)), (scaled = false);
         else raw = true;
       }
       if (raw) {
@@ -102,7 +131,8 @@ export function referenceDecodeChunk(data: Uint8Array, firstTs: number, count: n
         u32[0] = r.bits(32);
         vs[at + i] = f64[0]!;
       } else {
-        m += unzigzag(z);
+        const x = unzigzag(z);
+        m += i === 0 ? x : stepD + (scaled ? x * factorG : x);
         vs[at + i] = m / p;
       }
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { STALE_NAN } from '#pharos/metric-model';
-import { encodeSamples, type EncodedChunk } from './chunk-codec.js';
+import { ChunkArena, encodeSamples, STEP_MODE, type EncodedChunk } from './chunk-codec.js';
 import { decodeChunk } from './chunk-decoder.js';
 import { referenceDecodeChunk } from './chunk-decoder.reference.js';
 import { xorshift32 as rng } from './test-random.js';
@@ -26,6 +26,37 @@ function decodeBoth(c: EncodedChunk, at = 3): { ts: Float64Array; vs: Float64Arr
 
 function roundTrip(ts: Float64Array, vs: Float64Array): EncodedChunk[] {
   const chunks = encodeSamples(ts, vs, ts.length);
+  let at = 0;
+  for (const c of chunks) {
+    const out = decodeBoth(c);
+    expect(Array.from(out.ts)).toEqual(Array.from(ts.subarray(at, at + c.count)));
+    expect(bitsOf(out.vs)).toEqual(bitsOf(vs.subarray(at, at + c.count)));
+    at += c.count;
+  }
+  expect(at).toBe(ts.length);
+  return chunks;
+}
+
+/**
+ * Encodes through a head arena whose chunks all start with `hint`, `step` and `factor` (as the
+ * head starts a series' next chunk from what its previous one taught), cutting where the arena
+ * refuses a sample; checks every chunk round-trips through both decoders.
+ */
+function roundTripStepped(ts: Float64Array, vs: Float64Array, hint: number, step: number, factor: number): EncodedChunk[] {
+  const arena = new ChunkArena(1);
+  arena.ensure(0);
+  const chunks: EncodedChunk[] = [];
+  const emit = (): void => {
+    chunks.push({ minT: arena.firstTs[0]!, maxT: arena.lastTs[0]!, count: arena.count[0]!, data: arena.bytes(0).slice() });
+  };
+  for (let i = 0; i < ts.length; i++) {
+    if (i === 0) arena.start(0, ts[i]!, vs[i]!, hint, step, factor);
+    else if (!arena.append(0, ts[i]!, vs[i]!)) {
+      emit();
+      arena.start(0, ts[i]!, vs[i]!, hint, step, factor);
+    }
+  }
+  emit();
   let at = 0;
   for (const c of chunks) {
     const out = decodeBoth(c);
@@ -85,6 +116,56 @@ describe('fast chunk decoder', () => {
     );
   });
 
+  it('decodes step chunks: codes of Δm − D, the short ones divided by g, the long ones and escapes as they are', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(intervals, steps, fc.nat(99)), { minLength: 1, maxLength: 600 }),
+        fc.integer({ min: 0, max: 4 }),
+        fc.oneof(fc.constant(0), fc.integer({ min: -100_000, max: 100_000 }), fc.integer({ min: -(2 ** 40), max: 2 ** 40 })),
+        fc.constantFrom(1, 2, 10, 100, 4096, 2 ** 30),
+        (rows, decimals, stepD, factor) => {
+          let t = 1_700_000_000_000;
+          let m = 0;
+          const ts = new Float64Array(rows.length);
+          const vs = new Float64Array(rows.length);
+          rows.forEach(([d, code, special], i) => {
+            ts[i] = t += d;
+            // Mostly the step plus a multiple of the factor (short codes), now and then a
+            // delta that is not (long codes), a raw escape, or a jump past 53 bits of code.
+            if (special % 5 === 1) m += code;
+            else if (special === 7) m = m > 0 ? -(2 ** 50) : 2 ** 50;
+            else m += stepD + Math.trunc(code / 64) * factor;
+            if (Math.abs(m) > 2 ** 50) m = 0;
+            vs[i] = special === 0 ? specials[i % specials.length]! : m / 10 ** decimals;
+          });
+          const chunks = roundTripStepped(ts, vs, decimals, stepD, factor);
+          // A chunk whose first value is decimal at the hint's exponent takes the step.
+          if (stepD !== 0 || factor !== 1) {
+            for (const c of chunks) if ((c.data[0]! & 0x1f) === decimals && (c.data[0]! & 0x80) === 0) expect(c.data[0]! & STEP_MODE).toBe(STEP_MODE);
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('codes a jittered counter from its step in a quarter of the bits', () => {
+    const ts = new Float64Array(240);
+    const vs = new Float64Array(240);
+    const next = rng(5);
+    for (let i = 0; i < 240; i++) {
+      ts[i] = 1_700_000_000_000 + i * 15_000;
+      // Hundredths growing 965.43 a scrape, with a jitter of whole units (the ingest bench's model).
+      vs[i] = Math.round((1234567 + i * 965.43 + (next() % 7)) * 100) / 100;
+    }
+    const plain = roundTripStepped(ts, vs, 2, 0, 1);
+    const stepped = roundTripStepped(ts, vs, 2, 96543, 100);
+    expect(stepped).toHaveLength(1);
+    expect(plain.length).toBeGreaterThan(2);
+    const bytes = (cs: EncodedChunk[]): number => cs.reduce((n, c) => n + c.data.length, 0);
+    expect(bytes(stepped) * 3).toBeLessThan(bytes(plain));
+  });
+
   it('decodes XOR-coded floats: repeats, reused windows and new windows', () => {
     fc.assert(
       fc.property(
@@ -116,8 +197,15 @@ describe('fast chunk decoder', () => {
     for (let round = 0; round < 3000; round++) {
       const len = 1 + (next() % 300);
       const data = Uint8Array.from({ length: len }, () => next() & 0xff);
-      // Random bits past the header, but a header the encoder can write (exponent ≤ 12).
+      // Random bits past the header, but a header the encoder can write (exponent ≤ 12),
+      // every other one a step chunk's with its two varints.
       data[0] = next() % 13;
+      if (round % 2 === 1 && len > 4) {
+        data[0] |= STEP_MODE;
+        data[1] = next() & 0xff;
+        data[2] = next() & 0x7f;
+        data[3] = 1 + (next() % 127);
+      }
       const count = 1 + (next() % 240);
       decodeBoth({ minT: next() * 1000, maxT: 0, count, data });
     }

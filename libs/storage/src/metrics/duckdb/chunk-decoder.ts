@@ -12,6 +12,8 @@
 const XOR_HEADER = 0x80;
 /** Header bit 6: a packed (sealed) decimal chunk, see chunk-packer.ts. */
 const PACKED_HEADER = 0x40;
+/** Header bit 5 of a head-format decimal chunk: a step and a factor follow the header. */
+const STEP_HEADER = 0x20;
 const EXPONENT_MASK = 0x1f;
 /** The encoder's exponents: `POW10[e]` is the very double it divided by (`10 ** e`). */
 const POW10 = Array.from({ length: EXPONENT_MASK + 1 }, (_, e) => 10 ** e);
@@ -84,7 +86,11 @@ export function decodeChunk(
   const hdr = data[0]!;
   if ((hdr & XOR_HEADER) !== 0) return decodeXor(data, firstTs, count, ts, vs, at, end);
   const p = POW10[hdr & EXPONENT_MASK]!;
-  return (hdr & PACKED_HEADER) !== 0 ? decodePacked(data, p, firstTs, count, ts, vs, at, end) : decodeDecimal(data, p, firstTs, count, ts, vs, at, end);
+  if ((hdr & PACKED_HEADER) !== 0) return decodePacked(data, p, firstTs, count, ts, vs, at, end);
+  if ((hdr & STEP_HEADER) === 0) return decodeDecimal(data, p, firstTs, count, ts, vs, at, end, 8, 0, 1);
+  const z = readVarint(data, 1);
+  const factor = readVarint(data, varintEnd);
+  return decodeDecimal(data, p, firstTs, count, ts, vs, at, end, varintEnd * 8, unzigzagWide(z), factor);
 }
 
 /**
@@ -109,15 +115,25 @@ function decodeDecimal(
   vs: Float64Array,
   at: number,
   end: number,
+  start: number,
+  stepD: number,
+  factorG: number,
 ): number {
   // `pos` is the first unread bit; `w` holds the stream from `pos` on, at least 25 valid bits
   // when a value code starts (enough for every common one).
-  let pos = 8;
+  let pos = start;
   let t = firstTs;
   let delta = 0;
   let m = 0;
+  // A step chunk's step and factor apply from the second value on (both 0 and 1 before).
+  let step = 0;
+  let factor = 1;
   for (let i = 0; i < count; i++) {
     let w = windowAt(data, pos);
+    if (i === 1) {
+      step = stepD;
+      factor = factorG;
+    }
     if (i > 0) {
       if (w >= 0) {
         // `0`: the same interval again, the usual case at a steady scrape interval.
@@ -135,29 +151,30 @@ function decodeDecimal(
     }
     ts[at + i] = t;
     if (w >= 0) {
-      // `0`: the same value.
+      // `0`: the same value (in a step chunk: the step again).
       pos += 1;
+      m += step;
       vs[at + i] = m / p;
       continue;
     }
     const ones = Math.clz32(~w);
     if (ones === 1) {
-      m += unzigzag31((w >>> 26) & 0xf);
+      m += step + unzigzag31((w >>> 26) & 0xf) * factor;
       pos += 6;
     } else if (ones === 2) {
-      m += unzigzag31((w >>> 21) & 0xff);
+      m += step + unzigzag31((w >>> 21) & 0xff) * factor;
       pos += 11;
     } else if (ones === 3) {
-      m += unzigzag31((w >>> 16) & 0xfff);
+      m += step + unzigzag31((w >>> 16) & 0xfff) * factor;
       pos += 16;
     } else if (ones === 4) {
-      m += unzigzag31((w >>> 7) & 0xfffff);
+      m += step + unzigzag31((w >>> 7) & 0xfffff) * factor;
       pos += 25;
     } else if (ones === 5) {
-      m += unzigzagWide(bitsAt(data, pos + 6, 32));
+      m += step + unzigzagWide(bitsAt(data, pos + 6, 32));
       pos += 38;
     } else if (ones === 6) {
-      m += unzigzagWide(wideAt(data, pos + 7, 53));
+      m += step + unzigzagWide(wideAt(data, pos + 7, 53));
       pos += 60;
     } else {
       // `1111111` + a raw float (NaN, the staleness marker, ±Inf, -0, or not decimal at this

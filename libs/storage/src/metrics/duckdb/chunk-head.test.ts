@@ -40,6 +40,35 @@ describe('ChunkHead', () => {
     }
   });
 
+  it("starts a counter's next chunk from its previous one's step: 240 samples a chunk instead of ~74", () => {
+    const head = new ChunkHead();
+    const T = 1_700_000_000_000;
+    const N = 2_000;
+    const want: [number, number][] = [];
+    const counts: number[] = [];
+    for (let i = 0; i < N; i++) {
+      // Hundredths growing 965.43 a scrape with a jitter of whole units: ~26 bits a sample from
+      // the previous value, ~7 from the step.
+      const v = Math.round((1234567.89 + i * 965.43 + ((i * 7919) % 7)) * 100) / 100;
+      head.append(1, T + i * 15_000, v);
+      want.push([T + i * 15_000, v]);
+      if (i % 50 === 49) {
+        const closed = head.closedChunks();
+        const all = samplesOf(head, 1);
+        for (const c of closed) counts.push(c.count);
+        head.releaseClosed(closed);
+        expect(all.length).toBeGreaterThan(0);
+      }
+    }
+    // The first chunk is cut when the slot fills (or staggered earlier); every later one at 240.
+    expect(counts[0]).toBeLessThan(120);
+    expect(counts.slice(1).every((n) => n === 240)).toBe(true);
+    expect(counts.length).toBeGreaterThan(5);
+    const kept = new ChunkHead();
+    for (const [t, v] of want) kept.append(1, t, v);
+    expect(samplesOf(kept, 1)).toEqual(want);
+  });
+
   it('staggers the first chunk cut of series that start together, and loses no sample', () => {
     const head = new ChunkHead();
     const T = 1_700_000_000_000;

@@ -1,5 +1,5 @@
 import { ChunkArena, decodeChunk, MAX_CHUNK_SAMPLES, NO_CHUNK, type EncodedChunk } from './chunk-codec.js';
-import { encodeSealedChunks, packChunk } from './chunk-packer.js';
+import { encodeSealedChunks, packChunk, packHint } from './chunk-packer.js';
 import { CommittedChunks } from './committed-chunks.js';
 import { LogReader, LogWriter } from './head-log.js';
 import { sampleWins, SampleColumns } from './sample-order.js';
@@ -41,6 +41,9 @@ export class ChunkHead {
   /** Newest float timestamp of the series anywhere (head or disk): older samples are out of order. */
   maxT = new Float64Array(0);
   private hint = new Uint8Array(0);
+  /** Step and factor for the series' next chunk, from its previous one (see `STEP_MODE` in chunk-codec.ts). */
+  private stepHint = new Float64Array(0);
+  private factorHint = new Float64Array(0);
   private gen = new Uint8Array(0);
   private logGen = new Uint8Array(0);
   private logBits = new Uint16Array(0);
@@ -72,6 +75,8 @@ export class ChunkHead {
     this.maxT = grow(this.maxT, -Infinity);
     this.committed.ensure(cap);
     this.hint = grow(this.hint, NO_CHUNK);
+    this.stepHint = grow(this.stepHint, 0);
+    this.factorHint = grow(this.factorHint, 1);
     this.gen = grow(this.gen, 0);
     this.logGen = grow(this.logGen, NO_CHUNK);
     this.logBits = grow(this.logBits, 0);
@@ -95,11 +100,11 @@ export class ChunkHead {
     }
     this.maxT[id] = t;
     if (a.hdr[id] === NO_CHUNK) {
-      a.start(id, t, v, this.hint[id]!);
+      a.start(id, t, v, this.hint[id]!, this.stepHint[id]!, this.factorHint[id]!);
     } else if ((this.staggered[id] === 0 && a.count[id]! >= firstChunkSamples(id)) || !a.append(id, t, v)) {
       if (a.count[id]! >= FIRST_CHUNK_MIN_SAMPLES) this.staggered[id] = 1;
       this.cut(id);
-      a.start(id, t, v, this.hint[id]!);
+      a.start(id, t, v, this.hint[id]!, this.stepHint[id]!, this.factorHint[id]!);
     }
     this.markDirty(id);
     return APPENDED;
@@ -122,6 +127,8 @@ export class ChunkHead {
     if (a.hdr[id] === NO_CHUNK) return;
     this.addClosed({ id, minT: a.firstTs[id]!, maxT: a.lastTs[id]!, count: a.count[id]!, data: packChunk(a.bytes(id), a.firstTs[id]!, a.count[id]!) });
     this.hint[id] = a.nextHint(id);
+    this.stepHint[id] = packHint.step;
+    this.factorHint[id] = packHint.factor;
     a.hdr[id] = NO_CHUNK;
     this.gen[id] = (this.gen[id]! + 1) % NO_CHUNK;
     this.markDirty(id);

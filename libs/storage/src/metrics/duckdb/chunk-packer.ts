@@ -141,12 +141,22 @@ function writeVarint(buf: Uint8Array, at: number, v: number): number {
 }
 
 /**
+ * What the latest {@link packChunk} learnt of its chunk's values for the series' next head
+ * chunk (chunk-codec.ts, `STEP_MODE`): the step of its delta-from-step transform and the common
+ * factor of those codes, in units of its exponent; 0 and 1 when it has none to give.
+ */
+export const packHint = { step: 0, factor: 1 };
+
+/**
  * The bytes a sealed chunk is stored as: the packed form of a decimal head chunk when it is
  * smaller, else a copy of `data` (XOR chunks, a first value coded raw, or nothing gained).
- * `data` is the head format's bytes (a view into the head's arena: never kept).
+ * `data` is the head format's bytes (a view into the head's arena: never kept). Sets
+ * {@link packHint}.
  */
 export function packChunk(data: Uint8Array, firstTs: number, count: number): Uint8Array {
   const hdr = data[0]!;
+  packHint.step = 0;
+  packHint.factor = 1;
   if (count < 2 || count > MAX_CHUNK_SAMPLES || (hdr & XOR_MODE) !== 0 || (hdr & PACKED) !== 0) return data.slice();
   decodeChunk(data, firstTs, count, ts, vs, 0);
   const e = hdr & 0x1f;
@@ -241,6 +251,9 @@ export function packChunk(data: Uint8Array, firstTs: number, count: number): Uin
   // Escapes are not in the histogram: room for them too when the output is zeroed.
   chosen.bits += (count - decimals) * 68;
   const constant = tr === TRANSFORM_DOD ? firstDelta : step;
+  // The factor is of the chosen transform's codes: the step's only when that is delta-from-step.
+  packHint.step = step;
+  packHint.factor = tr === TRANSFORM_STEP ? g : 1;
   if (tr === TRANSFORM_STEP && step === 0) tr = TRANSFORM_DELTA;
   return writePacked(data, count, e, tr, constant, g, regular, interval);
 }
