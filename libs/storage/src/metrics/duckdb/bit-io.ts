@@ -31,6 +31,19 @@ export function writeBits(buf: Uint8Array, pos: number, value: number, n: number
   return pos + n;
 }
 
+/**
+ * Writes an unsigned LEB128 varint (up to 2^53) at byte `at`, the bytes set rather than ORed;
+ * returns the byte after it. Chunk headers carry their constants this way.
+ */
+export function writeVarint(buf: Uint8Array, at: number, v: number): number {
+  while (v >= 128) {
+    buf[at++] = (v % 128) | 0x80;
+    v = Math.floor(v / 128);
+  }
+  buf[at++] = v;
+  return at;
+}
+
 /** Writes an unsigned integer of up to 53 bits (`n` ≤ 53). */
 export function writeWide(buf: Uint8Array, pos: number, value: number, n: number): number {
   if (n <= 32) return writeBits(buf, pos, value >>> 0, n);

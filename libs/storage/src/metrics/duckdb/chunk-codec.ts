@@ -1,4 +1,4 @@
-import { writeBits, writeWide, zigzag } from './bit-io.js';
+import { writeBits, writeVarint, writeWide, zigzag } from './bit-io.js';
 
 /**
  * The sample chunk format: the samples of one series, in time order, as a bit stream.
@@ -68,15 +68,6 @@ export function decimalExponent(v: number): number {
     if (m / p === v) return e;
   }
   return -1;
-}
-
-function writeVarint(buf: Uint8Array, at: number, v: number): number {
-  while (v >= 128) {
-    buf[at++] = (v % 128) | 0x80;
-    v = Math.floor(v / 128);
-  }
-  buf[at++] = v;
-  return at;
 }
 
 function ctz32(x: number): number {

@@ -1,4 +1,4 @@
-import { writeBits, writeWide } from './bit-io.js';
+import { writeBits, writeVarint, writeWide } from './bit-io.js';
 import { decodeChunk } from './chunk-decoder.js';
 import { encodeSamples, MAX_CHUNK_SAMPLES, XOR_MODE, type EncodedChunk } from './chunk-codec.js';
 
@@ -130,15 +130,6 @@ function chooseWidths(longest: number, into: Widths): void {
 }
 
 const chosen: Widths = { w1: 1, w2: 1, w3: 1, bits: 0 };
-
-function writeVarint(buf: Uint8Array, at: number, v: number): number {
-  while (v >= 128) {
-    buf[at++] = (v % 128) | 0x80;
-    v = Math.floor(v / 128);
-  }
-  buf[at++] = v;
-  return at;
-}
 
 /**
  * What the latest {@link packChunk} learnt of its chunk's values for the series' next head
