@@ -24,8 +24,8 @@ function decodeBoth(c: EncodedChunk, at = 3): { ts: Float64Array; vs: Float64Arr
   return { ts: fast[0].subarray(at, at + c.count), vs: fast[1].subarray(at, at + c.count) };
 }
 
-function roundTrip(ts: Float64Array, vs: Float64Array): EncodedChunk[] {
-  const chunks = encodeSamples(ts, vs, ts.length);
+/** Expects `chunks`, decoded by both decoders one after the other, to be `ts`/`vs` exactly. */
+function expectSamples(chunks: EncodedChunk[], ts: Float64Array, vs: Float64Array): EncodedChunk[] {
   let at = 0;
   for (const c of chunks) {
     const out = decodeBoth(c);
@@ -35,6 +35,10 @@ function roundTrip(ts: Float64Array, vs: Float64Array): EncodedChunk[] {
   }
   expect(at).toBe(ts.length);
   return chunks;
+}
+
+function roundTrip(ts: Float64Array, vs: Float64Array): EncodedChunk[] {
+  return expectSamples(encodeSamples(ts, vs, ts.length), ts, vs);
 }
 
 /**
@@ -57,15 +61,7 @@ function roundTripStepped(ts: Float64Array, vs: Float64Array, hint: number, step
     }
   }
   emit();
-  let at = 0;
-  for (const c of chunks) {
-    const out = decodeBoth(c);
-    expect(Array.from(out.ts)).toEqual(Array.from(ts.subarray(at, at + c.count)));
-    expect(bitsOf(out.vs)).toEqual(bitsOf(vs.subarray(at, at + c.count)));
-    at += c.count;
-  }
-  expect(at).toBe(ts.length);
-  return chunks;
+  return expectSamples(chunks, ts, vs);
 }
 
 const odd = new Float64Array(new Uint32Array([1, 0x7ff80000]).buffer)[0]!;
