@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BYTE_KEY_ENTRY_OVERHEAD, ByteKeyGeneration } from './byte-key-table.js';
 
@@ -132,5 +133,102 @@ describe('ByteKeyGeneration', () => {
     expect(() => new ByteKeyGeneration(2)).toThrow(/initialSlots/);
     expect(() => new ByteKeyGeneration(1.5)).toThrow(/initialSlots/);
     expect(() => new ByteKeyGeneration(8, 0)).toThrow(/initialSlabBytes must be a positive integer, got 0/);
+  });
+
+  describe('an attached body (keys compared in WebAssembly)', () => {
+    /** `keys` laid out in one body at `gaps[i]` bytes after the previous key; their `[start, end)`. */
+    const layout = (keys: readonly Uint8Array[], gaps: readonly number[]): { body: Buffer; spans: [number, number][] } => {
+      const spans: [number, number][] = [];
+      let at = 0;
+      keys.forEach((k, i) => {
+        at += gaps[i % gaps.length]!;
+        spans.push([at, at + k.length]);
+        at += k.length;
+      });
+      const body = Buffer.alloc(at + 7, 0xee);
+      keys.forEach((k, i) => body.set(k, spans[i]![0]));
+      return { body, spans };
+    };
+
+    it('answers as the native comparison does, whatever the lengths, offsets and differing byte', () => {
+      // Keys that differ from another only late (the SIMD loop's last block, the byte tail).
+      const key = fc.uint8Array({ minLength: 0, maxLength: 300 });
+      fc.assert(
+        fc.property(fc.array(key, { minLength: 1, maxLength: 40 }), fc.array(fc.nat(19), { minLength: 1 }), fc.nat(), (base, gaps, seed) => {
+          const keys: Uint8Array[] = [];
+          for (const k of base) {
+            keys.push(k);
+            if (k.length === 0) continue;
+            const twin = Uint8Array.from(k);
+            twin[(seed + k.length) % k.length] ^= 1 << (seed % 8);
+            keys.push(twin);
+          }
+          const { body, spans } = layout(keys, gaps);
+          const held = new ByteKeyGeneration<number>(4, 1);
+          const stored = new Map<string, number>();
+          // Every other key stored, from a buffer of its own (the entries' hashes: one per key text).
+          const hashOf = (k: Uint8Array): number => spread(Buffer.from(k).toString('hex').length);
+          keys.forEach((k, i) => {
+            const hex = Buffer.from(k).toString('hex');
+            if (i % 2 === 0 && !stored.has(hex)) {
+              expect(held.add(hashOf(k), Buffer.from(k), 0, k.length, i)).toBe(true);
+              stored.set(hex, held.size - 1);
+            }
+          });
+          held.attachBody(body);
+          keys.forEach((k, i) => {
+            const [start, end] = spans[i]!;
+            const want = stored.get(Buffer.from(k).toString('hex')) ?? -1;
+            expect(held.find(hashOf(k), body, start, end)).toBe(want);
+            for (let e = 0; e < held.size; e++) {
+              expect(held.keyEquals(e, body, start, end)).toBe(held.keyEquals(e, Buffer.from(k), 0, k.length));
+            }
+          });
+          held.detachBody();
+        }),
+        { numRuns: 200 },
+      );
+    });
+
+    it('keeps its keys while the slab grows and when a larger body moves the slab up', () => {
+      const g = new ByteKeyGeneration<number>(4, 1);
+      const keys = Array.from({ length: 3000 }, (_, i) => Buffer.from(`{__name__="m${i % 17}",instance="host-${i}:9100",job="node"}`));
+      const small = layout(keys.slice(0, 10), [3]);
+      g.attachBody(small.body);
+      small.spans.forEach(([start, end], i) => expect(g.add(spread(i), small.body, start, end, i)).toBe(true));
+      expect(g.find(spread(0), small.body, ...small.spans[0]!)).toBe(0);
+      // The body is copied in by that comparison; thousands more keys grow the slab past it.
+      for (let i = 10; i < keys.length; i++) expect(g.add(spread(i), keys[i]!, 0, keys[i]!.length, i)).toBe(true);
+      small.spans.forEach(([start, end], i) => expect(g.find(spread(i), small.body, start, end)).toBe(i));
+      // A body far larger than the first: the body area grows and the slab moves after it.
+      const large = layout(keys, [1, 5, 0]);
+      g.attachBody(large.body);
+      large.spans.forEach(([start, end], i) => {
+        expect(g.find(spread(i), large.body, start, end)).toBe(i);
+        expect(g.keyEquals(i, large.body, start, end)).toBe(true);
+        expect(g.keyEquals((i + 1) % keys.length, large.body, start, end)).toBe(false);
+      });
+      expect(g.keyBytes).toBe(keys.reduce((a, k) => a + k.length, 0));
+    });
+
+    it('copies a body attached again, so changed bytes are seen; after detaching, compares natively', () => {
+      const g = new ByteKeyGeneration<string>();
+      const body = Buffer.from('xxalpha-keyyy');
+      g.add(3, Buffer.from('alpha-key'), 0, 9, 'A');
+      g.attachBody(body);
+      expect(g.find(3, body, 2, 11)).toBe(0);
+      body.write('omega', 2);
+      g.attachBody(body);
+      expect(g.find(3, body, 2, 11)).toBe(-1);
+      expect(g.keyEquals(0, body, 2, 11)).toBe(false);
+      g.detachBody();
+      body.write('alpha', 2);
+      expect(g.find(3, body, 2, 11)).toBe(0);
+      // A body over the copy bound is compared natively without being copied.
+      const huge = Buffer.alloc(17 * 1024 * 1024);
+      huge.write('alpha-key', 5);
+      g.attachBody(huge);
+      expect(g.find(3, huge, 5, 14)).toBe(0);
+    });
   });
 });

@@ -1,3 +1,5 @@
+import { createWasmMemory, WASM_PAGE_BYTES, wasmEqualOver, type WasmEqual, type WasmMemory } from './wasm-equal.js';
+
 /**
  * Accounted bytes per entry besides its key and its value's own cost (table slot, span, value
  * slot), so that tiny keys still count toward a generation's bound.
@@ -6,6 +8,12 @@ export const BYTE_KEY_ENTRY_OVERHEAD = 48;
 
 /** Linear probes before giving up: a run this long means adversarial collisions. */
 const MAX_PROBE = 64;
+
+/**
+ * Attached bodies larger than this are compared through `Buffer#compare` instead of being
+ * copied into the table's memory, which never shrinks (remote-write bodies are ~0.5 MB).
+ */
+const MAX_ATTACHED_BODY_BYTES = 16 * 1024 * 1024;
 
 /**
  * One generation of a byte-keyed map, held as columns rather than one object per entry: key
@@ -26,10 +34,24 @@ export class ByteKeyGeneration<T> {
    * At most half the slots are used: runs stay short.
    */
   private table: Int32Array;
-  /** `[offset, length]` of each entry's key in `slab`. */
+  /** `[offset, length]` of each entry's key in the slab (offsets from the slab's start). */
   private spans: Int32Array;
-  private slab: Buffer;
+  /**
+   * Holds the attached body's copy at `[0, bodyCapacity)` and the key slab after it, so that
+   * one WebAssembly function compares a body's bytes with a key (wasm-equal.ts). Grows by
+   * pages: the slab in place, the body area by moving the slab up (rare: to the largest body).
+   */
+  private readonly memory: WasmMemory;
+  private readonly equal: WasmEqual;
+  /** Views over `memory` (replaced whenever it grows, which detaches the old buffer). */
+  private mem: Uint8Array;
+  private memBuffer: Buffer;
+  private bodyCapacity = 0;
+  private slabCapacity: number;
   private slabUsed = 0;
+  /** The caller's body (see {@link attachBody}) and whether its bytes are copied in yet. */
+  private body: Uint8Array | null = null;
+  private bodyCopied = false;
   /** Entry `e`'s value is `values[e]`, `e` as {@link find} returns it. */
   readonly values: T[] = [];
   /** Accounted bytes: each entry's key length, value cost and {@link BYTE_KEY_ENTRY_OVERHEAD}. */
@@ -38,7 +60,8 @@ export class ByteKeyGeneration<T> {
   /**
    * @param initialSlots table slots to start with (a power of two ≥ 4); the table doubles
    *   whenever it would be more than half full.
-   * @param initialSlabBytes key bytes to reserve; the slab doubles as needed.
+   * @param initialSlabBytes key bytes to reserve (rounded up to whole 64 KiB pages); the slab
+   *   doubles as needed.
    */
   constructor(initialSlots = 1024, initialSlabBytes = 64 * 1024) {
     if (!Number.isInteger(initialSlots) || initialSlots < 4 || (initialSlots & (initialSlots - 1)) !== 0 || initialSlots > 1 << 28) {
@@ -49,7 +72,29 @@ export class ByteKeyGeneration<T> {
     }
     this.table = new Int32Array(2 * initialSlots);
     this.spans = new Int32Array(2 * (initialSlots >>> 2));
-    this.slab = Buffer.allocUnsafe(initialSlabBytes);
+    const pages = Math.ceil(initialSlabBytes / WASM_PAGE_BYTES);
+    this.memory = createWasmMemory(pages);
+    this.equal = wasmEqualOver(this.memory);
+    this.slabCapacity = pages * WASM_PAGE_BYTES;
+    this.mem = new Uint8Array(this.memory.buffer);
+    this.memBuffer = Buffer.from(this.memory.buffer);
+  }
+
+  /**
+   * Names the buffer that the following lookups mostly probe with (a request body, whose
+   * label bytes are the keys): the first comparison copies it into the table's memory once,
+   * and comparisons with it then run in WebAssembly. Its bytes MUST NOT change until
+   * {@link detachBody} or the next attach. Lookups with other buffers work as before.
+   */
+  attachBody(body: Uint8Array): void {
+    this.body = body.byteLength <= MAX_ATTACHED_BODY_BYTES ? body : null;
+    this.bodyCopied = false;
+  }
+
+  /** Forgets the attached body (the table keeps no reference to it). */
+  detachBody(): void {
+    this.body = null;
+    this.bodyCopied = false;
   }
 
   /** Entries held. */
@@ -72,13 +117,16 @@ export class ByteKeyGeneration<T> {
       const e = table[2 * slot + 1]! - 1;
       if (e < 0) return -1;
       if (table[2 * slot] === hash && this.spans[2 * e + 1] === len) {
-        const off = this.spans[2 * e]!;
-        // Native memcmp: measured ~3x faster than a JS byte loop for 270-byte keys.
-        if (this.slab.compare(buf, start, end, off, off + len) === 0) return e;
+        if (this.sameBytes(this.spans[2 * e]!, buf, start, len)) return e;
       }
       slot = (slot + 1) & mask;
     }
     return -1;
+  }
+
+  /** Length of entry `e`'s key, or -1 when there is no such entry. */
+  keyLength(e: number): number {
+    return e >= 0 && e < this.values.length ? this.spans[2 * e + 1]! : -1;
   }
 
   /** True when entry `e` (an index {@link find} returns) exists and its key is `buf[start, end)`. */
@@ -86,8 +134,37 @@ export class ByteKeyGeneration<T> {
     if (e < 0 || e >= this.values.length) return false;
     const len = end - start;
     if (this.spans[2 * e + 1] !== len) return false;
-    const off = this.spans[2 * e]!;
-    return this.slab.compare(buf, start, end, off, off + len) === 0;
+    return this.sameBytes(this.spans[2 * e]!, buf, start, len);
+  }
+
+  /** True when the key at slab offset `off` is `buf[start, start + len)`. */
+  private sameBytes(off: number, buf: Uint8Array, start: number, len: number): boolean {
+    if (buf === this.body) {
+      // The copy may move the slab up: its offset is read after.
+      if (!this.bodyCopied) this.copyBody(buf);
+      return this.equal(start, this.bodyCapacity + off, len) === 1;
+    }
+    const at = this.bodyCapacity + off;
+    // Native memcmp: measured ~3x faster than a JS byte loop for 270-byte keys.
+    return this.memBuffer.compare(buf, start, start + len, at, at + len) === 0;
+  }
+
+  private copyBody(body: Uint8Array): void {
+    if (body.byteLength > this.bodyCapacity) {
+      // Room for this body and twice the previous one, whole pages; the slab moves up.
+      const capacity = Math.ceil(Math.max(body.byteLength, 2 * this.bodyCapacity) / WASM_PAGE_BYTES) * WASM_PAGE_BYTES;
+      this.growBy(capacity - this.bodyCapacity);
+      this.mem.copyWithin(capacity, this.bodyCapacity, this.bodyCapacity + this.slabUsed);
+      this.bodyCapacity = capacity;
+    }
+    this.mem.set(body, 0);
+    this.bodyCopied = true;
+  }
+
+  private growBy(bytes: number): void {
+    this.memory.grow(Math.ceil(bytes / WASM_PAGE_BYTES));
+    this.mem = new Uint8Array(this.memory.buffer);
+    this.memBuffer = Buffer.from(this.memory.buffer);
   }
 
   /**
@@ -109,14 +186,15 @@ export class ByteKeyGeneration<T> {
       slot = (slot + 1) & mask;
     }
     const len = end - start;
-    if (this.slabUsed + len > this.slab.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.slab.length * 2, this.slabUsed + len));
-      this.slab.copy(grown, 0, 0, this.slabUsed);
-      this.slab = grown;
+    if (this.slabUsed + len > this.slabCapacity) {
+      // Pages appended after the slab: it grows in place (at least doubling), nothing is copied.
+      const extra = Math.ceil(Math.max(this.slabCapacity, this.slabUsed + len - this.slabCapacity) / WASM_PAGE_BYTES) * WASM_PAGE_BYTES;
+      this.growBy(extra);
+      this.slabCapacity += extra;
     }
     // A plain Uint8Array view: `Buffer#subarray` goes through the species constructor and
     // `Buffer#copy` validates more; both measured slower.
-    this.slab.set(new Uint8Array(buf.buffer, buf.byteOffset + start, len), this.slabUsed);
+    this.mem.set(new Uint8Array(buf.buffer, buf.byteOffset + start, len), this.bodyCapacity + this.slabUsed);
     if (2 * i + 2 > this.spans.length) {
       const spans = new Int32Array(this.spans.length * 2);
       spans.set(this.spans);

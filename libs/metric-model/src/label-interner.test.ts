@@ -116,4 +116,30 @@ describe('LabelSetInterner slots', () => {
       expect(interner.lastSlot).toBe(-1);
     }
   });
+
+  it('lookupPrefix finds the expected set at the start of longer bytes, and a miss changes nothing', () => {
+    const interner = new LabelSetInterner();
+    const sets = Array.from({ length: 8 }, (_, i) => ['__name__', `m${i}`] as Labels);
+    const body = Buffer.concat(Array.from({ length: 8 }, (_, i) => Buffer.concat([key(i), Buffer.from('|sample|')])));
+    const at = (i: number): number => i * (40 + 8);
+    const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+    for (let i = 0; i < 8; i++) interner.set(hashBytes(view, at(i), at(i) + 40), body, at(i), at(i) + 40, sets[i]!);
+    // Not trusted yet: nothing has been guessed right.
+    expect(interner.lookupPrefix(body, at(0), body.length)).toBeUndefined();
+    interner.attachBody(body);
+    for (let i = 0; i < 4; i++) expect(interner.lookup(view, body, at(i), at(i) + 40)).toBe(sets[i]);
+    // Series 4 expected next: found from its start, whatever follows.
+    expect(interner.lookupPrefix(body, at(4), body.length)).toBe(sets[4]);
+    expect(interner.lastKeyLength).toBe(40);
+    const slot = interner.lastSlot;
+    expect(interner.labelsAt(slot)).toBe(sets[4]);
+    // Series 5 expected; bytes of series 6 (or too short for the key) are a miss that leaves the guess as it was.
+    expect(interner.lookupPrefix(body, at(6), body.length)).toBeUndefined();
+    expect(interner.lookupPrefix(body, at(5), at(5) + 39)).toBeUndefined();
+    expect(interner.lastSlot).toBe(slot);
+    expect(interner.lookupPrefix(body, at(5), at(5) + 40)).toBe(sets[5]);
+    interner.detachBody();
+    // Without the body attached, the same answers by the native comparison.
+    expect(interner.lookupPrefix(Buffer.from(body), at(6), body.length)).toBe(sets[6]);
+  });
 });

@@ -50,9 +50,13 @@ export class LabelSetInterner {
   lastSlot = -1;
   /** The hash {@link lookup} computed last. */
   lastHash = 0;
+  /** Key length of the set the latest {@link lookupPrefix} hit. */
+  lastKeyLength = 0;
   /** Young entry expected next (the one after the latest hit or store) and the trust in it. */
   private nextEntry = -1;
   private predictScore = 0;
+  /** The body the lookups probe with (see {@link attachBody}), for a young generation made meanwhile. */
+  private body: Uint8Array | null = null;
 
   constructor(private readonly maxBytesPerGeneration = 32 * 1024 * 1024) {}
 
@@ -77,6 +81,44 @@ export class LabelSetInterner {
     const hash = hashBytes(view, start, end);
     this.lastHash = hash;
     return this.get(hash, buf, start, end);
+  }
+
+  /**
+   * Names the request body whose label bytes the following lookups pass (as `buf`), so that
+   * they compare in WebAssembly (see `ByteKeyGeneration.attachBody`). The body MUST NOT
+   * change until {@link detachBody}; lookups with other buffers work as before.
+   */
+  attachBody(body: Uint8Array): void {
+    this.body = body;
+    this.young.attachBody(body);
+    this.old.attachBody(body);
+  }
+
+  /** Lets go of the attached body. */
+  detachBody(): void {
+    this.body = null;
+    this.young.detachBody();
+    this.old.detachBody();
+  }
+
+  /**
+   * The labels of the set {@link lookup} would guess next when its key is the bytes at
+   * `buf[start]` (within `end`); its length is then {@link lastKeyLength}. For a decoder that
+   * can tell where a series' label bytes end only by walking them: a hit skips the walk, as
+   * the key's bytes are whole label messages. A hit counts as {@link lookup}'s; a miss
+   * changes nothing (the caller goes on to find the bytes and call {@link lookup}).
+   */
+  lookupPrefix(buf: Uint8Array, start: number, end: number): Labels | undefined {
+    if (this.predictScore <= 0) return undefined;
+    const next = this.nextEntry;
+    const len = this.young.keyLength(next);
+    if (len < 0 || start + len > end || !this.young.keyEquals(next, buf, start, start + len)) return undefined;
+    if (this.predictScore < MAX_PREDICT_SCORE) this.predictScore++;
+    this.nextEntry = next + 1;
+    const slot = this.young.values[next]!;
+    this.lastSlot = slot;
+    this.lastKeyLength = len;
+    return this.slotLabels[slot];
   }
 
   /** Labels stored for `buf[start, end)` under `hash` (from {@link hashBytes}), if any. */
@@ -127,6 +169,7 @@ export class LabelSetInterner {
   clear(): void {
     this.young = generation();
     this.old = generation();
+    this.body = null;
     this.youngNumber = 2;
     this.owner = new Int32Array(1024);
     this.slotLabels.length = 0;
@@ -175,6 +218,7 @@ export class LabelSetInterner {
     }
     this.old = this.young;
     this.young = generation();
+    if (this.body !== null) this.young.attachBody(this.body);
     this.youngNumber++;
     this.nextEntry = -1;
   }

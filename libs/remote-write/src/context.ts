@@ -60,12 +60,20 @@ export class DecodeContext {
     this.buf = buf;
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     this.reader.reset(buf);
+    // The body's label bytes are the cache's keys: comparing them needs the body in the
+    // cache's memory, copied there once per body rather than on every comparison.
+    this.labelCache.attachBody(buf);
     this.builder = builder;
     this.rejected = emptyRejections();
     this.rejectedSamples = 0;
     this.firstErrors = [];
     this.minTs = minTs;
     this.maxTs = maxTs;
+  }
+
+  /** The body is decoded: the label cache lets go of it. */
+  end(): void {
+    this.labelCache.detachBody();
   }
 
   /** Counts a rejection; `describe` runs only while there is room for another message. */

@@ -47,4 +47,59 @@ describe('remote write 1.0 fast paths (one- and two-byte lengths)', () => {
     }
     expect(() => new RemoteWriteDecoder().decode(body.subarray(0, 2), call)).toThrow(RemoteWriteDecodeError);
   });
+
+  describe('the series the label cache expects next', () => {
+    // Hand-built protobuf, to place fields where encodeWriteRequestV1 never does.
+    const varint = (n: number): number[] => {
+      const out: number[] = [];
+      for (; n >= 0x80; n >>>= 7) out.push((n & 0x7f) | 0x80);
+      out.push(n);
+      return out;
+    };
+    const field = (tag: number, payload: number[]): number[] => [tag, ...varint(payload.length), ...payload];
+    const text = (s: string): number[] => [...Buffer.from(s, 'utf8')];
+    const label = (name: string, value: string): number[] => field(0x0a, [...field(0x0a, text(name)), ...field(0x12, text(value))]);
+    const sample = (value: number): number[] => {
+      const v = Buffer.alloc(8);
+      v.writeDoubleLE(value);
+      return field(0x12, [0x09, ...v, 0x10, ...varint(T / 1000), ...[]]);
+    };
+    const request = (series: number[][]): Buffer => Buffer.from(series.flatMap((ts) => field(0x0a, ts)));
+    const plain = (i: number): number[] => [...label('__name__', 'm'), ...label('i', String(i).padStart(3, '0')), ...sample(i)];
+    const fleet = Array.from({ length: 20 }, (_, i) => plain(i));
+    const warmDecoder = (): RemoteWriteDecoder => {
+      const d = new RemoteWriteDecoder();
+      for (let k = 0; k < 3; k++) d.decode(request(fleet), call);
+      return d;
+    };
+
+    it('is another series when more labels follow its label bytes, after the samples or right after them', () => {
+      const changed = fleet.slice();
+      changed[10] = [...plain(10), ...label('z', 'after-sample')];
+      changed[15] = [...label('__name__', 'm'), ...label('i', '015'), ...label('z', 'contiguous'), ...sample(15)];
+      const body = request(changed);
+      const fresh = new RemoteWriteDecoder().decode(body, call).batch;
+      const warm = warmDecoder().decode(body, call).batch;
+      expect(fresh.series[10]).toEqual(labelsFromRecord({ __name__: 'm', i: '010', z: 'after-sample' }));
+      expect(fresh.series[15]).toEqual(labelsFromRecord({ __name__: 'm', i: '015', z: 'contiguous' }));
+      expect(warm.series).toEqual(fresh.series);
+      expect(Array.from(warm.values)).toEqual(Array.from(fresh.values));
+      expect(Array.from(warm.timestamps)).toEqual(Array.from(fresh.timestamps));
+    });
+
+    it('refuses a wrong wire type after its label bytes as a cold decoder does', () => {
+      const changed = fleet.slice();
+      // Field 2 (samples) as a varint instead of a message.
+      changed[12] = [...label('__name__', 'm'), ...label('i', '012'), 0x10, 0x01];
+      const body = request(changed);
+      let cold: unknown;
+      try {
+        new RemoteWriteDecoder().decode(body, call);
+      } catch (e) {
+        cold = e;
+      }
+      expect(cold).toBeInstanceOf(RemoteWriteDecodeError);
+      expect(() => warmDecoder().decode(body, call)).toThrow((cold as Error).message);
+    });
+  });
 });

@@ -75,6 +75,19 @@ function decodeSeries(ctx: DecodeContext, start: number, end: number): void {
   const buf = ctx.buf;
   r.pos = start;
   const saved = r.enter(end);
+  // Steady state: the series the label cache expects next, its label bytes first. They are
+  // whole Label messages, so they need no walk; the rest must hold no other label, which
+  // would make this another label set (and one the slow path does not cache).
+  const expected = ctx.labelCache.lookupPrefix(buf, start, end);
+  if (expected !== undefined) {
+    const labelsEnd = start + ctx.labelCache.lastKeyLength;
+    if (!hasLabelField(r, labelsEnd, end)) {
+      addItems(ctx, expected, ctx.labelCache.lastSlot, labelsEnd, end);
+      r.leave(saved);
+      return;
+    }
+    r.pos = start;
+  }
   let spans = ctx.labelSpans;
   let labelCount = 0;
   let items = 0;
@@ -141,14 +154,40 @@ function decodeSeries(ctx: DecodeContext, start: number, end: number): void {
     }
     cached = decoded;
   }
-  const labels: Labels = cached;
+  // Labels usually come first and together; then the second pass starts after them.
+  addItems(ctx, cached, slot, cacheable && regionStart === start ? regionEnd : start, end);
+  r.leave(saved);
+}
 
+/**
+ * True when a field from `from` to `end` (the reader's bound) is a label; checks wire types
+ * as the first pass of {@link decodeSeries} does.
+ */
+function hasLabelField(r: WireReader, from: number, end: number): boolean {
+  r.pos = from;
+  while (r.pos < end) {
+    const at = r.pos;
+    const tag = r.tag();
+    if (tag === TAG_SERIES_LABEL) return true;
+    if (tag === TAG_SERIES_SAMPLE || tag === TAG_SERIES_HISTOGRAM || tag === TAG_SERIES_EXEMPLAR) r.pos = r.lengthEnd();
+    else if (tag >>> 3 >= 1 && tag >>> 3 <= 4) wrongWireType('TimeSeries', tag >>> 3, tag & 7, at);
+    else r.skip(tag & 7);
+  }
+  return false;
+}
+
+/**
+ * The second pass of {@link decodeSeries}: adds the series and its samples, histograms and
+ * exemplars from `from` to `end`, skipping labels (settled by the caller); the series is
+ * dropped again when none of them is kept.
+ */
+function addItems(ctx: DecodeContext, labels: Labels, slot: number, from: number, end: number): void {
+  const r = ctx.reader;
   const builder = ctx.builder;
   const seriesIndex = builder.addSeries(labels);
   ctx.setSeriesSlot(seriesIndex, slot);
   let kept = 0;
-  // Labels usually come first and together; then the second pass starts after them.
-  r.pos = cacheable && regionStart === start ? regionEnd : start;
+  r.pos = from;
   while (r.pos < end) {
     const tag = r.tag();
     if (tag === TAG_SERIES_SAMPLE) {
@@ -164,7 +203,6 @@ function decodeSeries(ctx: DecodeContext, start: number, end: number): void {
       r.skip(tag & 7); // Labels (settled above) and unknown fields; wire types checked in pass 1.
     }
   }
-  r.leave(saved);
   if (kept === 0) builder.dropLastSeries();
 }
 

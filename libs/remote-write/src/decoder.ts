@@ -106,6 +106,8 @@ export class RemoteWriteDecoder {
       // Malformed protobuf is reported as this protocol's error, so the receiver answers 400.
       if (error instanceof ProtowireError) throw new RemoteWriteDecodeError(error.problem, error.offset);
       throw error;
+    } finally {
+      ctx.end();
     }
     const batch = builder.build();
     const result = { batch, rejected: ctx.rejected, rejectedSamples: ctx.rejectedSamples, firstErrors: ctx.firstErrors };
