@@ -1,6 +1,7 @@
 import fc from 'fast-check';
+import { compressSync } from 'snappy';
 import { describe, expect, it } from 'vitest';
-import { BYTE_KEY_ENTRY_OVERHEAD, ByteKeyGeneration } from './byte-key-table.js';
+import { BYTE_KEY_ENTRY_OVERHEAD, ByteKeyGeneration, MAX_ATTACHED_BODY_BYTES, SnappyBlockError } from './byte-key-table.js';
 
 const bytes = (s: string): Buffer => Buffer.from(s, 'utf8');
 
@@ -229,6 +230,66 @@ describe('ByteKeyGeneration', () => {
       huge.write('alpha-key', 5);
       g.attachBody(huge);
       expect(g.find(3, huge, 5, 14)).toBe(0);
+    });
+  });
+
+  describe('a body decompressed into the table (uncompressBody)', () => {
+    const keys = Array.from({ length: 2000 }, (_, i) => Buffer.from(`{__name__="node_cpu_seconds_total",cpu="${i % 16}",instance="host-${i}:9100"}`));
+    /** A body of the keys, each followed by some sample bytes; the snappy block and the keys' ranges. */
+    const body = (round: number): { block: Buffer; spans: [number, number][]; raw: Buffer } => {
+      const parts: Buffer[] = [];
+      const spans: [number, number][] = [];
+      let at = 0;
+      keys.forEach((k, i) => {
+        spans.push([at, at + k.length]);
+        const sample = Buffer.from(`|${round}:${i}|`);
+        parts.push(k, sample);
+        at += k.length + sample.length;
+      });
+      const raw = Buffer.concat(parts);
+      return { block: compressSync(raw), spans, raw };
+    };
+    const preamble = (block: Buffer): number => {
+      let i = 0;
+      while (block[i]! >= 0x80) i++;
+      return i + 1;
+    };
+
+    it('returns the body, compares with it, and keeps it valid while its own keys fill the slab', () => {
+      const g = new ByteKeyGeneration<number>(4, 1);
+      const { block, spans, raw } = body(1);
+      const view = g.uncompressBody(block, preamble(block), raw.length)!;
+      expect(view.equals(raw)).toBe(true);
+      // ~140 KB of keys into a 64 KiB slab: room was made up front, so the view is not detached.
+      spans.forEach(([start, end], i) => expect(g.add(spread(i), view, start, end, i)).toBe(true));
+      expect(view.length).toBe(raw.length);
+      expect(view.equals(raw)).toBe(true);
+      spans.forEach(([start, end], i) => expect(g.find(spread(i), view, start, end)).toBe(i));
+      // A key from another buffer that would need the memory to grow is not stored meanwhile...
+      const foreign = Buffer.alloc(4 * 1024 * 1024, 7);
+      expect(g.add(12345, foreign, 0, foreign.length, -1)).toBe(false);
+      // ...and is once the body is let go.
+      g.detachBody();
+      expect(g.add(12345, foreign, 0, foreign.length, -1)).toBe(true);
+      // The next body overwrites the first; the keys held compare with it as before.
+      const next = body(2);
+      const view2 = g.uncompressBody(next.block, preamble(next.block), next.raw.length)!;
+      expect(view2.equals(next.raw)).toBe(true);
+      next.spans.forEach(([start, end], i) => expect(g.keyEquals(i, view2, start, end)).toBe(true));
+      // Another buffer attached takes the body area: the comparisons follow it.
+      const copy = Buffer.from(next.raw);
+      copy[next.spans[5]![0] + 3] ^= 1;
+      g.attachBody(copy);
+      expect(g.keyEquals(5, copy, ...next.spans[5]!)).toBe(false);
+      expect(g.keyEquals(6, copy, ...next.spans[6]!)).toBe(true);
+    });
+
+    it('names a malformed block, and leaves bodies over its bound to the caller', () => {
+      const g = new ByteKeyGeneration<number>();
+      const { block, raw } = body(3);
+      expect(() => g.uncompressBody(block.subarray(0, block.length - 3), preamble(block), raw.length)).toThrow(SnappyBlockError);
+      expect(() => g.uncompressBody(block, preamble(block), raw.length + 1)).toThrow(/fewer bytes than its preamble declares/);
+      expect(g.uncompressBody(block, preamble(block), MAX_ATTACHED_BODY_BYTES + 1)).toBeUndefined();
     });
   });
 });

@@ -1,4 +1,4 @@
-import { createWasmMemory, WASM_PAGE_BYTES, wasmEqualOver, type WasmEqual, type WasmMemory } from './wasm-equal.js';
+import { createWasmMemory, SNAPPY_ERRORS, WASM_PAGE_BYTES, wasmBytesOver, type WasmBytes, type WasmMemory } from './wasm/bytes.js';
 
 /**
  * Accounted bytes per entry besides its key and its value's own cost (table slot, span, value
@@ -11,9 +11,15 @@ const MAX_PROBE = 64;
 
 /**
  * Attached bodies larger than this are compared through `Buffer#compare` instead of being
- * copied into the table's memory, which never shrinks (remote-write bodies are ~0.5 MB).
+ * copied (or decompressed) into the table's memory, which never shrinks (remote-write bodies
+ * are ~0.5 MB).
  */
-const MAX_ATTACHED_BODY_BYTES = 16 * 1024 * 1024;
+export const MAX_ATTACHED_BODY_BYTES = 16 * 1024 * 1024;
+
+/** A snappy block that {@link ByteKeyGeneration.uncompressBody} could not decompress. */
+export class SnappyBlockError extends Error {
+  override readonly name = 'SnappyBlockError';
+}
 
 /**
  * One generation of a byte-keyed map, held as columns rather than one object per entry: key
@@ -38,11 +44,11 @@ export class ByteKeyGeneration<T> {
   private spans: Int32Array;
   /**
    * Holds the attached body's copy at `[0, bodyCapacity)` and the key slab after it, so that
-   * one WebAssembly function compares a body's bytes with a key (wasm-equal.ts). Grows by
+   * one WebAssembly function compares a body's bytes with a key (wasm/bytes.ts). Grows by
    * pages: the slab in place, the body area by moving the slab up (rare: to the largest body).
    */
   private readonly memory: WasmMemory;
-  private readonly equal: WasmEqual;
+  private readonly wasm: WasmBytes;
   /** Views over `memory` (replaced whenever it grows, which detaches the old buffer). */
   private mem: Uint8Array;
   private memBuffer: Buffer;
@@ -52,6 +58,8 @@ export class ByteKeyGeneration<T> {
   /** The caller's body (see {@link attachBody}) and whether its bytes are copied in yet. */
   private body: Uint8Array | null = null;
   private bodyCopied = false;
+  /** The view {@link uncompressBody} returned last while its bytes are still in the body area. */
+  private residentBody: Buffer | null = null;
   /** Entry `e`'s value is `values[e]`, `e` as {@link find} returns it. */
   readonly values: T[] = [];
   /** Accounted bytes: each entry's key length, value cost and {@link BYTE_KEY_ENTRY_OVERHEAD}. */
@@ -74,7 +82,7 @@ export class ByteKeyGeneration<T> {
     this.spans = new Int32Array(2 * (initialSlots >>> 2));
     const pages = Math.ceil(initialSlabBytes / WASM_PAGE_BYTES);
     this.memory = createWasmMemory(pages);
-    this.equal = wasmEqualOver(this.memory);
+    this.wasm = wasmBytesOver(this.memory);
     this.slabCapacity = pages * WASM_PAGE_BYTES;
     this.mem = new Uint8Array(this.memory.buffer);
     this.memBuffer = Buffer.from(this.memory.buffer);
@@ -87,8 +95,43 @@ export class ByteKeyGeneration<T> {
    * {@link detachBody} or the next attach. Lookups with other buffers work as before.
    */
   attachBody(body: Uint8Array): void {
+    if (body === this.residentBody) {
+      this.body = body;
+      this.bodyCopied = true;
+      return;
+    }
+    // Another body's copy will take the body area.
+    this.residentBody = null;
     this.body = body.byteLength <= MAX_ATTACHED_BODY_BYTES ? body : null;
     this.bodyCopied = false;
+  }
+
+  /**
+   * Decompresses a snappy block (its elements from `block[from]`, `length` bytes as its
+   * preamble declares) into the body area and attaches the result as the body; returns a
+   * view of it, or undefined when `length` is over {@link MAX_ATTACHED_BODY_BYTES} (the
+   * caller decompresses it elsewhere). Throws {@link SnappyBlockError} for a malformed block.
+   *
+   * The view stays valid until the next `uncompressBody` or {@link attachBody} of another
+   * buffer, which overwrite its bytes. The memory does not grow meanwhile (that would detach
+   * the view): room for `length` more key bytes is made here, as keys added while a body is
+   * attached are ranges of it, and a key from elsewhere that would need more is not stored.
+   */
+  uncompressBody(block: Uint8Array, from: number, length: number): Buffer | undefined {
+    if (length > MAX_ATTACHED_BODY_BYTES) return undefined;
+    const input = block.byteLength - from;
+    // Output at [0, length), the compressed elements after it.
+    this.makeRoom(length + input, length);
+    this.residentBody = null;
+    this.body = null;
+    this.mem.set(new Uint8Array(block.buffer, block.byteOffset + from, input), length);
+    const code = this.wasm.uncompress(length, length + input, 0, length);
+    if (code !== 0) throw new SnappyBlockError(SNAPPY_ERRORS[code] ?? `error ${code}`);
+    const view = Buffer.from(this.memory.buffer, 0, length);
+    this.residentBody = view;
+    this.body = view;
+    this.bodyCopied = true;
+    return view;
   }
 
   /** Forgets the attached body (the table keeps no reference to it). */
@@ -142,7 +185,7 @@ export class ByteKeyGeneration<T> {
     if (buf === this.body) {
       // The copy may move the slab up: its offset is read after.
       if (!this.bodyCopied) this.copyBody(buf);
-      return this.equal(start, this.bodyCapacity + off, len) === 1;
+      return this.wasm.equal(start, this.bodyCapacity + off, len) === 1;
     }
     const at = this.bodyCapacity + off;
     // Native memcmp: measured ~3x faster than a JS byte loop for 270-byte keys.
@@ -150,15 +193,27 @@ export class ByteKeyGeneration<T> {
   }
 
   private copyBody(body: Uint8Array): void {
-    if (body.byteLength > this.bodyCapacity) {
-      // Room for this body and twice the previous one, whole pages; the slab moves up.
-      const capacity = Math.ceil(Math.max(body.byteLength, 2 * this.bodyCapacity) / WASM_PAGE_BYTES) * WASM_PAGE_BYTES;
-      this.growBy(capacity - this.bodyCapacity);
-      this.mem.copyWithin(capacity, this.bodyCapacity, this.bodyCapacity + this.slabUsed);
-      this.bodyCapacity = capacity;
-    }
+    this.makeRoom(body.byteLength, 0);
     this.mem.set(body, 0);
     this.bodyCopied = true;
+  }
+
+  /**
+   * Grows the memory, once, so that the body area holds `bodyBytes` and the slab has
+   * `slabFree` bytes unused. The body area grows by half again at least (whole pages), as
+   * the slab moves up with it; the slab at least doubles.
+   */
+  private makeRoom(bodyBytes: number, slabFree: number): void {
+    const bodyExtra = bodyBytes <= this.bodyCapacity ? 0 : pages(Math.max(bodyBytes, 1.5 * this.bodyCapacity)) - this.bodyCapacity;
+    const short = this.slabUsed + slabFree - this.slabCapacity;
+    const slabExtra = short <= 0 ? 0 : pages(Math.max(short, this.slabCapacity));
+    if (bodyExtra + slabExtra === 0) return;
+    this.growBy(bodyExtra + slabExtra);
+    if (bodyExtra > 0) {
+      this.mem.copyWithin(this.bodyCapacity + bodyExtra, this.bodyCapacity, this.bodyCapacity + this.slabUsed);
+      this.bodyCapacity += bodyExtra;
+    }
+    this.slabCapacity += slabExtra;
   }
 
   private growBy(bytes: number): void {
@@ -187,10 +242,11 @@ export class ByteKeyGeneration<T> {
     }
     const len = end - start;
     if (this.slabUsed + len > this.slabCapacity) {
+      // Growing would detach the view of a decompressed body its caller reads (which made
+      // room for its own keys): a key from elsewhere is not stored then.
+      if (this.residentBody !== null && this.body === this.residentBody) return false;
       // Pages appended after the slab: it grows in place (at least doubling), nothing is copied.
-      const extra = Math.ceil(Math.max(this.slabCapacity, this.slabUsed + len - this.slabCapacity) / WASM_PAGE_BYTES) * WASM_PAGE_BYTES;
-      this.growBy(extra);
-      this.slabCapacity += extra;
+      this.makeRoom(0, len);
     }
     // A plain Uint8Array view: `Buffer#subarray` goes through the species constructor and
     // `Buffer#copy` validates more; both measured slower.
@@ -228,4 +284,9 @@ export class ByteKeyGeneration<T> {
     }
     this.table = table;
   }
+}
+
+/** `bytes` rounded up to whole WebAssembly pages. */
+function pages(bytes: number): number {
+  return Math.ceil(bytes / WASM_PAGE_BYTES) * WASM_PAGE_BYTES;
 }

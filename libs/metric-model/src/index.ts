@@ -39,6 +39,6 @@ export { decodeMetricBatch, UNRESOLVED_LABELS } from './batch-decode.js';
 export { SERIES_REF_WORDS, writeSeriesRef, seriesRef, seriesRefsOf, seriesRefHex } from './series-ref.js';
 export { LabelSetInterner, hashBytes } from './label-interner.js';
 export type { SeriesSlots } from './label-interner.js';
-export { ByteKeyGeneration, BYTE_KEY_ENTRY_OVERHEAD } from './byte-key-table.js';
+export { ByteKeyGeneration, BYTE_KEY_ENTRY_OVERHEAD, SnappyBlockError } from './byte-key-table.js';
 export { compressEncodedBatch, isCompressedBatch, COMPRESSED_BATCH_MAGIC } from './batch-compression.js';
 export { lowerBound } from './sorted-search.js';

@@ -94,6 +94,19 @@ export class LabelSetInterner {
     this.old.attachBody(body);
   }
 
+  /**
+   * Decompresses a snappy block (elements from `block[from]`, `length` bytes as its preamble
+   * declares) into the young generation's memory and attaches it as the body, which then
+   * needs no copy for the comparisons; returns it, or undefined when it is too large for
+   * that (see `ByteKeyGeneration.uncompressBody`: the view is valid until the next body).
+   * Throws `SnappyBlockError` for a malformed block.
+   */
+  uncompressBody(block: Uint8Array, from: number, length: number): Buffer | undefined {
+    const body = this.young.uncompressBody(block, from, length);
+    if (body !== undefined) this.attachBody(body);
+    return body;
+  }
+
   /** Lets go of the attached body. */
   detachBody(): void {
     this.body = null;

@@ -1,5 +1,5 @@
 import { uncompressSync } from 'snappy';
-import { type MetricBatch, MetricBatchBuilder, type SeriesSlots } from '#pharos/metric-model';
+import { type MetricBatch, MetricBatchBuilder, type SeriesSlots, SnappyBlockError } from '#pharos/metric-model';
 import { ProtowireError } from '#pharos/protowire';
 import { DecodeContext } from './context.js';
 import { decodeV1 } from './decode-v1.js';
@@ -117,9 +117,9 @@ export class RemoteWriteDecoder {
 
   /**
    * Uncompresses a snappy block, refusing before allocation when the length the block
-   * declares exceeds `maxDecompressedBytes`.
+   * declares exceeds `maxDecompressedBytes`. The bytes are valid until the next call.
    */
-  decompress(body: Uint8Array): Buffer {
+  private decompress(body: Uint8Array): Buffer {
     const max = this.ctx.limits.maxDecompressedBytes;
     if (isFramedSnappy(body)) {
       throw new RemoteWriteDecodeError('body uses the snappy framed format; remote write requires the block format');
@@ -127,6 +127,15 @@ export class RemoteWriteDecoder {
     const declared = snappyDeclaredLength(body);
     if (declared > max) {
       throw new RemoteWriteDecodeError(`uncompressed body would be ${declared} bytes, limit ${max}`);
+    }
+    // Into the label cache's memory, where the label bytes are compared: no buffer of its own
+    // and no copy (libs/metric-model/src/wasm/bytes.ts). Bodies too large for that below.
+    try {
+      const resident = this.ctx.labelCache.uncompressBody(body, snappyPreambleBytes(body), declared);
+      if (resident !== undefined) return resident;
+    } catch (error) {
+      if (error instanceof SnappyBlockError) throw new RemoteWriteDecodeError(`invalid snappy block: ${error.message}`);
+      throw error;
     }
     let out: string | Buffer;
     try {
@@ -154,6 +163,13 @@ export function snappyDeclaredLength(body: Uint8Array): number {
     if (c < 0x80) return value;
   }
   throw new RemoteWriteDecodeError('invalid snappy block: length preamble longer than 5 bytes');
+}
+
+/** Bytes of the length preamble (after {@link snappyDeclaredLength} accepted it). */
+function snappyPreambleBytes(body: Uint8Array): number {
+  let i = 0;
+  while (body[i]! >= 0x80) i++;
+  return i + 1;
 }
 
 function isFramedSnappy(body: Uint8Array): boolean {
