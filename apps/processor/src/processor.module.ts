@@ -16,8 +16,8 @@ const METRICS_PROCESSOR = Symbol('MetricsProcessor');
     {
       provide: METRICS_PROCESSOR,
       inject: [STREAM, METRIC_STORE, CONFIG, SELF_METRICS, LOGGER, VISIBILITY_GATE],
-      useFactory: (stream: Stream, store: MetricStore, config: PharosConfig, metrics: SelfMetrics, logger: Logger, gate: VisibilityGate) =>
-        new MetricsProcessor({
+      useFactory: (stream: Stream, store: MetricStore, config: PharosConfig, metrics: SelfMetrics, logger: Logger, gate: VisibilityGate) => {
+        const processor = new MetricsProcessor({
           stream,
           store,
           metrics,
@@ -26,7 +26,10 @@ const METRICS_PROCESSOR = Symbol('MetricsProcessor');
           batchMaxWaitMs: config.processor.batchMaxWaitMs,
           flushIntervalMs: config.processor.flushIntervalMs,
           onVisibilityDelay: (delayMs) => gate.report(delayMs),
-        }),
+        });
+        gate.watchAppending(() => processor.oldestAppendingSince());
+        return processor;
+      },
     },
   ],
 })

@@ -67,4 +67,35 @@ describe('VisibilityGate', () => {
     gate.report(60_000);
     expect(gate.isBehind()).toBe(false);
   });
+
+  it('closes while an append is stalled, before its delay is reported', () => {
+    const clock = { now: 0 };
+    const gate = new VisibilityGate(1_000, () => clock.now);
+    let appendingSince = Infinity;
+    gate.watchAppending(() => appendingSince);
+    gate.report(100);
+    // A batch whose oldest record entered the stream at 500 is being appended, and stalls.
+    appendingSince = 500;
+    clock.now = 1_400;
+    expect(gate.isBehind()).toBe(false);
+    clock.now = 1_600;
+    expect(gate.isBehind()).toBe(true);
+    // Closed for as long as it lasts, though no delay is reported meanwhile.
+    for (clock.now = 2_000; clock.now <= 6_000; clock.now += 500) expect(gate.isBehind()).toBe(true);
+    // It completes 5.6 s late: the reported delay decides the reopening, as for any batch.
+    clock.now = 6_100;
+    appendingSince = Infinity;
+    gate.report(5_600);
+    // The last write let through (at 1,400) may be 1,400 + 5,600 − 6,100 = 900 ms away still.
+    expect(gate.isBehind()).toBe(true);
+    clock.now = 6_700;
+    gate.report(300);
+    expect(gate.isBehind()).toBe(false);
+  });
+
+  it('ignores appends in flight when turned off', () => {
+    const gate = new VisibilityGate(0, () => 10_000);
+    gate.watchAppending(() => 0);
+    expect(gate.isBehind()).toBe(false);
+  });
 });

@@ -22,6 +22,8 @@ export class VisibilityGate {
   private lastDelayMs = 0;
   /** When a write was last let through: the newest write the backlog may hold. */
   private lastAdmitAt: number;
+  /** See {@link watchAppending}. */
+  private appendingSince: () => number = () => Infinity;
 
   /** `maxDelayMs` 0 turns the gate off. */
   constructor(
@@ -40,6 +42,15 @@ export class VisibilityGate {
     else if (delayMs <= this.maxDelayMs / 2) this.behind = false;
   }
 
+  /**
+   * Gives the gate when the oldest record still being appended entered the stream (Infinity
+   * when none), so that a stalled append closes it while it lasts: its delay is reported only
+   * once it completes, and every write let through meanwhile would queue behind it.
+   */
+  watchAppending(since: () => number): void {
+    this.appendingSince = since;
+  }
+
   /** True while writes should be refused for freshness; false lets a write through. */
   isBehind(): boolean {
     const now = this.clock();
@@ -47,6 +58,12 @@ export class VisibilityGate {
       // What was let through is (about to be) appended, or nothing was appended for a while:
       // nothing is queued behind the refused writes.
       this.behind = false;
+    }
+    if (!this.behind && this.maxDelayMs > 0 && now - this.appendingSince() > this.maxDelayMs) {
+      // Still closed for as long as that append takes: reported, its delay decides the reopening.
+      this.behind = true;
+      this.lastReportAt = now;
+      this.lastDelayMs = now - this.appendingSince();
     }
     if (!this.behind) this.lastAdmitAt = now;
     return this.behind;

@@ -53,6 +53,8 @@ export class MetricsProcessor {
   private catchUpTargets: Map<number, number> | undefined;
   private stopping = false;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Per partition, when the oldest record of its batch being appended entered the stream. */
+  private readonly appendingSince = new Map<number, number>();
   private caughtUp = false;
   /** Records written before this (a backlog replayed at start) are not reported as delays. */
   private startedAt = Infinity;
@@ -158,13 +160,27 @@ export class MetricsProcessor {
 
   private async onBatch(batch: RecordBatch): Promise<void> {
     if (this.stopping) return;
+    const first = batch.records[0];
+    if (first !== undefined && first.timestamp >= this.startedAt) this.appendingSince.set(batch.partition, first.timestamp);
     const processing = this.processBatch(batch);
     this.inFlight.add(processing);
     try {
       await processing;
     } finally {
       this.inFlight.delete(processing);
+      this.appendingSince.delete(batch.partition);
     }
+  }
+
+  /**
+   * When the oldest record still being appended entered the stream (Infinity when none):
+   * how long its writer has waited so far, known before the append completes. A store that
+   * stalls reports no delay until it resumes; this shows the stall while it lasts.
+   */
+  oldestAppendingSince(): number {
+    let oldest = Infinity;
+    for (const t of this.appendingSince.values()) if (t < oldest) oldest = t;
+    return oldest;
   }
 
   private async processBatch(batch: RecordBatch): Promise<void> {
