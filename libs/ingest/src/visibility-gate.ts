@@ -59,11 +59,15 @@ export class VisibilityGate {
       // nothing is queued behind the refused writes.
       this.behind = false;
     }
-    if (!this.behind && this.maxDelayMs > 0 && now - this.appendingSince() > this.maxDelayMs) {
-      // Still closed for as long as that append takes: reported, its delay decides the reopening.
-      this.behind = true;
-      this.lastReportAt = now;
-      this.lastDelayMs = now - this.appendingSince();
+    if (!this.behind && this.maxDelayMs > 0) {
+      const waited = now - this.appendingSince();
+      if (waited > this.maxDelayMs) {
+        // An append in flight has already waited too long: counted as a report of what it has
+        // waited so far, so the reopening is judged as for a completed one.
+        this.behind = true;
+        this.lastReportAt = now;
+        this.lastDelayMs = waited;
+      }
     }
     if (!this.behind) this.lastAdmitAt = now;
     return this.behind;
