@@ -45,7 +45,7 @@ const LAG_MONITOR = Symbol('StreamLagMonitor');
           metrics,
           isBackpressured: () => lag.isBackpressured(),
           // With the processor in this process: its ack-to-readable delay.
-          isFreshnessBehind: () => gate.isBehind(),
+          admitFreshness: () => gate.admit(),
           onRecordProduced: (bytes) => lag.recordProduced(bytes),
         }),
     },

@@ -27,7 +27,7 @@ function ingestor(state: { lag: boolean; freshness: boolean }, written: number[]
     limitsFor: () => loadConfig({ env: {} }).limits.defaults,
     metrics: new SelfMetrics('test'),
     isBackpressured: () => state.lag,
-    isFreshnessBehind: () => state.freshness,
+    admitFreshness: () => !state.freshness,
   });
 }
 
@@ -50,6 +50,31 @@ describe('MetricIngestor backpressure', () => {
     state.lag = false;
     state.freshness = false;
     await expect(ing.ingest('test', batch())).resolves.toMatchObject({ samplesWritten: 1 });
+    expect(written).toEqual([1]);
+  });
+
+  it('writes a request held by the freshness gate once it lets it through', async () => {
+    const written: number[] = [];
+    let release: (ok: boolean) => void = () => undefined;
+    const ing = new MetricIngestor({
+      producer: {
+        kind: 'embedded',
+        produce: async (_topic, records) => {
+          written.push(records.length);
+          return records.map((_, i) => ({ partition: 0, offset: i }));
+        },
+      },
+      partitions: 1,
+      limitsFor: () => loadConfig({ env: {} }).limits.defaults,
+      metrics: new SelfMetrics('test'),
+      isBackpressured: () => false,
+      admitFreshness: () => new Promise<boolean>((resolve) => (release = resolve)),
+    });
+    const outcome = ing.ingest('test', batch());
+    await new Promise((r) => setTimeout(r, 10));
+    expect(written).toEqual([]);
+    release(true);
+    await expect(outcome).resolves.toMatchObject({ samplesWritten: 1 });
     expect(written).toEqual([1]);
   });
 });

@@ -41,11 +41,12 @@ export interface MetricIngestorDeps {
   /** True while the processor lags too far behind: refuse with 503 rather than buffer more. */
   readonly isBackpressured: () => boolean;
   /**
-   * True while acknowledged samples become readable too late (see `VisibilityGate`): refused
-   * with 503 too, but with a short Retry-After — the processor catches up within a second or
-   * two, and a sender waiting the stream-lag refusal's 5 s would leave the store idle.
+   * Whether a write may go through for freshness (`VisibilityGate.admit`): `true` now, or a
+   * promise held until acknowledged samples would be readable in time again; `false` refuses
+   * it with 503, with a short Retry-After — the processor catches up within a second or two,
+   * and a sender waiting the stream-lag refusal's 5 s would leave the store idle.
    */
-  readonly isFreshnessBehind?: () => boolean;
+  readonly admitFreshness?: () => boolean | Promise<boolean>;
   /** Hears the size of every record written, e.g. for the lag monitor's bytes estimate. */
   readonly onRecordProduced?: (bytes: number) => void;
   readonly now?: () => number;
@@ -99,7 +100,8 @@ export class MetricIngestor {
     if (this.deps.isBackpressured()) {
       throw new IngestRefusedError(503, 'ingestion is backpressured: the processor is behind the stream; retry later', 'backpressure', 5);
     }
-    if (this.deps.isFreshnessBehind?.() === true) {
+    const fresh = this.deps.admitFreshness?.() ?? true;
+    if (fresh !== true && !(await fresh)) {
       throw new IngestRefusedError(503, 'ingestion is backpressured: samples written now would not be readable within the freshness bound; retry later', 'backpressure', 1);
     }
     if (!this.rateLimiter.tryTake(tenant, total, limits.ingestionRate, limits.ingestionBurst)) {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { VisibilityGate } from './visibility-gate.js';
 
 describe('VisibilityGate', () => {
@@ -97,5 +97,59 @@ describe('VisibilityGate', () => {
     const gate = new VisibilityGate(0, () => 10_000);
     gate.watchAppending(() => 0);
     expect(gate.isBehind()).toBe(false);
+  });
+
+  describe('admit', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('lets a write through at once, without a promise, while open', () => {
+      const gate = new VisibilityGate(1_000);
+      gate.report(100);
+      expect(gate.admit()).toBe(true);
+    });
+
+    it('holds writes while closed and lets them all through once it opens', async () => {
+      vi.useFakeTimers();
+      const gate = new VisibilityGate(1_000);
+      let appendingSince = Infinity;
+      gate.watchAppending(() => appendingSince);
+      appendingSince = Date.now();
+      vi.advanceTimersByTime(1_200);
+      const outcomes: boolean[] = [];
+      const held = [gate.admit(), gate.admit()];
+      for (const h of held) {
+        expect(h).toBeInstanceOf(Promise);
+        void (h as Promise<boolean>).then((ok) => outcomes.push(ok));
+      }
+      expect(gate.heldWrites).toBe(2);
+      await vi.advanceTimersByTimeAsync(300);
+      expect(outcomes).toEqual([]);
+      // The stalled append completes 1.5 s after its record entered the stream, and the next
+      // one is appended promptly: the backlog is gone.
+      appendingSince = Infinity;
+      gate.report(1_500);
+      gate.report(100);
+      await vi.advanceTimersByTimeAsync(20);
+      expect(outcomes).toEqual([true, true]);
+      expect(gate.heldWrites).toBe(0);
+    });
+
+    it('refuses a held write once it has waited maxHoldMs, and any beyond maxHeld at once', async () => {
+      vi.useFakeTimers();
+      const gate = new VisibilityGate(1_000, Date.now, 500, 1);
+      gate.watchAppending(() => Date.now() - 5_000);
+      const first = gate.admit();
+      expect(first).toBeInstanceOf(Promise);
+      await expect(gate.admit()).resolves.toBe(false);
+      let outcome: boolean | undefined;
+      void (first as Promise<boolean>).then((ok) => (outcome = ok));
+      await vi.advanceTimersByTimeAsync(480);
+      expect(outcome).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(40);
+      expect(outcome).toBe(false);
+      expect(gate.heldWrites).toBe(0);
+    });
   });
 });

@@ -15,7 +15,18 @@
  * records all wait about as long as the queue was when it closed), and the fallback — no report
  * for a while, nothing left to append — left the store idle for seconds at a million series
  * (bench/RESULTS.md, 2026-11-27 18:44–19:15).
+ *
+ * A write that finds the gate closed is held ({@link admit}) rather than refused at once: the
+ * sample's freshness is counted from its acknowledgement, so waiting before the stream write
+ * costs the bound nothing, and held writes go in the moment the backlog allows. Refused at
+ * once, senders come back only after `Retry-After` (a whole second: Prometheus honours it),
+ * by when the store had drained its backlog and sat idle (bench/RESULTS.md, 2026-11-29 07:40).
+ * A write is refused (503) only when the gate stays closed for {@link maxHoldMs}, or when
+ * {@link maxHeld} writes are held already.
  */
+/** How often held writes look at the gate: a fraction of a store append (~50–100 ms). */
+const HOLD_POLL_MS = 10;
+
 export class VisibilityGate {
   private behind = false;
   private lastReportAt = -Infinity;
@@ -25,12 +36,60 @@ export class VisibilityGate {
   /** See {@link watchAppending}. */
   private appendingSince: () => number = () => Infinity;
 
+  /** Writes waiting in {@link admit}, oldest first. */
+  private readonly held: { readonly until: number; readonly resolve: (admitted: boolean) => void }[] = [];
+  private pollTimer: NodeJS.Timeout | undefined;
+
   /** `maxDelayMs` 0 turns the gate off. */
   constructor(
     private readonly maxDelayMs: number,
     private readonly clock: () => number = Date.now,
+    /** Longest a write waits in {@link admit} for the gate to open. */
+    readonly maxHoldMs = 2_000,
+    /** Most writes held at once (each holds its decoded request); more are refused at once. */
+    readonly maxHeld = 256,
   ) {
     this.lastAdmitAt = clock();
+  }
+
+  /**
+   * Whether a write may go through now: `true` at once while the gate is open (no promise on
+   * the common path); otherwise a promise that resolves `true` once it opens, or `false` when
+   * it stayed closed for {@link maxHoldMs} (or too many writes are held): refuse that one.
+   */
+  admit(): true | Promise<boolean> {
+    if (!this.isBehind()) return true;
+    if (this.held.length >= this.maxHeld || this.maxHoldMs <= 0) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      this.held.push({ until: this.clock() + this.maxHoldMs, resolve });
+      if (this.pollTimer === undefined) {
+        this.pollTimer = setInterval(() => this.releaseHeld(), HOLD_POLL_MS);
+        // Held requests keep their sockets, and so the process, alive; the poll need not.
+        this.pollTimer.unref();
+      }
+    });
+  }
+
+  /** How many writes {@link admit} holds now. */
+  get heldWrites(): number {
+    return this.held.length;
+  }
+
+  /** Lets every held write through once the gate opens; refuses those held too long. */
+  private releaseHeld(): void {
+    const open = !this.isBehind();
+    const now = this.clock();
+    let kept = 0;
+    for (const h of this.held) {
+      if (open) h.resolve(true);
+      else if (now >= h.until) h.resolve(false);
+      else this.held[kept++] = h;
+    }
+    this.held.length = kept;
+    if (kept === 0 && this.pollTimer !== undefined) {
+      clearInterval(this.pollTimer);
+      this.pollTimer = undefined;
+    }
   }
 
   /** The ack-to-readable delay of a batch just appended. */
