@@ -20,7 +20,7 @@
  * sample's freshness is counted from its acknowledgement, so waiting before the stream write
  * costs the bound nothing, and held writes go in the moment the backlog allows. Refused at
  * once, senders come back only after `Retry-After` (a whole second: Prometheus honours it),
- * by when the store had drained its backlog and sat idle (bench/RESULTS.md, 2026-11-29 07:40).
+ * by when the store may have drained its backlog and sat idle (bench/RESULTS.md, 2026-11-29 06:30–08:35).
  * A write is refused (503) only when the gate stays closed for {@link maxHoldMs}, or when
  * {@link maxHeld} writes are held already.
  */
