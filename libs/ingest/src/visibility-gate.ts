@@ -1,3 +1,6 @@
+/** How often held writes look at the gate: a fraction of a store append (~50–100 ms). */
+const HOLD_POLL_MS = 10;
+
 /**
  * Backpressure by freshness: whether the processor (in this process) appends what was written
  * so late that a sample acknowledged now would not be readable within the bound. The stream's
@@ -20,13 +23,11 @@
  * sample's freshness is counted from its acknowledgement, so waiting before the stream write
  * costs the bound nothing, and held writes go in the moment the backlog allows. Refused at
  * once, senders come back only after `Retry-After` (a whole second: Prometheus honours it),
- * by when the store may have drained its backlog and sat idle (bench/RESULTS.md, 2026-11-29 06:30–08:35).
+ * by when the store may have drained its backlog and sat idle (bench/RESULTS.md,
+ * 2026-11-29 06:30–08:35).
  * A write is refused (503) only when the gate stays closed for {@link maxHoldMs}, or when
  * {@link maxHeld} writes are held already.
  */
-/** How often held writes look at the gate: a fraction of a store append (~50–100 ms). */
-const HOLD_POLL_MS = 10;
-
 export class VisibilityGate {
   private behind = false;
   private lastReportAt = -Infinity;
