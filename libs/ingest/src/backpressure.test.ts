@@ -13,7 +13,11 @@ function batch() {
   return b.build();
 }
 
-function ingestor(state: { lag: boolean; freshness: boolean }, written: number[]): MetricIngestor {
+function ingestor(
+  state: { lag: boolean; freshness: boolean },
+  written: number[],
+  admitFreshness: () => boolean | Promise<boolean> = () => !state.freshness,
+): MetricIngestor {
   const producer: StreamProducer = {
     kind: 'embedded',
     produce: async (_topic, records) => {
@@ -27,7 +31,7 @@ function ingestor(state: { lag: boolean; freshness: boolean }, written: number[]
     limitsFor: () => loadConfig({ env: {} }).limits.defaults,
     metrics: new SelfMetrics('test'),
     isBackpressured: () => state.lag,
-    admitFreshness: () => !state.freshness,
+    admitFreshness,
   });
 }
 
@@ -56,20 +60,7 @@ describe('MetricIngestor backpressure', () => {
   it('writes a request held by the freshness gate once it lets it through', async () => {
     const written: number[] = [];
     let release: (ok: boolean) => void = () => undefined;
-    const ing = new MetricIngestor({
-      producer: {
-        kind: 'embedded',
-        produce: async (_topic, records) => {
-          written.push(records.length);
-          return records.map((_, i) => ({ partition: 0, offset: i }));
-        },
-      },
-      partitions: 1,
-      limitsFor: () => loadConfig({ env: {} }).limits.defaults,
-      metrics: new SelfMetrics('test'),
-      isBackpressured: () => false,
-      admitFreshness: () => new Promise<boolean>((resolve) => (release = resolve)),
-    });
+    const ing = ingestor({ lag: false, freshness: false }, written, () => new Promise<boolean>((resolve) => (release = resolve)));
     const outcome = ing.ingest('test', batch());
     await new Promise((r) => setTimeout(r, 10));
     expect(written).toEqual([]);
