@@ -79,7 +79,7 @@ export const CONFIG_FIELDS: Readonly<Record<string, FieldSpec>> = {
   },
   'collector.max_visibility_delay': {
     kind: { type: 'duration' },
-    default: 1000,
+    default: 700,
     doc: 'When samples acknowledged by this process become readable later than this (the processor behind, in the same process), new writes are held until it catches up (503 with Retry-After after 2 s held), so that acknowledged samples stay readable within 2 s: the store\'s own pauses come on top of it. 0 turns it off.',
   },
   'collector.decode_workers': {
