@@ -65,6 +65,7 @@ export class CollectorModule implements OnModuleInit, OnApplicationShutdown {
     @Inject(READINESS) private readonly readiness: Readiness,
     @Inject(DECODE_POOL) private readonly decodePool: IngestDecodePool,
     @Inject(SELF_METRICS) private readonly metrics: SelfMetrics,
+    @Inject(VISIBILITY_GATE) private readonly gate: VisibilityGate,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -74,6 +75,7 @@ export class CollectorModule implements OnModuleInit, OnApplicationShutdown {
     this.sweepTimer.unref();
     this.readiness.require('collector: stream topic ready', () => true);
     this.metrics.refreshBeforeCollect(async () => {
+      this.metrics.ingestHeldWrites.set(this.gate.heldWrites);
       const memory = await this.decodePool.memory();
       this.metrics.decodeWorkersMemory.set({ kind: 'heap_used' }, memory.heapUsed);
       this.metrics.decodeWorkersMemory.set({ kind: 'heap_total' }, memory.heapTotal);

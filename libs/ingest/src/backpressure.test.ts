@@ -17,6 +17,7 @@ function ingestor(
   state: { lag: boolean; freshness: boolean },
   written: number[],
   admitFreshness: () => boolean | Promise<boolean> = () => !state.freshness,
+  metrics = new SelfMetrics('test'),
 ): MetricIngestor {
   const producer: StreamProducer = {
     kind: 'embedded',
@@ -29,7 +30,7 @@ function ingestor(
     producer,
     partitions: 1,
     limitsFor: () => loadConfig({ env: {} }).limits.defaults,
-    metrics: new SelfMetrics('test'),
+    metrics,
     isBackpressured: () => state.lag,
     admitFreshness,
   });
@@ -57,15 +58,25 @@ describe('MetricIngestor backpressure', () => {
     expect(written).toEqual([1]);
   });
 
-  it('writes a request held by the freshness gate once it lets it through', async () => {
+  it('writes a request held by the freshness gate once it lets it through, and counts the hold by outcome', async () => {
     const written: number[] = [];
+    const metrics = new SelfMetrics('test');
     let release: (ok: boolean) => void = () => undefined;
-    const ing = ingestor({ lag: false, freshness: false }, written, () => new Promise<boolean>((resolve) => (release = resolve)));
+    const ing = ingestor({ lag: false, freshness: false }, written, () => new Promise<boolean>((resolve) => (release = resolve)), metrics);
     const outcome = ing.ingest('test', batch());
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 30));
     expect(written).toEqual([]);
     release(true);
     await expect(outcome).resolves.toMatchObject({ samplesWritten: 1 });
     expect(written).toEqual([1]);
+    const refusedLater = ing.ingest('test', batch());
+    release(false);
+    await expect(refusedLater).rejects.toMatchObject({ status: 503, retryAfterSeconds: 1 });
+    expect(written).toEqual([1]);
+    const exposition = await metrics.registry.metrics();
+    expect(exposition).toMatch(/pharos_ingest_freshness_hold_seconds_count\{[^}]*outcome="admitted"[^}]*\} 1\n/);
+    expect(exposition).toMatch(/pharos_ingest_freshness_hold_seconds_count\{[^}]*outcome="refused"[^}]*\} 1\n/);
+    // The admitted write was held at least the 30 ms it waited.
+    expect(exposition).toMatch(/pharos_ingest_freshness_hold_seconds_bucket\{le="0.025"[^}]*outcome="admitted"[^}]*\} 0\n/);
   });
 });

@@ -101,8 +101,13 @@ export class MetricIngestor {
       throw new IngestRefusedError(503, 'ingestion is backpressured: the processor is behind the stream; retry later', 'backpressure', 5);
     }
     const fresh = this.deps.admitFreshness?.() ?? true;
-    if (fresh !== true && !(await fresh)) {
-      throw new IngestRefusedError(503, 'ingestion is backpressured: samples written now would not be readable within the freshness bound; retry later', 'backpressure', 1);
+    if (fresh !== true) {
+      const heldSince = performance.now();
+      const admitted = await fresh;
+      this.deps.metrics.ingestFreshnessHold.observe({ outcome: admitted ? 'admitted' : 'refused' }, (performance.now() - heldSince) / 1000);
+      if (!admitted) {
+        throw new IngestRefusedError(503, 'ingestion is backpressured: samples written now would not be readable within the freshness bound; retry later', 'backpressure', 1);
+      }
     }
     if (!this.rateLimiter.tryTake(tenant, total, limits.ingestionRate, limits.ingestionBurst)) {
       throw new IngestRefusedError(

@@ -172,6 +172,20 @@ export class SelfMetrics {
     registers: [this.registry],
   });
 
+  readonly ingestFreshnessHold = new Histogram({
+    name: 'pharos_ingest_freshness_hold_seconds',
+    help: 'Time writes were held before the stream write because samples acknowledged then would not have been readable within the freshness bound (collector.max_visibility_delay), by outcome: admitted once the processor caught up, or refused with 503 after the longest hold.',
+    labelNames: ['outcome'] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2],
+    registers: [this.registry],
+  });
+
+  readonly ingestHeldWrites = new Gauge({
+    name: 'pharos_ingest_held_writes',
+    help: 'Writes held by the freshness gate at the time of the scrape (see pharos_ingest_freshness_hold_seconds).',
+    registers: [this.registry],
+  });
+
   readonly decodeWorkersMemory = new Gauge({
     name: 'pharos_ingest_decode_workers_memory_bytes',
     help: "Memory of the ingest decode workers' V8 isolates, summed over workers, by kind: heap_used, heap_total, external (ArrayBuffers, mostly). The decoders' label caches live there.",
