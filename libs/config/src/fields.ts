@@ -74,8 +74,8 @@ export const CONFIG_FIELDS: Readonly<Record<string, FieldSpec>> = {
   },
   'stream.max_lag_size': {
     kind: { type: 'bytes' },
-    default: 512 * 1024 ** 2,
-    doc: 'When the processor lags by more than this, ingestion answers 503 with Retry-After (backpressure).',
+    default: 1024 ** 3,
+    doc: 'When the processor lags by more than this (records not yet committed, i.e. not yet durable in the store), ingestion answers 503 with Retry-After (backpressure). Offsets are committed after each store flush, so under full load this lag holds up to two flushes of records (~1 GiB would be ~40 s of writes at 700 k samples/s).',
   },
   'collector.max_visibility_delay': {
     kind: { type: 'duration' },
