@@ -153,7 +153,7 @@ export function renderSection(ctx: ReportContext, byTarget: ReadonlyMap<string, 
     }
     const withLag = runs.filter((r) => r.lag !== undefined);
     if (withLag.length > 0) {
-      out.push('Stream lag (records not yet appended by the processor) over the window:');
+      out.push('Stream lag (records not yet committed by the processor, which commits after each store flush) over the window:');
       out.push('');
       for (const r of withLag) {
         const l = r.lag!;

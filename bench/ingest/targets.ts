@@ -4,7 +4,7 @@
  * "Stored" is read from each target's own counters, never inferred from acknowledgements:
  * - Pharos acknowledges once the stream holds the data; the processor appends it to the
  *   store later: `pharos_processor_appended_samples_total`, with `pharos_stream_lag_records`
- *   showing how far it trails.
+ *   showing how far its commits (after each store flush) trail.
  * - Prometheus appends to the head (and WAL) before answering:
  *   `prometheus_tsdb_head_samples_appended_total`.
  * - VictoriaMetrics 1.79 adds rows to its in-memory storage shards before answering:
